@@ -1,0 +1,105 @@
+"""Command line: `explainer build | check | serve | new`, each a thin wrapper.
+
+Exit status: 0 success, 1 content errors, 2 wrong usage. Content and I/O
+errors are printed as `path:line:column: error: message` lines on stderr;
+only an internal bug shows a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence, TextIO
+
+from generator import __version__, pipeline
+from generator.config import BuildOptions
+from generator.diagnostics import BuildFailed, Diagnostic
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="explainer",
+        description="Build news explainer pages (timeline, actors, claims, sources) from annotated Markdown.",
+    )
+    parser.add_argument("--version", action="version", version=f"explainer {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def root_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--root", type=Path, default=Path("."), metavar="DIR",
+                       help="project directory holding content/ (default: current directory)")
+
+    build = commands.add_parser("build", help="validate everything, then write the site",
+                                description="Validate the whole project, then write the site. "
+                                "Nothing is written if there is any error.")
+    root_option(build)
+    build.add_argument("--out", type=Path, metavar="DIR", help="output directory (default: DIR/site)")
+    build.add_argument("--base-url", metavar="URL", help="public URL of the site, overriding site.yaml")
+
+    check = commands.add_parser("check", help="validate only, write nothing",
+                                description="Validate the project and compile its templates; write nothing.")
+    root_option(check)
+
+    serve = commands.add_parser("serve", help="build, serve and rebuild on change with live reload",
+                                description="Build the site, serve it, rebuild when files change and "
+                                "reload the browser.")
+    root_option(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--open", action="store_true", help="open the site in a web browser")
+
+    new = commands.add_parser("new", help="create content/explainers/<slug>.md from a starter",
+                              description="Create a new explainer from a starter template.")
+    new.add_argument("title", metavar="TITLE", help="the explainer's title; the slug is made from it")
+    root_option(new)
+    return parser
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
+    for diagnostic in diagnostics:
+        print(diagnostic, file=stream)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 for --help
+        return int(exc.code or 0)
+    root: Path = args.root
+    if not root.is_dir():
+        print(f"explainer: error: project directory {root} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command == "build":
+            options = BuildOptions(root=root, out_dir=args.out or root / "site", base_url=args.base_url)
+            report = pipeline.build(options)
+            _print_diagnostics(report.warnings, sys.stderr)
+            print(f"explainer: wrote {report.files} files ({report.pages} pages) to "
+                  f"{os.path.relpath(options.out_dir)} in {report.seconds:.2f} s", file=sys.stderr)
+        elif args.command == "check":
+            report = pipeline.check(BuildOptions(root=root, out_dir=root / "site"))
+            _print_diagnostics(report.warnings, sys.stderr)
+            print("explainer: no errors", file=sys.stderr)
+        elif args.command == "new":
+            from generator import scaffold
+            path = scaffold.new_explainer(root, args.title)
+            print(path.relative_to(root).as_posix())
+        elif args.command == "serve":
+            from generator import serve
+            return serve.serve(root, host=args.host, port=args.port, open_browser=args.open)
+    except BuildFailed as exc:
+        _print_diagnostics(exc.diagnostics, sys.stderr)
+        errors = sum(d.severity == "error" for d in exc.diagnostics)
+        print(f"explainer: {errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)
+        return EXIT_ERRORS
+    except OSError as exc:
+        print(f"explainer: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_OK

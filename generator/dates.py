@@ -1,0 +1,144 @@
+"""Dates at the precision the author wrote them: `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, RFC 3339.
+
+PyYAML would turn `1956` into an int and `2024-03-27` into a `date`, losing
+what was written; we always parse the scalar's text ourselves, so that
+"2022-02" is shown as "February 2022" and kept as `datetime="2022-02"`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+_DATE_RE = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?")
+_DATETIME_RE = re.compile(
+    r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})[Tt ]"
+    r"(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})(?P<frac>\.\d+)?"
+    r"(?P<tz>[Zz]|[+-]\d{2}:\d{2})"
+)
+
+MONTHS = [calendar.month_name[i] for i in range(13)]
+
+
+class DateError(ValueError):
+    """The text is not a date the contract allows; the message says why."""
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date or date-time exactly as written, with its precision.
+
+    `precision` is one of "year", "month", "day", "datetime".
+    """
+
+    text: str
+    year: int
+    month: int | None = None
+    day: int | None = None
+    time: dt.time | None = None
+    """Local time of day as written (date-times only)."""
+    offset: dt.timedelta | None = None
+    """UTC offset as written (date-times only)."""
+    sort_key: tuple[object, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def precision(self) -> str:
+        if self.time is not None:
+            return "datetime"
+        if self.day is not None:
+            return "day"
+        if self.month is not None:
+            return "month"
+        return "year"
+
+    def instant(self) -> dt.datetime:
+        """The moment as an aware datetime; partial dates take their first instant in UTC."""
+        if self.time is not None:
+            assert self.month and self.day and self.offset is not None
+            return dt.datetime.combine(
+                dt.date(self.year, self.month, self.day), self.time, dt.timezone(self.offset)
+            )
+        return dt.datetime(self.year, self.month or 1, self.day or 1, tzinfo=dt.timezone.utc)
+
+    def display(self) -> str:
+        """Human form at the written precision: "1956", "February 2022", "27 March 2024"."""
+        if self.month is None:
+            return str(self.year)
+        if self.day is None:
+            return f"{MONTHS[self.month]} {self.year}"
+        day = f"{self.day} {MONTHS[self.month]} {self.year}"
+        if self.time is None:
+            return day
+        return f"{day}, {self.time.strftime('%H:%M')} {format_offset(self.offset)}"
+
+    def iso(self) -> str:
+        """RFC 3339 timestamp for feeds and sitemaps (partial dates at midnight UTC)."""
+        if self.time is not None:
+            return self.text.replace("t", "T").replace("z", "Z").replace(" ", "T")
+        return f"{self.year:04d}-{self.month or 1:02d}-{self.day or 1:02d}T00:00:00Z"
+
+    def day_iso(self) -> str:
+        """W3C date (YYYY-MM-DD) of the calendar day as written."""
+        return f"{self.year:04d}-{self.month or 1:02d}-{self.day or 1:02d}"
+
+
+def format_offset(offset: dt.timedelta | None) -> str:
+    if not offset:
+        return "UTC"
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{mins:02d}"
+
+
+def parse_date(text: str, *, full_only: bool = False) -> PartialDate:
+    """Parse one of the contract's date forms; `full_only` refuses year and month precision."""
+    text = text.strip()
+    m = _DATETIME_RE.fullmatch(text)
+    if m:
+        return _from_datetime_match(text, m)
+    m = _DATE_RE.fullmatch(text)
+    if not m:
+        hint = ""
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2})?", text):
+            hint = " (a date-time needs seconds and an offset, e.g. 2024-03-22T20:00:00+03:00)"
+        raise DateError(f"'{text}' is not a date{hint}")
+    year, month, day = int(m["y"]), m["m"], m["d"]
+    if full_only and day is None:
+        raise DateError(f"'{text}' must be a full date (YYYY-MM-DD) or a date-time")
+    if month is not None and not 1 <= int(month) <= 12:
+        raise DateError(f"'{text}' has no month {month}")
+    if day is not None:
+        last = calendar.monthrange(year, int(month))[1] if year >= 1 else 31
+        if not 1 <= int(day) <= last:
+            raise DateError(f"'{text}' is not a real day ({MONTHS[int(month)]} {year} has {last} days)")
+    if year < 1:
+        raise DateError(f"'{text}' has no year 0")
+    mo = int(month) if month else None
+    d = int(day) if day else None
+    key = (year, mo or 0, d or 0, 0, (0, 0, 0, 0), 0.0)
+    return PartialDate(text, year, mo, d, sort_key=key)
+
+
+def _from_datetime_match(text: str, m: re.Match[str]) -> PartialDate:
+    year, month, day = int(m["y"]), int(m["m"]), int(m["d"])
+    try:
+        date = dt.date(year, month, day)
+        frac = int(round(float(m["frac"] or "0") * 1_000_000))
+        time = dt.time(int(m["H"]), int(m["M"]), int(m["S"]), min(frac, 999_999))
+    except ValueError as exc:
+        raise DateError(f"'{text}' is not a real date-time ({exc})") from None
+    tz = m["tz"]
+    if tz in ("Z", "z"):
+        offset = dt.timedelta(0)
+    else:
+        sign = 1 if tz[0] == "+" else -1
+        hours, minutes = int(tz[1:3]), int(tz[4:6])
+        if hours > 23 or minutes > 59:
+            raise DateError(f"'{text}' has an impossible UTC offset {tz}")
+        offset = sign * dt.timedelta(hours=hours, minutes=minutes)
+    instant = dt.datetime.combine(date, time, dt.timezone(offset)).timestamp()
+    key = (year, month, day, 1, (time.hour, time.minute, time.second, time.microsecond), instant)
+    return PartialDate(text, year, month, day, time, offset, sort_key=key)

@@ -1,0 +1,84 @@
+"""Errors and warnings about the project, collected in one place and printed late.
+
+Stages never print and never stop at the first problem: they add a
+`Diagnostic` and carry on, so that one run reports every error in the
+project. `pipeline` turns a non-empty error list into `BuildFailed`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A position in a project file: `path` relative to the root with `/`, 1-based line and column."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One message for the author; `str()` is the contract's one-line form."""
+
+    message: str
+    span: Span | None = None
+    hint: str | None = None
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = str(self.span) if self.span else "explainer"
+        text = f"{where}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
+
+
+@dataclass
+class Diagnostics:
+    """Collects diagnostics; never prints."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, span: Span | None, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic(message, span, hint, "error"))
+
+    def warning(self, span: Span | None, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic(message, span, hint, "warning"))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
+    def sorted(self) -> list[Diagnostic]:
+        """Errors in file order (path, line, column), then those that belong to no file."""
+        return sorted(self.items, key=lambda d: (d.span is None, d.span or Span(""), d.message))
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise BuildFailed(self.sorted())
+
+
+class BuildFailed(Exception):
+    """The project has content errors; nothing was written."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__(f"{sum(d.severity == 'error' for d in diagnostics)} error(s)")
+        self.diagnostics = diagnostics
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the closest choice, as Click and MkDocs do, or None."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None

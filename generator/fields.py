@@ -1,0 +1,220 @@
+"""Typed reading of one YAML mapping, with a located error for every problem.
+
+`validate` and `config` describe each object of the format as calls on a
+`FieldReader`: `title = r.text("title", required=True)`. The reader reports
+wrong types, empty values, bad ids, dates and URLs, and finally any key it was
+never asked about, with a did-you-mean hint. It never raises: a bad value is
+reported and read as missing, so that validation goes on and finds the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+from urllib.parse import urlsplit
+
+from generator.dates import DateError, PartialDate, parse_date
+from generator.diagnostics import Diagnostics, Span, did_you_mean
+from generator.load import suggest_id
+from generator.model import Markdown
+from generator.yamlnodes import YMap, YNode, YScalar, YSeq, kind_name
+
+ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_ID_LENGTH = 100
+
+
+def check_id(text: str, span: Span, what: str, diags: Diagnostics) -> bool:
+    """Report an id that does not match the contract's id syntax."""
+    if len(text) > MAX_ID_LENGTH:
+        diags.error(span, f"{what} '{text[:20]}...' is longer than {MAX_ID_LENGTH} characters")
+        return False
+    if not ID_RE.fullmatch(text):
+        diags.error(span, f"invalid {what} '{text}': use lowercase letters, digits and single hyphens",
+                    f"try '{suggest_id(text)}'")
+        return False
+    return True
+
+
+def check_url(text: str, span: Span, key: str, diags: Diagnostics) -> bool:
+    """Only absolute http and https URLs with a host; anything else could be `javascript:`."""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc \
+            or any(c.isspace() or ord(c) < 32 for c in text):
+        diags.error(span, f"'{key}' must be an http or https URL, got '{text}'",
+                    "write the full address, starting with https://")
+        return False
+    return True
+
+
+class FieldReader:
+    """Reads the fields of one mapping; call `finish()` to report unknown keys."""
+
+    def __init__(self, node: YMap, what: str, known: Iterable[str], diags: Diagnostics):
+        self.node = node
+        self.what = what
+        self.known = tuple(known)
+        self.diags = diags
+        self.path = node.span.path
+        for key, (key_node, _) in node.entries.items():
+            if key not in self.known:
+                hint = did_you_mean(key, self.known) or f"known keys: {', '.join(self.known)}"
+                diags.error(key_node.span, f"unknown key '{key}' in {what}", hint)
+
+    # -- access -----------------------------------------------------------
+
+    def has(self, key: str) -> bool:
+        entry = self.node.entries.get(key)
+        return entry is not None and not (isinstance(entry[1], YScalar) and entry[1].is_null)
+
+    def key_span(self, key: str) -> Span:
+        return self.node.entries[key][0].span if key in self.node.entries else self.node.span
+
+    def _value(self, key: str, required: bool) -> YNode | None:
+        entry = self.node.entries.get(key)
+        if entry is None or (isinstance(entry[1], YScalar) and entry[1].is_null):
+            if required:
+                if entry is None:
+                    self.diags.error(self.node.span, f"missing required key '{key}' in {self.what}")
+                else:
+                    self.diags.error(entry[0].span, f"'{key}' in {self.what} must not be empty")
+            return None
+        return entry[1]
+
+    def _scalar(self, key: str, required: bool) -> YScalar | None:
+        node = self._value(key, required)
+        if node is None:
+            return None
+        if not isinstance(node, YScalar):
+            self.diags.error(node.span, f"'{key}' in {self.what} must be text, not {kind_name(node)}")
+            return None
+        return node
+
+    # -- typed values -------------------------------------------------------
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        node = self._scalar(key, required)
+        if node is None:
+            return None
+        value = node.text.strip()
+        if not value:
+            if required:
+                self.diags.error(node.span, f"'{key}' in {self.what} must not be empty")
+            return None
+        return value
+
+    def scalar_node(self, key: str, required: bool = False) -> YScalar | None:
+        return self._scalar(key, required)
+
+    def markdown(self, key: str) -> Markdown | None:
+        node = self._scalar(key, False)
+        if node is None or not node.text.strip():
+            return None
+        if node.text_start is None:
+            return Markdown(node.text, node.span, exact=False)
+        return Markdown(node.text, node.text_start, node.text_indent)
+
+    def boolean(self, key: str, default: bool) -> bool:
+        node = self._scalar(key, False)
+        if node is None:
+            return default
+        if node.tag.endswith(":bool") and not node.quoted:
+            return node.text.lower() in ("true", "yes", "on")
+        self.diags.error(node.span, f"'{key}' in {self.what} must be true or false, got '{node.text}'")
+        return default
+
+    def choice(self, key: str, choices: Iterable[str], default: str) -> str:
+        choices = tuple(choices)
+        node = self._scalar(key, False)
+        if node is None:
+            return default
+        if node.text in choices:
+            return node.text
+        hint = did_you_mean(node.text, choices) or f"use one of: {', '.join(choices)}"
+        self.diags.error(node.span, f"'{key}' in {self.what} is '{node.text}', not one of "
+                         f"{', '.join(choices)}", hint)
+        return default
+
+    def date(self, key: str, required: bool = False, full_only: bool = False) -> PartialDate | None:
+        node = self._scalar(key, required)
+        if node is None:
+            return None
+        try:
+            return parse_date(node.text, full_only=full_only)
+        except DateError as exc:
+            self.diags.error(node.span, f"invalid date in '{key}': {exc}",
+                             "use YYYY, YYYY-MM, YYYY-MM-DD or 2024-03-22T20:00:00+03:00"
+                             if not full_only else "use YYYY-MM-DD or 2024-03-22T20:00:00+03:00")
+            return None
+
+    def url(self, key: str) -> str | None:
+        node = self._scalar(key, False)
+        if node is None:
+            return None
+        text = node.text.strip()
+        return text if check_url(text, node.span, key, self.diags) else None
+
+    def id_ref(self, key: str, what: str, required: bool = False) -> tuple[str, Span] | None:
+        node = self._scalar(key, required)
+        if node is None:
+            return None
+        text = node.text.strip()
+        return (text, node.span) if check_id(text, node.span, what, self.diags) else None
+
+    def _list(self, key: str) -> list[YScalar]:
+        node = self._value(key, False)
+        if node is None:
+            return []
+        if isinstance(node, YScalar):
+            self.diags.error(node.span, f"'{key}' in {self.what} must be a list",
+                             f"write {key}: [{node.text}]")
+            return []
+        if isinstance(node, YMap):
+            self.diags.error(node.span, f"'{key}' in {self.what} must be a list, not a mapping")
+            return []
+        items = []
+        for item in node.items:
+            if not isinstance(item, YScalar) or item.is_null:
+                self.diags.error(item.span, f"each item of '{key}' in {self.what} must be text")
+                continue
+            items.append(item)
+        return items
+
+    def text_list(self, key: str) -> list[str]:
+        return [item.text.strip() for item in self._list(key) if item.text.strip()]
+
+    def id_list(self, key: str, what: str) -> list[tuple[str, Span]]:
+        """A list of ids; each must be valid and appear once."""
+        result: list[tuple[str, Span]] = []
+        seen: dict[str, Span] = {}
+        for item in self._list(key):
+            text = item.text.strip()
+            if not check_id(text, item.span, what, self.diags):
+                continue
+            if text in seen:
+                self.diags.error(item.span, f"'{text}' appears twice in '{key}'", "remove the repeat")
+                continue
+            seen[text] = item.span
+            result.append((text, item.span))
+        return result
+
+    def mapping(self, key: str) -> YMap | None:
+        node = self._value(key, False)
+        if node is None:
+            return None
+        if not isinstance(node, YMap):
+            self.diags.error(node.span, f"'{key}' in {self.what} must be a mapping of id: fields",
+                             None if isinstance(node, YScalar) else "remove the '- ' list markers")
+            return None
+        return node
+
+    def sequence(self, key: str) -> YSeq | None:
+        node = self._value(key, False)
+        if node is None:
+            return None
+        if not isinstance(node, YSeq):
+            self.diags.error(node.span, f"'{key}' in {self.what} must be a list")
+            return None
+        return node

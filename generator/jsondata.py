@@ -1,0 +1,64 @@
+"""`<slug>/explainer.json`: an explainer's data for other tools (shape in docs/json.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generator.dates import PartialDate
+from generator.model import RELATIONS, Explainer, Markdown
+from generator.resolve import Site
+
+SCHEMA_VERSION = 1
+INVERSE_KEYS = {"contradicts": "contradicted_by", "supports": "supported_by", "responds_to": "answered_by"}
+
+
+def _date(value: PartialDate | None) -> str | None:
+    return value.text if value else None
+
+
+def _md(value: Markdown | None) -> str | None:
+    return value.source if value else None
+
+
+def explainer_json(explainer: Explainer, site: Site, url: str) -> bytes:
+    """The explainer as JSON; dates are strings exactly as written, Markdown fields as source."""
+    actors = []
+    for actor_id in explainer.page_actors:
+        actor = explainer.actors.get(actor_id) or site.actors[actor_id]
+        actors.append({
+            "id": actor.id, "name": actor.name, "kind": actor.kind, "role": actor.role,
+            "affiliation": actor.affiliation, "description": _md(actor.description),
+            "image": f"media/{actor.image}" if actor.image else None, "shared": actor.shared,
+        })
+    claims = []
+    for claim in explainer.claims.values():
+        entry: dict[str, Any] = {
+            "id": claim.id, "by": claim.by, "text": claim.text, "quote": claim.quote,
+            "date": _date(claim.date), "sources": claim.sources, "status": claim.status,
+            "note": _md(claim.note),
+        }
+        for relation in RELATIONS:
+            entry[relation] = getattr(claim, relation)
+            entry[INVERSE_KEYS[relation]] = claim.inverse.get(relation, [])
+        claims.append(entry)
+    data = {
+        "schema_version": SCHEMA_VERSION,
+        "slug": explainer.slug,
+        "url": url,
+        "title": explainer.title,
+        "summary": explainer.summary,
+        "published": explainer.published.text,
+        "updated": _date(explainer.updated),
+        "authors": explainer.authors,
+        "tags": explainer.tags,
+        "actors": actors,
+        "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url,
+                     "date": _date(s.date)} for s in explainer.sources.values()],
+        "claims": claims,
+        "timeline": [{"date": e.date.text, "precision": e.date.precision, "title": e.title,
+                      "text": _md(e.text), "actors": e.actors, "claims": e.claims,
+                      "sources": e.sources} for e in explainer.timeline],
+        "body": explainer.body.source,
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,40 @@
+"""URLs between pages, and the per-page rewriting of `@id` links.
+
+Every internal link is relative ("../actors/putin/"), so the site works
+under any `base_url` path and from any static host without rewriting.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from markupsafe import Markup
+
+AT_HREF_RE = re.compile(r'href="@([^"]*)"')
+
+
+def root_prefix(dest_dir: str) -> str:
+    """Relative path from a page in `dest_dir` ("", "slug", "actors/putin") back to the site root."""
+    if not dest_dir:
+        return ""
+    return "../" * (dest_dir.count("/") + 1)
+
+
+def resolve_hrefs(html: str, target_url: Callable[[str], tuple[str, str] | None]) -> Markup:
+    """Replace each `href="@id"` by the URL `target_url(id)` gives, plus a class naming its kind.
+
+    `target_url` returns (url, kind) or None; unknown ids were already reported by
+    `resolve`, so None only happens for ids that are deliberately not linked here.
+    """
+    if "@" not in html:
+        return Markup(html)
+
+    def replace(match: re.Match[str]) -> str:
+        found = target_url(match.group(1))
+        if found is None:
+            return 'href="#"'
+        url, kind = found
+        return f'href="{url}" class="ref ref-{kind}"'
+
+    return Markup(AT_HREF_RE.sub(replace, html))

@@ -1,0 +1,240 @@
+"""Read the project's files: explainers, shared actors and site.yaml, with positions.
+
+Each file is read once, as bytes, decoded as UTF-8 (a BOM is dropped, CRLF
+becomes LF) and split into front matter and body. Nothing here knows the
+meaning of a key: that is `validate`'s job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.diagnostics import Diagnostics, Span
+from generator.yamlnodes import YMap, YNode, parse_yaml
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""A source file larger than this is refused: no explainer is that long, and it bounds memory."""
+
+MAX_NAME_LENGTH = 100
+"""File names (slugs, actor ids) longer than this are refused."""
+
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+_FENCE_RE = re.compile(r"---[ \t]*\n")
+_CLOSE_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+@dataclass
+class RawExplainer:
+    """An explainer file as read: front matter nodes (None if unreadable) and body text."""
+
+    src_path: str
+    slug: str
+    front: YMap | None
+    body: str
+    body_line: int
+    """1-based file line on which the body starts."""
+    digest: str
+
+
+@dataclass
+class RawActor:
+    """A shared actor file, content/actors/<id>.yaml."""
+
+    src_path: str
+    id: str
+    data: YMap | None
+    digest: str
+
+
+@dataclass
+class RawProject:
+    root: Path
+    site: YMap | None
+    explainers: list[RawExplainer]
+    actors: list[RawActor]
+    images: set[str]
+    """Every regular file under content/, as `/`-separated paths relative to content/."""
+
+
+def load_project(root: Path, diags: Diagnostics) -> RawProject:
+    """Read every source file of the project at `root`."""
+    site = None
+    site_file = root / "site.yaml"
+    if site_file.is_file():
+        text = read_text(root, site_file, diags)
+        if text is not None:
+            before = len(diags.items)
+            site = _expect_mapping(parse_yaml(text, "site.yaml", 0, diags), Span("site.yaml"), diags, before)
+    content = root / "content"
+    if not content.is_dir():
+        diags.error(None, f"no content/ directory in {root}",
+                    "run 'explainer new \"Title\"' to start a project here")
+        return RawProject(root, site, [], [], set())
+    explainers = [load_explainer(root, path, diags)
+                  for path in _list_sources(root, content / "explainers", ".md", diags)]
+    actors = [load_shared_actor(root, path, diags)
+              for path in _list_sources(root, content / "actors", ".yaml", diags)]
+    return RawProject(root, site, [e for e in explainers if e], [a for a in actors if a],
+                      list_content_files(content))
+
+
+def list_content_files(content: Path) -> set[str]:
+    """All regular files under content/ (images are checked against this set)."""
+    found: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(content):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        rel = Path(dirpath).relative_to(content).as_posix()
+        for name in filenames:
+            found.add(name if rel == "." else f"{rel}/{name}")
+    return found
+
+
+def _list_sources(root: Path, folder: Path, suffix: str, diags: Diagnostics) -> list[Path]:
+    """Source files of one kind, sorted; editor droppings are skipped, misnamed files reported."""
+    if not folder.is_dir():
+        return []
+    paths = []
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".tmp")):
+            continue
+        rel = path.relative_to(root).as_posix()
+        if path.is_dir():
+            continue
+        if path.suffix != suffix:
+            if path.suffix in (".md", ".markdown", ".yaml", ".yml"):
+                diags.error(Span(rel), f"'{name}' is not read here: files in "
+                            f"{folder.relative_to(root).as_posix()}/ must end in '{suffix}'")
+            continue
+        stem = path.stem
+        if len(stem) > MAX_NAME_LENGTH:
+            diags.error(Span(rel), f"file name is longer than {MAX_NAME_LENGTH} characters",
+                        "use a shorter name")
+            continue
+        if not SLUG_RE.fullmatch(stem):
+            diags.error(Span(rel), f"invalid file name '{name}': the name must match "
+                        "[a-z0-9]+(-[a-z0-9]+)* before the extension", f"rename it to '{suggest_id(stem)}{suffix}'")
+            continue
+        paths.append(path)
+    return paths
+
+
+def suggest_id(text: str) -> str:
+    """A valid id close to `text` ("Vladimir Putin" -> "vladimir-putin")."""
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "item"
+
+
+def read_text(root: Path, path: Path, diags: Diagnostics) -> str | None:
+    """The file's text as UTF-8 with LF line ends, or None after reporting why it cannot be read."""
+    rel = path.relative_to(root).as_posix()
+    try:
+        if path.is_symlink() and not _inside(root, path):
+            diags.error(Span(rel), "symbolic link points outside the project", "copy the file instead")
+            return None
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            diags.error(Span(rel), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                        "split the explainer or move large material out of it")
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        diags.error(Span(rel), f"cannot read file: {exc.strerror or exc}")
+        return None
+    return decode(data, rel, diags)
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def decode(data: bytes, rel: str, diags: Diagnostics) -> str | None:
+    """Decode UTF-8 (BOM optional); CRLF and lone CR become LF."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        diags.error(Span(rel), "file is UTF-16; explainer reads UTF-8 only", "save the file as UTF-8")
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
+        diags.error(Span(rel, line, column), f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                    "save the file as UTF-8")
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        diags.error(Span(rel, line), "file contains a NUL character; is it a binary file?")
+        return None
+    return text
+
+
+def split_front_matter(text: str, rel: str, diags: Diagnostics) -> tuple[str, str, int] | None:
+    """(front matter YAML, body, 1-based body line), or None after reporting a missing fence."""
+    if not _FENCE_RE.match(text):
+        diags.error(Span(rel, 1, 1), "missing front matter: the file must start with a '---' line",
+                    "add '---', the YAML fields, and another '---' before the body")
+        return None
+    start = text.index("\n") + 1
+    close = _CLOSE_RE.search(text, start)
+    if not close:
+        diags.error(Span(rel, 1, 1), "front matter is not closed",
+                    "add a '---' line between the YAML fields and the body")
+        return None
+    yaml_text = text[start:close.start()]
+    body_start = close.end() + 1 if close.end() < len(text) else close.end()
+    body_line = text.count("\n", 0, body_start) + 1
+    return yaml_text, text[body_start:], body_line
+
+
+def load_explainer(root: Path, path: Path, diags: Diagnostics) -> RawExplainer | None:
+    """Read one explainer file."""
+    rel = path.relative_to(root).as_posix()
+    text = read_text(root, path, diags)
+    if text is None:
+        return None
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    split = split_front_matter(text, rel, diags)
+    if split is None:
+        return RawExplainer(rel, path.stem, None, "", 1, digest)
+    yaml_text, body, body_line = split
+    before = len(diags.items)
+    front = _expect_mapping(parse_yaml(yaml_text, rel, 1, diags), Span(rel, 1, 1), diags, before)
+    return RawExplainer(rel, path.stem, front, body, body_line, digest)
+
+
+def load_shared_actor(root: Path, path: Path, diags: Diagnostics) -> RawActor | None:
+    """Read one content/actors/<id>.yaml file."""
+    rel = path.relative_to(root).as_posix()
+    text = read_text(root, path, diags)
+    if text is None:
+        return None
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    before = len(diags.items)
+    data = _expect_mapping(parse_yaml(text, rel, 0, diags), Span(rel), diags, before)
+    return RawActor(rel, path.stem, data, digest)
+
+
+def _expect_mapping(node: YNode | None, empty_span: Span, diags: Diagnostics,
+                    errors_before: int) -> YMap | None:
+    """The document's top-level mapping; an empty document is an empty mapping."""
+    if node is None:
+        if len(diags.items) > errors_before:
+            return None  # unreadable YAML, already reported
+        return YMap({}, empty_span)
+    if not isinstance(node, YMap):
+        diags.error(node.span, "expected a mapping of 'key: value' lines")
+        return None
+    return node

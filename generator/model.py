@@ -1,0 +1,163 @@
+"""The checked content model: what `validate` produces and `resolve` links together.
+
+Field names match the front-matter keys exactly. Every object keeps the
+`Span` where it was defined, so later stages can still point at the file.
+Markdown fields hold `Markdown` values: the source text, its position, and
+(after `resolve`) the rendered HTML with `@id` links still unresolved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from generator.dates import PartialDate
+from generator.diagnostics import Span
+
+ACTOR_KINDS = ("person", "organization", "government", "group", "media")
+
+STATUSES = ("true", "mostly-true", "misleading", "false", "unproven", "disputed", "unrated")
+
+STATUS_LABELS = {
+    "true": "True",
+    "mostly-true": "Mostly true",
+    "misleading": "Misleading",
+    "false": "False",
+    "unproven": "Unproven",
+    "disputed": "Disputed",
+    "unrated": "Unrated",
+}
+
+STATUS_MEANINGS = {
+    "true": "The evidence shows the claim is accurate.",
+    "mostly-true": "Accurate in substance, but missing context or detail.",
+    "misleading": "Contains some truth but leaves a false impression.",
+    "false": "The evidence shows the claim is wrong.",
+    "unproven": "No evidence has been offered for the claim.",
+    "disputed": "Credible parties contest the claim and the evidence is not settled.",
+    "unrated": "Reported without a verdict.",
+}
+
+RELATIONS = ("contradicts", "supports", "responds_to")
+
+INVERSE_LABELS = {
+    "contradicts": "Contradicted by",
+    "supports": "Supported by",
+    "responds_to": "Answered by",
+}
+
+FORWARD_LABELS = {
+    "contradicts": "Contradicts",
+    "supports": "Supports",
+    "responds_to": "Responds to",
+}
+
+
+@dataclass
+class Markdown:
+    """A Markdown field: source text and where it starts in its file."""
+
+    source: str
+    span: Span
+    """Where the first character of `source` is in the file."""
+    indent: int = 0
+    """Column offset of lines after the first (a YAML literal block's indentation)."""
+    exact: bool = True
+    """False when offsets in `source` do not map onto the file (folded YAML); errors then
+    point at `span`."""
+    html: str = ""
+    """Rendered HTML; `@id` links are left as `href="@id"` for `links.resolve_hrefs`."""
+    links: tuple[str, ...] = ()
+    """Every `@id` this field links to, in order."""
+
+
+@dataclass
+class Actor:
+    id: str
+    name: str
+    span: Span
+    kind: str = "person"
+    role: str | None = None
+    affiliation: str | None = None
+    affiliation_span: Span | None = None
+    description: Markdown | None = None
+    image: str | None = None
+    """Path under content/, `/`-separated; copied to site/media/<image>."""
+    shared: bool = False
+    """Defined in content/actors/<id>.yaml rather than inline in an explainer."""
+    home: str | None = None
+    """For an inline actor: the slug of the explainer whose definition is used for its page
+    (its description's `@id` links point into that explainer)."""
+    signature: tuple[object, ...] = ()
+    """What must be equal for two inline definitions to be the same actor."""
+
+
+@dataclass
+class Source:
+    id: str
+    title: str
+    span: Span
+    publisher: str | None = None
+    url: str | None = None
+    date: PartialDate | None = None
+
+
+@dataclass
+class Claim:
+    id: str
+    by: str
+    by_span: Span
+    text: str
+    span: Span
+    quote: str | None = None
+    date: PartialDate | None = None
+    sources: list[str] = field(default_factory=list)
+    sources_spans: list[Span] = field(default_factory=list)
+    status: str = "unrated"
+    note: Markdown | None = None
+    contradicts: list[str] = field(default_factory=list)
+    supports: list[str] = field(default_factory=list)
+    responds_to: list[str] = field(default_factory=list)
+    relation_spans: dict[str, list[Span]] = field(default_factory=dict)
+    inverse: dict[str, list[str]] = field(default_factory=dict)
+    """Filled by `resolve`: relation name -> ids of claims that point at this one."""
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+@dataclass
+class TimelineEvent:
+    date: PartialDate
+    title: str
+    span: Span
+    text: Markdown | None = None
+    actors: list[str] = field(default_factory=list)
+    claims: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    ref_spans: dict[str, list[Span]] = field(default_factory=dict)
+    position: int = 0
+    """Index in the file, for the stable tie-break."""
+
+
+@dataclass
+class Explainer:
+    slug: str
+    src_path: str
+    title: str
+    summary: str
+    published: PartialDate
+    body: Markdown
+    updated: PartialDate | None = None
+    authors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    tag_spans: list[Span] = field(default_factory=list)
+    actors: dict[str, Actor] = field(default_factory=dict)
+    """Inline actors only; `resolve` adds the shared actors the explainer uses in `page_actors`."""
+    sources: dict[str, Source] = field(default_factory=dict)
+    claims: dict[str, Claim] = field(default_factory=dict)
+    timeline: list[TimelineEvent] = field(default_factory=list)
+    page_actors: list[str] = field(default_factory=list)
+    """Filled by `resolve`: every actor shown on the page, inline first, then shared, by name."""
+    content_hash: str = ""
+    """Hash of the source bytes, for incremental builds."""

@@ -1,0 +1,292 @@
+"""Site -> RenderedFile list: every page rendered exactly once through Jinja.
+
+The Jinja environment searches the project's `templates/` first and the
+built-in theme second, so a project overrides a theme template by giving a
+file the same name. Autoescape is on for every template and undefined
+variables are errors (`StrictUndefined`): a typo in a template fails the
+build instead of silently printing nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import jinja2
+from jinja2 import pass_context
+from markupsafe import Markup
+
+from generator import __version__
+from generator.diagnostics import Diagnostics, Span
+from generator.links import resolve_hrefs, root_prefix
+from generator.model import (FORWARD_LABELS, INVERSE_LABELS, RELATIONS, STATUS_LABELS, STATUS_MEANINGS,
+                             STATUSES, Actor, Claim, Explainer, Markdown)
+from generator.resolve import Site
+from generator import jsondata
+
+THEME_DIR = Path(__file__).parent / "theme"
+PAGE_TEMPLATES = ("base.html", "index.html", "explainer.html", "actor.html", "tag.html",
+                  "feed.xml", "sitemap.xml")
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """One file of the output: bytes to write, or a source file to copy."""
+
+    dest_path: str
+    """Path under the output directory, `/`-separated."""
+    data: bytes | None = None
+    copy_from: Path | None = None
+
+
+class TemplateFailed(Exception):
+    """A template could not be compiled or rendered; `diagnostic` says where."""
+
+    def __init__(self, diagnostics: list[Any]):
+        super().__init__("template error")
+        self.diagnostics = diagnostics
+
+
+def make_environment(root: Path) -> jinja2.Environment:
+    """Jinja environment: the project's templates/ first, then the built-in theme."""
+    search = [str(THEME_DIR / "templates")]
+    project_templates = root / "templates"
+    if project_templates.is_dir():
+        search.insert(0, str(project_templates))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["md"] = _markdown_filter
+    env.filters["tojson_script"] = _json_for_script
+    env.globals.update(
+        statuses=[{"id": s, "label": STATUS_LABELS[s], "meaning": STATUS_MEANINGS[s]} for s in STATUSES],
+        status_labels=STATUS_LABELS,
+        generator_version=__version__,
+        url=_url,
+        claim_relations=claim_relations,
+    )
+    return env
+
+
+def template_span(root: Path, exc: BaseException) -> Span:
+    """Where in a template an exception happened: file relative to the project, and line."""
+    filename = getattr(exc, "filename", None)
+    lineno = getattr(exc, "lineno", None)
+    if filename is None:
+        tb = exc.__traceback__
+        while tb is not None:
+            name = tb.tb_frame.f_code.co_filename
+            if name.endswith((".html", ".xml")):
+                filename, lineno = name, tb.tb_lineno
+            tb = tb.tb_next
+    if filename is None:
+        return Span("templates", 1, 1)
+    path = Path(filename)
+    try:
+        shown = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        shown = f"(built-in theme)/{path.name}"
+    return Span(shown, lineno or 1, 1)
+
+
+def check_templates(root: Path, env: jinja2.Environment, diags: Diagnostics) -> None:
+    """Compile the page templates and every template in the project's templates/."""
+    names = set(PAGE_TEMPLATES)
+    project_templates = root / "templates"
+    if project_templates.is_dir():
+        for path in project_templates.rglob("*"):
+            if path.is_file() and path.suffix in (".html", ".xml", ".j2", ".jinja"):
+                names.add(path.relative_to(project_templates).as_posix())
+    for name in sorted(names):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            diags.error(template_span(root, exc), f"template syntax error: {exc.message}")
+        except jinja2.TemplateNotFound as exc:
+            diags.error(None, f"template '{exc.name}' not found")
+
+
+# -- helpers available in templates -----------------------------------------
+
+@pass_context
+def _url(ctx: Any, kind: str, *parts: str) -> str:
+    """Relative URL from the current page: url('explainer', slug), url('actor', id), url('tag', t),
+    url('home'), url('asset', name), url('media', path), url('claim', slug, id)."""
+    root = ctx["root"]
+    if kind == "home":
+        return root or "./"
+    if kind == "explainer":
+        return f"{root}{parts[0]}/"
+    if kind == "actor":
+        return f"{root}actors/{parts[0]}/"
+    if kind == "tag":
+        return f"{root}tags/{parts[0]}/"
+    if kind == "asset":
+        return f"{root}assets/{parts[0]}"
+    if kind == "media":
+        return f"{root}media/{parts[0]}"
+    if kind == "claim":
+        if ctx.get("explainer") is not None and ctx["explainer"].slug == parts[0]:
+            return f"#claim-{parts[1]}"
+        return f"{root}{parts[0]}/#claim-{parts[1]}"
+    raise ValueError(f"url(): unknown kind {kind!r}")
+
+
+@pass_context
+def _markdown_filter(ctx: Any, field: Markdown | None, explainer: Explainer | None = None) -> Markup:
+    """Rendered Markdown with `@id` links pointing where they should from this page.
+
+    On the explainer's own page they are in-page anchors; elsewhere they point at the
+    explainer page (claims, sources) or the actor page.
+    """
+    if field is None:
+        return Markup("")
+    site: Site = ctx["site_data"]
+    root: str = ctx["root"]
+    page: Explainer | None = ctx.get("explainer")
+    home = explainer
+    on_page = home is not None and page is not None and home.slug == page.slug
+
+    def target(id_: str) -> tuple[str, str] | None:
+        if home is not None:
+            if id_ in home.claims:
+                return (f"#claim-{id_}" if on_page else f"{root}{home.slug}/#claim-{id_}"), "claim"
+            if id_ in home.sources:
+                return (f"#source-{id_}" if on_page else f"{root}{home.slug}/#source-{id_}"), "source"
+        if id_ in site.actors:
+            if on_page and id_ in page.page_actors:  # type: ignore[union-attr]
+                return f"#actor-{id_}", "actor"
+            return f"{root}actors/{id_}/", "actor"
+        return None
+
+    return resolve_hrefs(field.html, target)
+
+
+def _json_for_script(value: Any) -> Markup:
+    """JSON safe inside <script>: '<', '>', '&' and U+2028/9 escaped, so no '</script>' survives."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return Markup(text)
+
+
+# -- page views ---------------------------------------------------------------
+
+def claim_relations(explainer: Explainer, claim: Claim) -> list[dict[str, Any]]:
+    """Both directions of every relation: 'Contradicts' X and 'Contradicted by' Y."""
+    groups = []
+    for relation in RELATIONS:
+        forward = [explainer.claims[i] for i in getattr(claim, relation)]
+        if forward:
+            groups.append({"relation": relation, "direction": "forward",
+                           "label": FORWARD_LABELS[relation], "claims": forward})
+        backward = [explainer.claims[i] for i in claim.inverse.get(relation, [])]
+        if backward:
+            groups.append({"relation": relation, "direction": "inverse",
+                           "label": INVERSE_LABELS[relation], "claims": backward})
+    return groups
+
+
+class Renderer:
+    """Renders every page of a resolved site; one instance per build."""
+
+    def __init__(self, site: Site, env: jinja2.Environment, root: Path):
+        self.site = site
+        self.env = env
+        self.root = root
+        self.config = site.config
+
+    def absolute(self, dest_dir: str) -> str:
+        """The page's public URL: base_url + path (root-relative if base_url has no host)."""
+        return self.config.base_url + (dest_dir + "/" if dest_dir else "")
+
+    def page(self, template: str, dest_dir: str, **context: Any) -> RenderedFile:
+        context.setdefault("explainer", None)
+        html = self.env.get_template(template).render(
+            site=self.config, site_data=self.site, root=root_prefix(dest_dir),
+            page_url=self.absolute(dest_dir), **context)
+        dest = f"{dest_dir}/index.html" if dest_dir else "index.html"
+        return RenderedFile(dest, html.encode("utf-8"))
+
+    def render_all(self) -> Iterator[RenderedFile]:
+        site = self.site
+        yield self.page("index.html", "", explainers=site.explainers, tags=site.tags)
+        for explainer in site.explainers:
+            yield self.explainer_page(explainer)
+            yield RenderedFile(f"{explainer.slug}/explainer.json", jsondata.explainer_json(
+                explainer, site, self.absolute(explainer.slug)))
+        for actor in site.actors.values():
+            yield self.actor_page(actor)
+        for tag, explainers in site.tags.items():
+            yield self.page("tag.html", f"tags/{tag}", tag=tag, explainers=explainers)
+        yield self.xml("feed.xml")
+        yield self.xml("sitemap.xml")
+
+    def explainer_page(self, explainer: Explainer) -> RenderedFile:
+        site = self.site
+        actors = [explainer.actors.get(a) or site.actors[a] for a in explainer.page_actors]
+        claims_by_actor: dict[str, list[Claim]] = {}
+        for claim in explainer.claims.values():
+            claims_by_actor.setdefault(claim.by, []).append(claim)
+        used = {c.status for c in explainer.claims.values()}
+        return self.page(
+            "explainer.html", explainer.slug, explainer=explainer, actors=actors,
+            actor_lookup=_lookup(explainer, site), claims=list(explainer.claims.values()),
+            claims_by_actor=claims_by_actor,
+            legend=[s for s in STATUSES if s in used],
+        )
+
+    def actor_page(self, actor: Actor) -> RenderedFile:
+        site = self.site
+        home = next((e for e in site.explainers if e.slug == actor.home), None) if actor.home else None
+        return self.page(
+            "actor.html", f"actors/{actor.id}", actor=actor, actor_home=home,
+            actor_lookup=lambda i: site.actors.get(i),
+            claims=site.actor_claims.get(actor.id, []), events=site.actor_events.get(actor.id, []),
+            explainers=site.actor_explainers.get(actor.id, []),
+        )
+
+    def xml(self, name: str) -> RenderedFile:
+        site = self.site
+        text = self.env.get_template(name).render(
+            site=self.config, site_data=site, root="", explainers=site.explainers, explainer=None,
+            absolute=self.absolute, feed_updated=_feed_updated(site.explainers))
+        return RenderedFile(name, text.encode("utf-8"))
+
+
+def _lookup(explainer: Explainer, site: Site) -> Callable[[str], Actor | None]:
+    def lookup(actor_id: str) -> Actor | None:
+        return explainer.actors.get(actor_id) or site.actors.get(actor_id)
+    return lookup
+
+
+def _feed_updated(explainers: list[Explainer]) -> str:
+    dates = [(e.updated or e.published) for e in explainers]
+    if not dates:
+        return "1970-01-01T00:00:00Z"
+    return max(dates, key=lambda d: d.instant()).iso()
+
+
+def render_site(site: Site, env: jinja2.Environment, root: Path) -> list[RenderedFile]:
+    """Every output file: pages, JSON, feed, sitemap, theme assets and copied images."""
+    renderer = Renderer(site, env, root)
+    try:
+        files = list(renderer.render_all())
+    except jinja2.TemplateError as exc:
+        diags = Diagnostics()
+        diags.error(template_span(root, exc), f"template error: {exc.message or exc}")
+        raise TemplateFailed(diags.items) from None
+    for asset in sorted((THEME_DIR / "assets").iterdir()):
+        if asset.is_file():
+            files.append(RenderedFile(f"assets/{asset.name}", copy_from=asset))
+    for image in sorted(site.images):
+        files.append(RenderedFile(f"media/{image}", copy_from=root / "content" / image))
+    return files

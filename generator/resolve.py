@@ -1,0 +1,232 @@
+"""Link the validated model together and build the one cross-explainer index.
+
+Checks every reference (claim authors, sources, relations, timeline
+references, affiliations, `@id` links in every Markdown field), renders each
+Markdown field once, fills the inverse claim relations, decides which actors
+each explainer page shows, and indexes actors and tags across the project in a
+single pass, so no page ever rescans the project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from generator.config import SiteConfig
+from generator.diagnostics import Diagnostics, Span, did_you_mean
+from generator.fields import ID_RE
+from generator.markdown import locate_links, render_markdown
+from generator.model import RELATIONS, Actor, Claim, Explainer, Markdown, TimelineEvent
+from generator.validate import Project
+
+
+@dataclass
+class Site:
+    """Everything the renderer needs, resolved and indexed."""
+
+    config: SiteConfig
+    explainers: list[Explainer]
+    """Newest first by `published`, then by slug."""
+    actors: dict[str, Actor]
+    """Every actor of the project (shared and inline), by id, sorted by id."""
+    actor_claims: dict[str, list[tuple[Explainer, Claim]]] = field(default_factory=dict)
+    actor_events: dict[str, list[tuple[Explainer, TimelineEvent]]] = field(default_factory=dict)
+    actor_explainers: dict[str, list[Explainer]] = field(default_factory=dict)
+    """Explainers whose page shows the actor (it is referred to there)."""
+    tags: dict[str, list[Explainer]] = field(default_factory=dict)
+    """Tag -> explainers, newest first; tags sorted."""
+    images: set[str] = field(default_factory=set)
+    """Image paths under content/ to copy to site/media/."""
+
+
+def resolve_site(project: Project, config: SiteConfig, diags: Diagnostics) -> Site:
+    """Check every reference and build the index."""
+    shared = project.shared_actors
+    for actor in shared.values():
+        _resolve_shared_actor(actor, shared, config, diags)
+    actors: dict[str, Actor] = dict(shared)
+    first_definition: dict[str, Explainer] = {}
+    for explainer in sorted(project.explainers, key=lambda e: e.src_path):
+        _resolve_explainer(explainer, shared, config, diags)
+        for actor in explainer.actors.values():
+            _merge_inline_actor(actor, explainer, actors, first_definition, diags)
+    explainers = sorted(project.explainers, key=lambda e: e.slug)
+    explainers.sort(key=lambda e: e.published.sort_key, reverse=True)
+    site = Site(config, explainers, dict(sorted(actors.items())))
+    _index(site)
+    return site
+
+
+def _merge_inline_actor(actor: Actor, explainer: Explainer, actors: dict[str, Actor],
+                        first_definition: dict[str, Explainer], diags: Diagnostics) -> None:
+    """Inline actors with one id in several explainers are one actor and must be identical."""
+    actor.home = explainer.slug
+    if actor.id not in actors:
+        actors[actor.id] = actor
+        first_definition[actor.id] = explainer
+        return
+    other = actors[actor.id]
+    if other.signature != actor.signature:
+        where = first_definition[actor.id].src_path
+        diags.error(actor.span, f"actor '{actor.id}' is defined differently in {where}:{other.span.line}",
+                    f"move it to content/actors/{actor.id}.yaml and remove the inline definitions")
+
+
+class _Scope:
+    """What an id means inside one explainer: its inline actors, sources, claims, shared actors."""
+
+    def __init__(self, explainer: Explainer | None, shared: dict[str, Actor]):
+        self.explainer = explainer
+        self.shared = shared
+
+    def kind(self, id_: str) -> str | None:
+        e = self.explainer
+        if e is not None:
+            if id_ in e.actors:
+                return "actor"
+            if id_ in e.sources:
+                return "source"
+            if id_ in e.claims:
+                return "claim"
+        return "actor" if id_ in self.shared else None
+
+    def ids(self, kind: str) -> list[str]:
+        e = self.explainer
+        if kind == "actor":
+            return list(e.actors if e else ()) + list(self.shared)
+        if e is None:
+            return []
+        return list(e.sources if kind == "source" else e.claims)
+
+    def check(self, id_: str, kind: str, span: Span, context: str, diags: Diagnostics) -> bool:
+        found = self.kind(id_)
+        if found == kind:
+            return True
+        if found is not None:
+            diags.error(span, f"'{id_}' in {context} is a {found}, not a{'n' if kind == 'actor' else ''} {kind}")
+        else:
+            diags.error(span, f"unknown {kind} '{id_}' in {context}", did_you_mean(id_, self.ids(kind)))
+        return False
+
+
+def _resolve_shared_actor(actor: Actor, shared: dict[str, Actor], config: SiteConfig,
+                          diags: Diagnostics) -> None:
+    scope = _Scope(None, shared)
+    if actor.affiliation and actor.affiliation_span:
+        if not scope.check(actor.affiliation, "actor", actor.affiliation_span,
+                           f"the affiliation of shared actor '{actor.id}'", diags):
+            actor.affiliation = None
+    if actor.description:
+        _check_markdown(actor.description, scope, f"the description of actor '{actor.id}'", config, diags,
+                        shared_only=True)
+
+
+def _resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig,
+                       diags: Diagnostics) -> None:
+    scope = _Scope(explainer, shared)
+    referenced: list[str] = []  # actor ids referred to, in order
+
+    for actor in explainer.actors.values():
+        if actor.affiliation and actor.affiliation_span:
+            if not scope.check(actor.affiliation, "actor", actor.affiliation_span,
+                               f"the affiliation of actor '{actor.id}'", diags):
+                actor.affiliation = None
+        if actor.description:
+            referenced += _check_markdown(actor.description, scope, f"the description of actor '{actor.id}'",
+                                          config, diags)
+
+    for claim in explainer.claims.values():
+        context = f"claim '{claim.id}'"
+        if scope.check(claim.by, "actor", claim.by_span, context, diags):
+            referenced.append(claim.by)
+        claim.sources = _keep_known(claim.sources, claim.sources_spans, "source", scope, context, diags)
+        for relation in RELATIONS:
+            ids = getattr(claim, relation)
+            kept = _keep_known(ids, claim.relation_spans.get(relation, []), "claim", scope, context, diags)
+            setattr(claim, relation, kept)
+        if claim.note:
+            referenced += _check_markdown(claim.note, scope, f"the note of {context}", config, diags)
+
+    for claim in explainer.claims.values():
+        for relation in RELATIONS:
+            for other in getattr(claim, relation):
+                explainer.claims[other].inverse.setdefault(relation, []).append(claim.id)
+
+    for event in explainer.timeline:
+        context = f"timeline event '{event.title}'"
+        event.actors = _keep_known(event.actors, event.ref_spans.get("actors", []), "actor", scope,
+                                   context, diags)
+        referenced += event.actors
+        event.claims = _keep_known(event.claims, event.ref_spans.get("claims", []), "claim", scope,
+                                   context, diags)
+        event.sources = _keep_known(event.sources, event.ref_spans.get("sources", []), "source", scope,
+                                    context, diags)
+        if event.text:
+            referenced += _check_markdown(event.text, scope, f"the text of {context}", config, diags)
+
+    referenced += _check_markdown(explainer.body, scope, "the body", config, diags)
+
+    page = list(explainer.actors)
+    used_shared = {a for a in referenced if a in shared and a not in explainer.actors}
+    page += sorted(used_shared, key=lambda a: (shared[a].name.lower(), a))
+    explainer.page_actors = page
+
+
+def _keep_known(ids: list[str], spans: list[Span], kind: str, scope: _Scope, context: str,
+                diags: Diagnostics) -> list[str]:
+    kept = []
+    for i, id_ in enumerate(ids):
+        span = spans[i] if i < len(spans) else Span("")
+        if scope.check(id_, kind, span, context, diags):
+            kept.append(id_)
+    return kept
+
+
+def _check_markdown(field: Markdown, scope: _Scope, context: str, config: SiteConfig,
+                    diags: Diagnostics, shared_only: bool = False) -> list[str]:
+    """Render a Markdown field and check its `@id` links; returns the actor ids it links to."""
+    render_markdown(field, config.allow_html)
+    actors = []
+    reported: set[str] = set()
+    for target in field.links:
+        if target in reported:
+            continue
+        kind = scope.kind(target)
+        if not ID_RE.fullmatch(target):
+            reported.add(target)
+            for span in locate_links(field, target):
+                diags.error(span, f"invalid @id link '@{target}' in {context}",
+                            "an @id link names an actor, claim or source id, like [text](@putin)")
+        elif kind is None:
+            reported.add(target)
+            candidates = scope.ids("actor") + scope.ids("claim") + scope.ids("source")
+            for span in locate_links(field, target):
+                diags.error(span, f"unknown id '@{target}' in {context}", did_you_mean(target, candidates))
+        elif shared_only and target not in scope.shared:
+            reported.add(target)
+            for span in locate_links(field, target):
+                diags.error(span, f"'@{target}' in {context} is not a shared actor",
+                            "a shared actor's description may link only to shared actors")
+        elif kind == "actor":
+            actors.append(target)
+    return actors
+
+
+def _index(site: Site) -> None:
+    """One pass over every explainer: actors -> claims, events, explainers; tags -> explainers."""
+    claims = site.actor_claims
+    events = site.actor_events
+    appearances = site.actor_explainers
+    for explainer in site.explainers:  # newest first, so every list is too
+        for claim in explainer.claims.values():
+            claims.setdefault(claim.by, []).append((explainer, claim))
+        for event in explainer.timeline:
+            for actor_id in event.actors:
+                events.setdefault(actor_id, []).append((explainer, event))
+        for actor_id in explainer.page_actors:
+            appearances.setdefault(actor_id, []).append(explainer)
+        for tag in explainer.tags:
+            site.tags.setdefault(tag, []).append(explainer)
+    for actor in site.actors.values():
+        if actor.image:
+            site.images.add(actor.image)
+    site.tags = dict(sorted(site.tags.items()))

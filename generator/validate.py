@@ -1,0 +1,259 @@
+"""Raw files -> model objects: required and unknown keys, types, ids, dates, image paths.
+
+Checks here look at one object at a time, plus the one-namespace rule inside
+each explainer. Whether a referenced id exists is `resolve`'s question.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from generator.diagnostics import Diagnostics, Span
+from generator.fields import FieldReader, check_id
+from generator.load import RawActor, RawExplainer, RawProject
+from generator.model import (ACTOR_KINDS, RELATIONS, STATUSES, Actor, Claim, Explainer, Markdown,
+                             Source, TimelineEvent)
+from generator.yamlnodes import YMap
+
+RESERVED_SLUGS = ("actors", "tags", "assets", "media")
+
+EXPLAINER_KEYS = ("title", "summary", "published", "updated", "authors", "tags", "actors", "sources",
+                  "claims", "timeline")
+ACTOR_KEYS = ("name", "kind", "role", "affiliation", "description", "image")
+SOURCE_KEYS = ("title", "publisher", "url", "date")
+CLAIM_KEYS = ("by", "text", "quote", "date", "sources", "status", "note") + RELATIONS
+EVENT_KEYS = ("date", "title", "text", "actors", "claims", "sources")
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
+"""Raster images only: an SVG can carry script that runs when the file is opened directly."""
+
+
+@dataclass
+class Project:
+    """Every explainer and shared actor that passed validation."""
+
+    explainers: list[Explainer]
+    shared_actors: dict[str, Actor]
+
+
+def validate_project(raw: RawProject, diags: Diagnostics) -> Project:
+    """Turn every readable file into model objects, reporting each problem found."""
+    shared: dict[str, Actor] = {}
+    for raw_actor in raw.actors:
+        if raw_actor.data is None:
+            continue
+        actor = validate_actor(raw_actor.id, raw_actor.data, Span(raw_actor.src_path), raw.images, diags,
+                               shared=True)
+        if actor:
+            shared[actor.id] = actor
+    explainers = []
+    for raw_explainer in raw.explainers:
+        explainer = validate_explainer(raw_explainer, shared, raw.images, diags)
+        if explainer:
+            explainers.append(explainer)
+    return Project(explainers, shared)
+
+
+def validate_actor(actor_id: str, node: YMap, span: Span, images: set[str], diags: Diagnostics,
+                   shared: bool = False) -> Actor | None:
+    what = f"actor '{actor_id}'"
+    r = FieldReader(node, what, ACTOR_KEYS, diags)
+    name = r.text("name", required=True)
+    kind = r.choice("kind", ACTOR_KINDS, "person")
+    role = r.text("role")
+    affiliation = r.id_ref("affiliation", "actor id")
+    description = r.markdown("description")
+    image = _image(r, images, diags)
+    if affiliation and affiliation[0] == actor_id:
+        diags.error(affiliation[1], f"actor '{actor_id}' cannot be affiliated with itself")
+        affiliation = None
+    if name is None:
+        return None
+    return Actor(
+        id=actor_id, name=name, span=span, kind=kind, role=role,
+        affiliation=affiliation[0] if affiliation else None,
+        affiliation_span=affiliation[1] if affiliation else None,
+        description=description, image=image, shared=shared,
+        signature=(name, kind, role, affiliation[0] if affiliation else None,
+                   description.source if description else None, image),
+    )
+
+
+def _image(r: FieldReader, images: set[str], diags: Diagnostics) -> str | None:
+    node = r.scalar_node("image")
+    if node is None:
+        return None
+    text = node.text.strip()
+    normalized = posixpath.normpath(text) if text else ""
+    if (not text or text.startswith(("/", "\\")) or "\\" in text or ":" in text
+            or normalized.startswith("..") or normalized == "."):
+        diags.error(node.span, f"image '{text}' must be a path inside content/",
+                    "write it relative to content/, e.g. images/portrait.jpg")
+        return None
+    if any(part.startswith(".") for part in normalized.split("/")):
+        diags.error(node.span, f"image '{text}' names a hidden file or folder")
+        return None
+    if not normalized.lower().endswith(IMAGE_SUFFIXES):
+        diags.error(node.span, f"image '{text}' is not a supported image type",
+                    f"use one of {', '.join(IMAGE_SUFFIXES)}")
+        return None
+    if normalized not in images:
+        diags.error(node.span, f"image '{text}' not found under content/")
+        return None
+    return normalized
+
+
+def validate_explainer(raw: RawExplainer, shared: dict[str, Actor], images: set[str],
+                       diags: Diagnostics) -> Explainer | None:
+    """One explainer's fields, objects and id namespace."""
+    if raw.slug in RESERVED_SLUGS:
+        diags.error(Span(raw.src_path), f"'{raw.slug}' is reserved for the site's own pages",
+                    f"rename the file, e.g. to {raw.slug}-explained.md")
+        return None
+    if raw.front is None:
+        return None
+    r = FieldReader(raw.front, "explainer", EXPLAINER_KEYS, diags)
+    title = r.text("title", required=True)
+    summary = r.text("summary", required=True)
+    published = r.date("published", required=True, full_only=True)
+    updated = r.date("updated", full_only=True)
+    authors = r.text_list("authors")
+    tags = r.id_list("tags", "tag")
+    if published and updated and updated.sort_key < published.sort_key:
+        diags.error(r.key_span("updated"), f"'updated' ({updated.text}) is before 'published' "
+                    f"({published.text})")
+    namespace = _Namespace(raw.src_path, shared, diags)
+    actors = {}
+    for actor_id, key_span, node in _objects(r, "actors", "actor id", diags):
+        if actor_id in shared:
+            diags.error(key_span, f"actor '{actor_id}' is defined both inline and in "
+                        f"content/actors/{actor_id}.yaml", "remove one of the two definitions")
+            continue
+        actor = validate_actor(actor_id, node, key_span, images, diags)
+        if namespace.add(actor_id, "actor", key_span) and actor:
+            actors[actor_id] = actor
+    sources = {}
+    for source_id, key_span, node in _objects(r, "sources", "source id", diags):
+        source = _validate_source(source_id, node, key_span, diags)
+        if namespace.add(source_id, "source", key_span) and source:
+            sources[source_id] = source
+    claims = {}
+    for claim_id, key_span, node in _objects(r, "claims", "claim id", diags):
+        claim = _validate_claim(claim_id, node, key_span, diags)
+        if namespace.add(claim_id, "claim", key_span) and claim:
+            claims[claim_id] = claim
+    timeline = _validate_timeline(r, diags)
+    body = Markdown(raw.body, Span(raw.src_path, raw.body_line, 1))
+    if title is None or summary is None or published is None:
+        return None
+    return Explainer(
+        slug=raw.slug, src_path=raw.src_path, title=title, summary=summary, published=published,
+        updated=updated, authors=authors, tags=[t for t, _ in tags], tag_spans=[s for _, s in tags],
+        actors=actors, sources=sources, claims=claims, timeline=timeline, body=body,
+        content_hash=raw.digest,
+    )
+
+
+class _Namespace:
+    """One id space per explainer: inline actors, sources, claims and every shared actor."""
+
+    def __init__(self, path: str, shared: dict[str, Actor], diags: Diagnostics):
+        self.defined: dict[str, tuple[str, Span]] = {}
+        self.shared = shared
+        self.diags = diags
+
+    def add(self, id_: str, kind: str, span: Span) -> bool:
+        if id_ in self.defined:
+            other_kind, other = self.defined[id_]
+            self.diags.error(span, f"id '{id_}' is already used by the {other_kind} at line {other.line}",
+                             "ids of actors, sources and claims share one namespace per explainer")
+            return False
+        if kind != "actor" and id_ in self.shared:
+            self.diags.error(span, f"{kind} id '{id_}' is already the id of the shared actor in "
+                             f"content/actors/{id_}.yaml", f"rename the {kind}")
+            return False
+        self.defined[id_] = (kind, span)
+        return True
+
+
+def _objects(r: FieldReader, key: str, what: str, diags: Diagnostics):  # type: ignore[no-untyped-def]
+    """(id, key span, mapping) for each entry of an `id: {fields}` section."""
+    section = r.mapping(key)
+    if section is None:
+        return
+    for id_, (key_node, value) in section.entries.items():
+        if not check_id(id_, key_node.span, what, diags):
+            continue
+        if not isinstance(value, YMap):
+            diags.error(value.span, f"{what.split()[0]} '{id_}' must be a mapping of fields",
+                        "indent its fields under the id")
+            continue
+        yield id_, key_node.span, value
+
+
+def _validate_source(source_id: str, node: YMap, span: Span, diags: Diagnostics) -> Source | None:
+    r = FieldReader(node, f"source '{source_id}'", SOURCE_KEYS, diags)
+    title = r.text("title", required=True)
+    publisher = r.text("publisher")
+    url = r.url("url")
+    date = r.date("date")
+    if title is None:
+        return None
+    return Source(source_id, title, span, publisher, url, date)
+
+
+def _validate_claim(claim_id: str, node: YMap, span: Span, diags: Diagnostics) -> Claim | None:
+    r = FieldReader(node, f"claim '{claim_id}'", CLAIM_KEYS, diags)
+    by = r.id_ref("by", "actor id", required=True)
+    text = r.text("text", required=True)
+    quote = r.text("quote")
+    date = r.date("date")
+    sources = r.id_list("sources", "source id")
+    status = r.choice("status", STATUSES, "unrated")
+    note = r.markdown("note")
+    relations = {}
+    for relation in RELATIONS:
+        items = r.id_list(relation, "claim id")
+        for other, other_span in items:
+            if other == claim_id:
+                diags.error(other_span, f"claim '{claim_id}' cannot {relation.replace('_', ' ')} itself")
+        relations[relation] = [(o, s) for o, s in items if o != claim_id]
+    if by is None or text is None:
+        return None
+    return Claim(
+        id=claim_id, by=by[0], by_span=by[1], text=text, span=span, quote=quote, date=date,
+        sources=[s for s, _ in sources], sources_spans=[s for _, s in sources], status=status,
+        note=note,
+        contradicts=[o for o, _ in relations["contradicts"]],
+        supports=[o for o, _ in relations["supports"]],
+        responds_to=[o for o, _ in relations["responds_to"]],
+        relation_spans={k: [s for _, s in v] for k, v in relations.items()},
+    )
+
+
+def _validate_timeline(r: FieldReader, diags: Diagnostics) -> list[TimelineEvent]:
+    section = r.sequence("timeline")
+    if section is None:
+        return []
+    events = []
+    for position, item in enumerate(section.items):
+        if not isinstance(item, YMap):
+            diags.error(item.span, "each timeline event must be a mapping with date and title",
+                        "start each event with '- date: ...'")
+            continue
+        er = FieldReader(item, "timeline event", EVENT_KEYS, diags)
+        date = er.date("date", required=True)
+        title = er.text("title", required=True)
+        text = er.markdown("text")
+        refs = {key: er.id_list(key, f"{key[:-1]} id") for key in ("actors", "claims", "sources")}
+        if date is None or title is None:
+            continue
+        events.append(TimelineEvent(
+            date=date, title=title, span=item.span, text=text,
+            actors=[i for i, _ in refs["actors"]], claims=[i for i, _ in refs["claims"]],
+            sources=[i for i, _ in refs["sources"]],
+            ref_spans={k: [s for _, s in v] for k, v in refs.items()}, position=position,
+        ))
+    events.sort(key=lambda e: e.date.sort_key)
+    return events
