@@ -64,8 +64,26 @@ def make_environment(root: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    def initials(name: str) -> str:
+        """Up to two letters for an avatar: 'Vladimir Putin' -> 'VP', 'Government of Ukraine' -> 'GU'."""
+        words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]
+        significant = [w for w in words if w.lower() not in ("of", "the", "and", "for", "on", "in")]
+        words = significant or words
+        if not words:
+            return "?"
+        letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+        return letters.upper()
+
+    def hostname(url: str | None) -> str:
+        """'https://www.example.org/a/b' -> 'example.org' (for showing where a source lives)."""
+        from urllib.parse import urlsplit
+        host = urlsplit(url or "").hostname or ""
+        return host[4:] if host.startswith("www.") else host
+
     env.filters["md"] = _markdown_filter
     env.filters["tojson_script"] = _json_for_script
+    env.filters["initials"] = initials
+    env.filters["hostname"] = hostname
     env.globals.update(
         statuses=[{"id": s, "label": STATUS_LABELS[s], "meaning": STATUS_MEANINGS[s]} for s in STATUSES],
         status_labels=STATUS_LABELS,
@@ -216,19 +234,17 @@ class Renderer:
         dest = f"{dest_dir}/index.html" if dest_dir else "index.html"
         return RenderedFile(dest, html.encode("utf-8"))
 
-    def render_all(self) -> Iterator[RenderedFile]:
+    def home_page(self) -> RenderedFile:
         site = self.site
-        yield self.page("index.html", "", explainers=site.explainers, tags=site.tags)
-        for explainer in site.explainers:
-            yield self.explainer_page(explainer)
-            yield RenderedFile(f"{explainer.slug}/explainer.json", jsondata.explainer_json(
-                explainer, site, self.absolute(explainer.slug)))
-        for actor in site.actors.values():
-            yield self.actor_page(actor)
-        for tag, explainers in site.tags.items():
-            yield self.page("tag.html", f"tags/{tag}", tag=tag, explainers=explainers)
-        yield self.xml("feed.xml")
-        yield self.xml("sitemap.xml")
+        return self.page("index.html", "", explainers=site.explainers, tags=site.tags)
+
+    def tag_page(self, tag: str) -> RenderedFile:
+        explainers = self.site.tags[tag]
+        return self.page("tag.html", f"tags/{tag}", tag=tag, explainers=explainers)
+
+    def explainer_json(self, explainer: Explainer) -> RenderedFile:
+        return RenderedFile(f"{explainer.slug}/explainer.json", jsondata.explainer_json(
+            explainer, self.site, self.absolute(explainer.slug)))
 
     def explainer_page(self, explainer: Explainer) -> RenderedFile:
         site = self.site
@@ -246,7 +262,7 @@ class Renderer:
 
     def actor_page(self, actor: Actor) -> RenderedFile:
         site = self.site
-        home = next((e for e in site.explainers if e.slug == actor.home), None) if actor.home else None
+        home = site.by_slug.get(actor.home) if actor.home else None
         return self.page(
             "actor.html", f"actors/{actor.id}", actor=actor, actor_home=home,
             actor_lookup=lambda i: site.actors.get(i),
@@ -275,18 +291,15 @@ def _feed_updated(explainers: list[Explainer]) -> str:
     return max(dates, key=lambda d: d.instant()).iso()
 
 
-def render_site(site: Site, env: jinja2.Environment, root: Path) -> list[RenderedFile]:
-    """Every output file: pages, JSON, feed, sitemap, theme assets and copied images."""
-    renderer = Renderer(site, env, root)
+def render_files(make: list[Callable[[], RenderedFile]], root: Path) -> list[RenderedFile]:
+    """Call each page maker; a template error becomes a located diagnostic (`TemplateFailed`)."""
     try:
-        files = list(renderer.render_all())
+        return [m() for m in make]
     except jinja2.TemplateError as exc:
-        diags = Diagnostics()
-        diags.error(template_span(root, exc), f"template error: {exc.message or exc}")
-        raise TemplateFailed(diags.items) from None
-    for asset in sorted((THEME_DIR / "assets").iterdir()):
-        if asset.is_file():
-            files.append(RenderedFile(f"assets/{asset.name}", copy_from=asset))
-    for image in sorted(site.images):
-        files.append(RenderedFile(f"media/{image}", copy_from=root / "content" / image))
-    return files
+        raise TemplateFailed([template_failure(root, exc)]) from None
+
+
+def template_failure(root: Path, exc: jinja2.TemplateError) -> Any:
+    diags = Diagnostics()
+    diags.error(template_span(root, exc), f"template error: {exc.message or exc}")
+    return diags.items[0]

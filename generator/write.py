@@ -9,6 +9,7 @@ falls back to two renames.
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import ctypes.util
 import os
 import posixpath
@@ -31,6 +32,8 @@ class OutputError(Exception):
 class WriteReport:
     files: int
     bytes: int
+    digests: dict[str, str]
+    """dest_path -> content digest of every file written."""
 
 
 def check_output_dir(out_dir: Path, root: Path) -> None:
@@ -71,6 +74,7 @@ def write_site(files: list[RenderedFile], out_dir: Path) -> WriteReport:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     total = 0
+    digests: dict[str, str] = {}
     try:
         made: set[Path] = set()
         for file in files:
@@ -81,15 +85,23 @@ def write_site(files: list[RenderedFile], out_dir: Path) -> WriteReport:
             if file.data is not None:
                 dest.write_bytes(file.data)
                 total += len(file.data)
+                digests[file.dest_path] = hashlib.blake2b(file.data, digest_size=16).hexdigest()
             elif file.copy_from is not None:
                 shutil.copyfile(file.copy_from, dest)
-                total += dest.stat().st_size
+                stat = dest.stat()
+                total += stat.st_size
+                digests[file.dest_path] = _file_digest(dest)
         os.chmod(staging, 0o755)  # mkdtemp makes it 0700; a web server must read it
         swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return WriteReport(len(files), total)
+    return WriteReport(len(files), total, digests)
+
+
+def _file_digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
@@ -117,3 +129,42 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
+
+
+def update_site(files: list[RenderedFile], stale: list[str], out_dir: Path) -> WriteReport:
+    """Write changed files into `out_dir` in place and delete `stale` ones (an incremental build).
+
+    Each file is replaced atomically (written beside itself, then renamed over), so a
+    reader never sees a half-written page; unchanged files are not touched at all.
+    """
+    out_dir = out_dir.absolute()
+    total = 0
+    digests: dict[str, str] = {}
+    made: set[Path] = set()
+    for file in files:
+        dest = safe_dest(out_dir, file.dest_path)
+        if dest.parent not in made:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            made.add(dest.parent)
+        temp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+        try:
+            if file.data is not None:
+                temp.write_bytes(file.data)
+                total += len(file.data)
+                digests[file.dest_path] = hashlib.blake2b(file.data, digest_size=16).hexdigest()
+            elif file.copy_from is not None:
+                shutil.copyfile(file.copy_from, temp)
+                total += temp.stat().st_size
+                digests[file.dest_path] = _file_digest(temp)
+            os.replace(temp, dest)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+    for dest_path in stale:
+        dest = safe_dest(out_dir, dest_path)
+        dest.unlink(missing_ok=True)
+        parent = dest.parent
+        while parent != out_dir and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    return WriteReport(len(files), total, digests)

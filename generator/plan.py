@@ -1,0 +1,157 @@
+"""Which files a site consists of, and what each one depends on.
+
+`plan_site` lists every output file as an `OutputJob`: its path, a
+fingerprint of everything that goes into it, and how to make it. The
+fingerprint is the whole dependency graph in one string per file: an
+explainer page depends on its explainer's compiled unit and on the templates
+it uses; an actor page on the actor and on every explainer that shows it; the
+home page, feed and sitemap on the listing data (title, summary, dates, tags)
+of every explainer, not on their bodies. `pipeline.Builder` renders only the
+jobs whose fingerprint changed since the previous build: the one mechanism
+behind `serve`'s rebuilds and incremental `build`s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import jinja2
+from jinja2 import meta
+
+from generator import __version__, jsondata
+from generator.model import Explainer
+from generator.render import THEME_DIR, RenderedFile, Renderer
+from generator.resolve import Site
+
+
+@dataclass(frozen=True)
+class OutputJob:
+    dest_path: str
+    fingerprint: str
+    make: Callable[[], RenderedFile]
+
+
+def digest(*parts: object) -> str:
+    """A short stable hash of the parts' text."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(str(part).encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def listing_digest(explainer: Explainer) -> str:
+    """What lists of explainers (home, tags, feed, sitemap, actor pages) show of one."""
+    e = explainer
+    return digest(e.slug, e.title, e.summary, e.published.text, e.updated.text if e.updated else "",
+                  e.tags, e.authors)
+
+
+def template_digests(env: jinja2.Environment, names: Iterable[str]) -> dict[str, str]:
+    """For each page template, a digest of its own source and of every template it
+    extends, includes or imports, so that editing a partial re-renders only the pages using it."""
+    loader = env.loader
+    assert loader is not None
+    sources: dict[str, str] = {}
+    refs: dict[str, set[str]] = {}
+
+    def visit(name: str) -> None:
+        if name in sources:
+            return
+        try:
+            source, _, _ = loader.get_source(env, name)
+        except jinja2.TemplateNotFound:
+            sources[name] = ""
+            refs[name] = set()
+            return
+        sources[name] = source
+        try:
+            found = {r for r in meta.find_referenced_templates(env.parse(source)) if r}
+        except jinja2.TemplateSyntaxError:
+            found = set()
+        refs[name] = found
+        for ref in found:
+            visit(ref)
+
+    result = {}
+    for name in names:
+        visit(name)
+        closure: set[str] = set()
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            if current in closure:
+                continue
+            closure.add(current)
+            stack.extend(refs.get(current, ()))
+        result[name] = digest(__version__, *(f"{n}:{sources[n]}" for n in sorted(closure)))
+    return result
+
+
+def file_stamp(path: Path) -> str:
+    stat = path.stat()
+    return f"{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], templates: dict[str, str],
+              config_digest: str, root: Path) -> list[OutputJob]:
+    """Every output file with its fingerprint; `unit_keys` maps slug -> compiled unit key."""
+    jobs: list[OutputJob] = []
+    listings = {e.slug: listing_digest(e) for e in site.explainers}
+    all_listings = digest(*(listings[e.slug] for e in site.explainers))
+
+    def add(dest: str, fingerprint: str, make: Callable[[], RenderedFile]) -> None:
+        jobs.append(OutputJob(dest, fingerprint, make))
+
+    add("index.html", digest(templates["index.html"], config_digest, all_listings, list(site.tags)),
+        renderer.home_page)
+    for explainer in site.explainers:
+        key = unit_keys[explainer.slug]
+        add(f"{explainer.slug}/index.html", digest(templates["explainer.html"], config_digest, key),
+            _bind(renderer.explainer_page, explainer))
+        add(f"{explainer.slug}/explainer.json", digest(jsondata.SCHEMA_VERSION, config_digest, key),
+            _bind(renderer.explainer_json, explainer))
+    for actor in site.actors.values():
+        home_key = unit_keys.get(actor.home or "", "")
+        affiliation = site.actors.get(actor.affiliation or "")
+        contributors = [e.slug for e in site.actor_explainers.get(actor.id, [])]
+        contributors += [e.slug for e, _ in site.actor_claims.get(actor.id, [])]
+        contributors += [e.slug for e, _ in site.actor_events.get(actor.id, [])]
+        add(f"actors/{actor.id}/index.html",
+            digest(templates["actor.html"], config_digest, actor.signature, actor.home, home_key,
+                   affiliation.name if affiliation else "",
+                   *(f"{slug}={unit_keys[slug]}" for slug in contributors)),
+            _bind(renderer.actor_page, actor))
+    for tag, explainers in site.tags.items():
+        add(f"tags/{tag}/index.html",
+            digest(templates["tag.html"], config_digest, *(listings[e.slug] for e in explainers)),
+            _bind(renderer.tag_page, tag))
+    add("feed.xml", digest(templates["feed.xml"], config_digest, all_listings), _bind(renderer.xml, "feed.xml"))
+    add("sitemap.xml", digest(templates["sitemap.xml"], config_digest, all_listings, list(site.actors),
+                              list(site.tags)), _bind(renderer.xml, "sitemap.xml"))
+    for asset in sorted((THEME_DIR / "assets").iterdir()):
+        if asset.is_file():
+            add(f"assets/{asset.name}", digest(asset, file_stamp(asset)),
+                _bind(_copy, f"assets/{asset.name}", asset))
+    for image in sorted(site.images):
+        source = root / "content" / image
+        add(f"media/{image}", digest(image, file_stamp(source)), _bind(_copy, f"media/{image}", source))
+    return jobs
+
+
+def _copy(dest: str, source: Path) -> RenderedFile:
+    return RenderedFile(dest, copy_from=source)
+
+
+def _bind(function: Callable[..., RenderedFile], *args: object) -> Callable[[], RenderedFile]:
+    return lambda: function(*args)
+
+
+def stale_files(previous: Iterable[str], current: Iterable[str]) -> list[str]:
+    """Outputs of the previous build that this build no longer makes (a deleted explainer)."""
+    keep = set(current)
+    return sorted(p for p in previous if p not in keep)
+
