@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 
-@dataclass(frozen=True, order=True)
-class Span:
-    """A position in a project file: `path` relative to the root with `/`, 1-based line and column."""
+class Span(NamedTuple):
+    """A position in a project file: `path` relative to the root with `/`, 1-based line and column.
+
+    A NamedTuple rather than a dataclass: one is made for every YAML node, and tuples are
+    several times cheaper to create.
+    """
 
     path: str
     line: int = 1

@@ -61,24 +61,30 @@ class RawProject:
     """Every regular file under content/, as `/`-separated paths relative to content/."""
 
 
+def load_site_yaml(root: Path, diags: Diagnostics) -> tuple[YMap | None, str]:
+    """site.yaml's fields (None when absent or unreadable) and its text ('' when absent)."""
+    site_file = root / "site.yaml"
+    if not site_file.is_file():
+        return None, ""
+    text = read_text(root, site_file, diags)
+    if text is None:
+        return None, ""
+    before = len(diags.items)
+    return _expect_mapping(parse_yaml(text, "site.yaml", 0, diags), Span("site.yaml"), diags, before), text
+
+
 def load_project(root: Path, diags: Diagnostics) -> RawProject:
     """Read every source file of the project at `root`."""
-    site = None
-    site_file = root / "site.yaml"
-    if site_file.is_file():
-        text = read_text(root, site_file, diags)
-        if text is not None:
-            before = len(diags.items)
-            site = _expect_mapping(parse_yaml(text, "site.yaml", 0, diags), Span("site.yaml"), diags, before)
+    site, _ = load_site_yaml(root, diags)
     content = root / "content"
     if not content.is_dir():
         diags.error(None, f"no content/ directory in {root}",
                     "run 'explainer new \"Title\"' to start a project here")
         return RawProject(root, site, [], [], set())
     explainers = [load_explainer(root, path, diags)
-                  for path in _list_sources(root, content / "explainers", ".md", diags)]
+                  for path in list_sources(root, content / "explainers", ".md", diags)]
     actors = [load_shared_actor(root, path, diags)
-              for path in _list_sources(root, content / "actors", ".yaml", diags)]
+              for path in list_sources(root, content / "actors", ".yaml", diags)]
     return RawProject(root, site, [e for e in explainers if e], [a for a in actors if a],
                       list_content_files(content))
 
@@ -94,7 +100,7 @@ def list_content_files(content: Path) -> set[str]:
     return found
 
 
-def _list_sources(root: Path, folder: Path, suffix: str, diags: Diagnostics) -> list[Path]:
+def list_sources(root: Path, folder: Path, suffix: str, diags: Diagnostics) -> list[Path]:
     """Source files of one kind, sorted; editor droppings are skipped, misnamed files reported."""
     if not folder.is_dir():
         return []
@@ -175,8 +181,10 @@ def decode(data: bytes, rel: str, diags: Diagnostics) -> str | None:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        diags.error(Span(rel, line), "file contains a NUL character; is it a binary file?")
+        index = text.index("\x00")
+        line = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1  # the contract wants the column too
+        diags.error(Span(rel, line, column), "file contains a NUL character; is it a binary file?")
         return None
     return text
 

@@ -36,22 +36,39 @@ class Site:
     """Tag -> explainers, newest first; tags sorted."""
     images: set[str] = field(default_factory=set)
     """Image paths under content/ to copy to site/media/."""
+    by_slug: dict[str, Explainer] = field(default_factory=dict)
 
 
 def resolve_site(project: Project, config: SiteConfig, diags: Diagnostics) -> Site:
     """Check every reference and build the index."""
-    shared = project.shared_actors
+    resolve_shared_actors(project.shared_actors, config, diags)
+    for explainer in project.explainers:
+        resolve_explainer(explainer, project.shared_actors, config, diags)
+    return assemble_site(project.explainers, project.shared_actors, config, diags)
+
+
+def resolve_shared_actors(shared: dict[str, Actor], config: SiteConfig, diags: Diagnostics) -> None:
+    """Check shared actors' affiliations and description links (to shared actors only)."""
     for actor in shared.values():
         _resolve_shared_actor(actor, shared, config, diags)
+
+
+def assemble_site(explainers: list[Explainer], shared: dict[str, Actor], config: SiteConfig,
+                  diags: Diagnostics) -> Site:
+    """The project-wide part: one actor per id across explainers, the order, the index.
+
+    Each explainer must already be resolved on its own (`resolve_explainer`): that part
+    depends only on the explainer and the shared actors, so `pipeline.Builder` can keep
+    its result between builds.
+    """
     actors: dict[str, Actor] = dict(shared)
     first_definition: dict[str, Explainer] = {}
-    for explainer in sorted(project.explainers, key=lambda e: e.src_path):
-        _resolve_explainer(explainer, shared, config, diags)
+    for explainer in sorted(explainers, key=lambda e: e.src_path):
         for actor in explainer.actors.values():
             _merge_inline_actor(actor, explainer, actors, first_definition, diags)
-    explainers = sorted(project.explainers, key=lambda e: e.slug)
-    explainers.sort(key=lambda e: e.published.sort_key, reverse=True)
-    site = Site(config, explainers, dict(sorted(actors.items())))
+    ordered = sorted(explainers, key=lambda e: e.slug)
+    ordered.sort(key=lambda e: e.published.sort_key, reverse=True)
+    site = Site(config, ordered, dict(sorted(actors.items())), by_slug={e.slug: e for e in ordered})
     _index(site)
     return site
 
@@ -65,7 +82,9 @@ def _merge_inline_actor(actor: Actor, explainer: Explainer, actors: dict[str, Ac
         first_definition[actor.id] = explainer
         return
     other = actors[actor.id]
-    if other.signature != actor.signature:
+    # An empty signature marks a definition with errors of its own (see `validate`): comparing
+    # it would report a difference that is only the consequence of those errors.
+    if other.signature and actor.signature and other.signature != actor.signature:
         where = first_definition[actor.id].src_path
         diags.error(actor.span, f"actor '{actor.id}' is defined differently in {where}:{other.span.line}",
                     f"move it to content/actors/{actor.id}.yaml and remove the inline definitions")
@@ -120,8 +139,10 @@ def _resolve_shared_actor(actor: Actor, shared: dict[str, Actor], config: SiteCo
                         shared_only=True)
 
 
-def _resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig,
+def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig,
                        diags: Diagnostics) -> None:
+    """Check every reference inside one explainer, render its Markdown, fill inverse relations
+    and the actors its page shows. Uses only the explainer and the shared actors."""
     scope = _Scope(explainer, shared)
     referenced: list[str] = []  # actor ids referred to, in order
 
@@ -136,7 +157,8 @@ def _resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: S
 
     for claim in explainer.claims.values():
         context = f"claim '{claim.id}'"
-        if scope.check(claim.by, "actor", claim.by_span, context, diags):
+        # An empty `by` was missing or invalid, and is already reported.
+        if claim.by and scope.check(claim.by, "actor", claim.by_span, context, diags):
             referenced.append(claim.by)
         claim.sources = _keep_known(claim.sources, claim.sources_spans, "source", scope, context, diags)
         for relation in RELATIONS:
@@ -152,7 +174,7 @@ def _resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: S
                 explainer.claims[other].inverse.setdefault(relation, []).append(claim.id)
 
     for event in explainer.timeline:
-        context = f"timeline event '{event.title}'"
+        context = f"timeline event '{event.title}'" if event.title else "a timeline event"
         event.actors = _keep_known(event.actors, event.ref_spans.get("actors", []), "actor", scope,
                                    context, diags)
         referenced += event.actors
@@ -199,8 +221,11 @@ def _check_markdown(field: Markdown, scope: _Scope, context: str, config: SiteCo
         elif kind is None:
             reported.add(target)
             candidates = scope.ids("actor") + scope.ids("claim") + scope.ids("source")
+            hint = did_you_mean(target, candidates)
+            if hint is None and shared_only:
+                hint = "a shared actor's description may link only to actors in content/actors/"
             for span in locate_links(field, target):
-                diags.error(span, f"unknown id '@{target}' in {context}", did_you_mean(target, candidates))
+                diags.error(span, f"unknown id '@{target}' in {context}", hint)
         elif shared_only and target not in scope.shared:
             reported.add(target)
             for span in locate_links(field, target):
