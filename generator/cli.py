@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from generator import __version__, pipeline
+from generator import __version__, pipeline, write
 from generator.config import BuildOptions
 from generator.diagnostics import BuildFailed, Diagnostic
 
@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     root_option(build)
     build.add_argument("--out", type=Path, metavar="DIR", help="output directory (default: DIR/site)")
     build.add_argument("--base-url", metavar="URL", help="public URL of the site, overriding site.yaml")
+    build.add_argument("--clean", action="store_true",
+                       help="ignore the build cache (.explainer-cache/) and write every file")
+    build.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
+                       help="processes that render pages (default: the number of CPU cores)")
 
     check = commands.add_parser("check", help="validate only, write nothing",
                                 description="Validate the project and compile its templates; write nothing.")
@@ -58,6 +62,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number: '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
     for diagnostic in diagnostics:
         print(diagnostic, file=stream)
@@ -76,11 +90,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         if args.command == "build":
-            options = BuildOptions(root=root, out_dir=args.out or root / "site", base_url=args.base_url)
-            report = pipeline.build(options)
+            from generator.parallel import default_jobs
+            options = BuildOptions(root=root, out_dir=args.out or root / "site", base_url=args.base_url,
+                                   jobs=args.jobs or default_jobs())
+            try:
+                # An unusable --out (the project itself, content/, a folder that is not a site)
+                # is wrong usage (exit 2), and is said before any content error.
+                write.check_output_dir(options.out_dir, root)
+            except write.OutputError as exc:
+                print(f"explainer: error: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+            report = pipeline.build(options, clean=args.clean)
             _print_diagnostics(report.warnings, sys.stderr)
-            print(f"explainer: wrote {report.files} files ({report.pages} pages) to "
-                  f"{os.path.relpath(options.out_dir)} in {report.seconds:.2f} s", file=sys.stderr)
+            print(f"explainer: {report.files} files ({report.pages} pages) in "
+                  f"{os.path.relpath(options.out_dir)}: {report.written} written, "
+                  f"{report.files - report.written} unchanged, {report.seconds:.2f} s", file=sys.stderr)
         elif args.command == "check":
             report = pipeline.check(BuildOptions(root=root, out_dir=root / "site"))
             _print_diagnostics(report.warnings, sys.stderr)

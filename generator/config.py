@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,7 +41,7 @@ class BuildOptions:
     base_url: str | None = None
     """--base-url, overriding site.yaml."""
     jobs: int = 1
-    extra: dict[str, object] = field(default_factory=dict)
+    """Processes that render pages (`--jobs`)."""
 
 
 def normalize_base_url(url: str) -> str:

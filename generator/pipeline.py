@@ -14,13 +14,14 @@ and renders and writes only outputs whose fingerprint changed.
 from __future__ import annotations
 
 import gc
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
-from generator import __version__, load, render, resolve, validate, write
+from generator import __version__, cache, load, parallel, render, resolve, validate, write
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
 from generator.model import Actor, Explainer
@@ -40,6 +41,8 @@ class BuildReport:
     changed: list[str] = field(default_factory=list)
     """Output paths whose bytes differ from the previous build of the same `Builder`
     (written, changed or removed); every path on a first build."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per stage: compile (load, validate, resolve), plan, render+write, swap."""
 
 
 @dataclass
@@ -79,8 +82,12 @@ class Builder:
     site in place.
     """
 
-    def __init__(self, options: BuildOptions):
+    def __init__(self, options: BuildOptions, use_cache: bool = True, read_cache: bool = True):
         self.options = options
+        self.use_cache = use_cache
+        """Write `.explainer-cache/` after each build (see `cache`)."""
+        self.read_cache = read_cache
+        """Start from the cache; `--clean` turns this off."""
         self.units: dict[str, _Unit] = {}
         self.shared: _Shared | None = None
         self.outputs: dict[str, str] | None = None
@@ -115,11 +122,22 @@ class Builder:
 
     def _build(self) -> BuildReport:
         started = time.perf_counter()
+        root, out_dir = self.options.root, self.options.out_dir
+        key = cache.cache_key(out_dir, self.options.base_url)
+        stamps = source_stamps(root) if self.use_cache else {}
+        if self.use_cache and self.read_cache and self.outputs is None:
+            state = cache.load_cache(root, key)
+            if state is not None and out_dir.is_dir():
+                if state.sources == stamps:
+                    return BuildReport(pages=sum(p.endswith(".html") for p in state.outputs),
+                                       files=len(state.outputs), seconds=time.perf_counter() - started,
+                                       warnings=state.warnings)
+                self.outputs, self.digests = state.outputs, state.digests
         compiled, diags = self._compile()
         diags.raise_if_errors()
         assert compiled is not None
+        timings = {"compile": time.perf_counter() - started}
         site, env, templates, config_digest = compiled
-        out_dir = self.options.out_dir
         try:
             write.check_output_dir(out_dir, self.options.root)
         except write.OutputError as exc:
@@ -130,16 +148,21 @@ class Builder:
         incremental = self.outputs is not None and out_dir.is_dir()
         previous = self.outputs if incremental else {}
         todo = [job for job in jobs if previous.get(job.dest_path) != job.fingerprint]  # type: ignore[union-attr]
+        stale = stale_files(previous, [job.dest_path for job in jobs]) if incremental else []  # type: ignore[arg-type]
+        timings["plan"] = time.perf_counter() - started - sum(timings.values())
+        staging = write.make_staging(out_dir)
         try:
-            files = render.render_files([job.make for job in todo], self.options.root)
+            written = parallel.render_to_staging(todo, staging, self.options.root, self.options.jobs)
+            timings["render"] = time.perf_counter() - started - sum(timings.values())
+            if incremental:
+                write.apply_update(staging, [job.dest_path for job in todo], stale, out_dir)
+            else:
+                write.swap_in(staging, out_dir.absolute())
         except render.TemplateFailed as exc:
             raise BuildFailed(exc.diagnostics) from None
-        if incremental:
-            stale = stale_files(previous, [job.dest_path for job in jobs])  # type: ignore[arg-type]
-            written = write.update_site(files, stale, out_dir)
-        else:
-            stale = []
-            written = write.write_site(files, out_dir)
+        finally:
+            write.discard(staging)
+        timings["swap"] = time.perf_counter() - started - sum(timings.values())
         changed = {p for p, d in written.digests.items() if self.digests.get(p) != d} | set(stale)
         if not incremental:
             changed |= set(self.digests) - set(written.digests)
@@ -147,10 +170,13 @@ class Builder:
             self.digests.pop(path, None)
         self.digests.update(written.digests)
         self.outputs = {job.dest_path: job.fingerprint for job in jobs}
+        if self.use_cache:
+            cache.save_cache(root, cache.CacheState(key, stamps, self.outputs, self.digests,
+                                                    diags.warnings))
         pages = sum(job.dest_path.endswith(".html") for job in jobs)
-        return BuildReport(pages=pages, files=len(jobs), written=len(files),
+        return BuildReport(pages=pages, files=len(jobs), written=len(todo),
                            seconds=time.perf_counter() - started, warnings=diags.warnings,
-                           changed=sorted(changed))
+                           changed=sorted(changed), timings=timings)
 
     def _compile(self) -> tuple[tuple[resolve.Site, jinja2.Environment, dict[str, str], str] | None,
                                 Diagnostics]:
@@ -263,6 +289,35 @@ def _used_shared(explainer: Explainer, shared: dict[str, Actor]) -> tuple[str, .
     return tuple(sorted(used))
 
 
+def source_stamps(root: Path) -> dict[str, str]:
+    """Stamp of every file a build may read: site.yaml, content/, templates/ and the built-in
+    theme (which changes without a version bump in a development install)."""
+    stamps: dict[str, str] = {}
+    site_yaml = root / "site.yaml"
+    if site_yaml.is_file():
+        stamps["site.yaml"] = file_stamp(site_yaml)
+    for folder, label in ((root / "content", "content"), (root / "templates", "templates"),
+                          (render.THEME_DIR, "(theme)")):
+        stack = [folder]
+        while stack:
+            current = stack.pop()
+            try:
+                entries = list(os.scandir(current))
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                else:
+                    try:
+                        stat = entry.stat()
+                    except OSError:
+                        continue
+                    rel = os.path.relpath(entry.path, folder)
+                    stamps[f"{label}/{rel}"] = f"{stat.st_mtime_ns}:{stat.st_size}"
+    return stamps
+
+
 def _tree_stamp(folder: Path) -> str:
     """mtime and size of every file under `folder`: cheap to compute, changes on any edit."""
     if not folder.is_dir():
@@ -276,9 +331,13 @@ def _tree_stamp(folder: Path) -> str:
 
 def check(options: BuildOptions) -> BuildReport:
     """Validate the whole project and compile the templates; write nothing."""
-    return Builder(options).check()
+    return Builder(options, use_cache=False).check()
 
 
-def build(options: BuildOptions) -> BuildReport:
-    """Check the whole project, then write the site. Nothing is written if any check fails."""
-    return Builder(options).build()
+def build(options: BuildOptions, clean: bool = False) -> BuildReport:
+    """Check the whole project, then write the site. Nothing is written if any check fails.
+
+    With the cache (the default) only what changed since the last build is written;
+    `clean` ignores the cache, writes everything and then records a fresh cache.
+    """
+    return Builder(options, read_cache=not clean).build()

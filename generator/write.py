@@ -1,22 +1,29 @@
-"""RenderedFile list -> a staging directory -> swapped in for the output directory.
+"""Rendered files -> a staging directory -> the output directory.
 
-The previous site stays in place, byte for byte, until the new one is
-complete. On Linux the swap is one atomic `renameat2(RENAME_EXCHANGE)`, so
-at no instant is the output directory missing or half-written; elsewhere it
-falls back to two renames.
+Every build writes into a fresh staging directory beside the output
+directory first; only when every file is there does the output change:
+
+- a full build swaps the staging directory in for the whole output directory
+  with one atomic `renameat2(RENAME_EXCHANGE)` on Linux (two renames
+  elsewhere), so at no instant is the output missing or half-written;
+- an incremental build's staging directory holds only the changed files; each
+  is renamed over its old version (atomic per file) and stale files are deleted.
+
+A failing build therefore leaves the previous site byte for byte as it was.
 """
 
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import ctypes.util
+import hashlib
 import os
 import posixpath
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from generator.render import RenderedFile
 
@@ -28,12 +35,17 @@ class OutputError(Exception):
     """The output directory cannot be used; the message says why."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class WriteReport:
-    files: int
-    bytes: int
-    digests: dict[str, str]
+    files: int = 0
+    bytes: int = 0
+    digests: dict[str, str] = field(default_factory=dict)
     """dest_path -> content digest of every file written."""
+
+    def merge(self, other: "WriteReport") -> None:
+        self.files += other.files
+        self.bytes += other.bytes
+        self.digests.update(other.digests)
 
 
 def check_output_dir(out_dir: Path, root: Path) -> None:
@@ -53,55 +65,86 @@ def check_output_dir(out_dir: Path, root: Path) -> None:
                           "empty it or choose another --out")
 
 
-def safe_dest(staging: Path, dest_path: str) -> Path:
-    """The file path for `dest_path` under `staging`; refuses anything that would leave it."""
+def safe_dest(base: Path, dest_path: str) -> Path:
+    """The file path for `dest_path` under `base`; refuses anything that would leave it."""
     normalized = posixpath.normpath(dest_path)
     if (dest_path.startswith("/") or "\\" in dest_path or normalized.startswith("..")
             or normalized != dest_path or "\x00" in dest_path):
         raise OutputError(f"refusing to write outside the output directory: {dest_path!r}")
-    return staging / normalized
+    return base / normalized
+
+
+def make_staging(out_dir: Path) -> Path:
+    """A fresh, empty directory beside `out_dir` (same file system, so renames are atomic)."""
+    out_dir = out_dir.absolute()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    os.chmod(staging, 0o755)  # mkdtemp makes it 0700; a web server must read it
+    return staging
+
+
+def discard(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def write_files(files: Iterable[RenderedFile], staging: Path) -> WriteReport:
+    """Write files into the staging directory (creating folders as needed)."""
+    report = WriteReport()
+    made: set[Path] = set()
+    for file in files:
+        dest = safe_dest(staging, file.dest_path)
+        if dest.parent not in made:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            made.add(dest.parent)
+        if file.data is not None:
+            with open(dest, "wb") as handle:
+                handle.write(file.data)
+            report.bytes += len(file.data)
+            report.digests[file.dest_path] = content_digest(file.data)
+        elif file.copy_from is not None:
+            shutil.copyfile(file.copy_from, dest)
+            report.bytes += dest.stat().st_size
+            with open(dest, "rb") as handle:
+                report.digests[file.dest_path] = hashlib.file_digest(
+                    handle, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+        report.files += 1
+    return report
 
 
 def write_site(files: list[RenderedFile], out_dir: Path) -> WriteReport:
-    """Write every file into a fresh staging directory, then swap it in for `out_dir`."""
-    out_dir = out_dir.absolute()
-    seen: set[str] = set()
-    for file in files:
-        key = file.dest_path.lower()
-        if key in seen:
-            raise OutputError(f"two outputs would be written to {file.dest_path}")
-        seen.add(key)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
-    total = 0
-    digests: dict[str, str] = {}
+    """A full build: write every file into staging, then swap it in for `out_dir`."""
+    staging = make_staging(out_dir)
     try:
-        made: set[Path] = set()
-        for file in files:
-            dest = safe_dest(staging, file.dest_path)
-            if dest.parent not in made:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                made.add(dest.parent)
-            if file.data is not None:
-                dest.write_bytes(file.data)
-                total += len(file.data)
-                digests[file.dest_path] = hashlib.blake2b(file.data, digest_size=16).hexdigest()
-            elif file.copy_from is not None:
-                shutil.copyfile(file.copy_from, dest)
-                stat = dest.stat()
-                total += stat.st_size
-                digests[file.dest_path] = _file_digest(dest)
-        os.chmod(staging, 0o755)  # mkdtemp makes it 0700; a web server must read it
-        swap_in(staging, out_dir)
+        report = write_files(files, staging)
+        swap_in(staging, out_dir.absolute())
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        discard(staging)
         raise
-    return WriteReport(len(files), total, digests)
+    return report
 
 
-def _file_digest(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+def apply_update(staging: Path, written: Iterable[str], stale: Iterable[str], out_dir: Path) -> None:
+    """An incremental build: move each written file from staging over its old version, delete
+    stale files (and folders left empty), then remove the staging directory."""
+    out_dir = out_dir.absolute()
+    try:
+        for dest_path in written:
+            dest = safe_dest(out_dir, dest_path)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(safe_dest(staging, dest_path), dest)
+        for dest_path in stale:
+            dest = safe_dest(out_dir, dest_path)
+            dest.unlink(missing_ok=True)
+            parent = dest.parent
+            while parent != out_dir and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+    finally:
+        discard(staging)
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
@@ -110,12 +153,12 @@ def swap_in(staging: Path, out_dir: Path) -> None:
         os.rename(staging, out_dir)
         return
     if _exchange(staging, out_dir):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the old site
+        discard(staging)  # now holds the old site
         return
     old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
     os.rename(out_dir, old)
     os.rename(staging, out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    discard(old)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -129,42 +172,3 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
-
-
-def update_site(files: list[RenderedFile], stale: list[str], out_dir: Path) -> WriteReport:
-    """Write changed files into `out_dir` in place and delete `stale` ones (an incremental build).
-
-    Each file is replaced atomically (written beside itself, then renamed over), so a
-    reader never sees a half-written page; unchanged files are not touched at all.
-    """
-    out_dir = out_dir.absolute()
-    total = 0
-    digests: dict[str, str] = {}
-    made: set[Path] = set()
-    for file in files:
-        dest = safe_dest(out_dir, file.dest_path)
-        if dest.parent not in made:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            made.add(dest.parent)
-        temp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
-        try:
-            if file.data is not None:
-                temp.write_bytes(file.data)
-                total += len(file.data)
-                digests[file.dest_path] = hashlib.blake2b(file.data, digest_size=16).hexdigest()
-            elif file.copy_from is not None:
-                shutil.copyfile(file.copy_from, temp)
-                total += temp.stat().st_size
-                digests[file.dest_path] = _file_digest(temp)
-            os.replace(temp, dest)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-    for dest_path in stale:
-        dest = safe_dest(out_dir, dest_path)
-        dest.unlink(missing_ok=True)
-        parent = dest.parent
-        while parent != out_dir and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
-    return WriteReport(len(files), total, digests)

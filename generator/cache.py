@@ -1,0 +1,91 @@
+"""The persistent build cache in `.explainer-cache/`, outside the published output.
+
+It remembers, from the last successful build: the stamp (mtime and size) of
+every source file, and the fingerprint and digest of every output file. With
+it, `build` can
+
+- stop at once when no source changed (a no-op rebuild only stats files);
+- otherwise compile the project and render and write only the outputs whose
+  fingerprint changed (`plan`), like `serve` does between rebuilds.
+
+The cache only ever costs time, never correctness: it is keyed on the
+generator version, the output directory and the options; it is written
+atomically with a checksum; anything missing, stale, truncated or corrupt
+is ignored (and the build is a full one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import __version__
+from generator.diagnostics import Diagnostic
+
+CACHE_DIR = ".explainer-cache"
+_FORMAT = 1
+_MAGIC = b"explainer-cache\n"
+
+
+@dataclass
+class CacheState:
+    key: str
+    """Generator version, cache format, output directory and options: any change voids the cache."""
+    sources: dict[str, str] = field(default_factory=dict)
+    """Project-relative path -> stamp of every file the build read."""
+    outputs: dict[str, str] = field(default_factory=dict)
+    """dest_path -> fingerprint."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """dest_path -> digest of the bytes written."""
+    warnings: list[Diagnostic] = field(default_factory=list)
+    """The build's warnings, repeated when a later build finds nothing to do."""
+
+
+def cache_key(out_dir: Path, base_url: str | None) -> str:
+    return f"{__version__}|{_FORMAT}|{out_dir.absolute()}|{base_url}"
+
+
+def cache_path(root: Path) -> Path:
+    return root / CACHE_DIR / "state.pickle"
+
+
+def load_cache(root: Path, key: str) -> CacheState | None:
+    """The cached state, or None if there is none usable."""
+    path = cache_path(root)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + 32:
+        return None
+    checksum, payload = data[len(_MAGIC):len(_MAGIC) + 32], data[len(_MAGIC) + 32:]
+    if hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
+        return None
+    try:
+        state = pickle.loads(payload)
+    except Exception:  # a corrupt cache only costs time
+        return None
+    if not isinstance(state, CacheState) or state.key != key:
+        return None
+    return state
+
+
+def save_cache(root: Path, state: CacheState) -> None:
+    """Write the cache atomically; failing to write it is not an error (the next build is full)."""
+    path = cache_path(root)
+    payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
+    try:
+        path.parent.mkdir(exist_ok=True)
+        gitignore = path.parent / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("*\n")
+        temp = path.with_name(f".state.{os.getpid()}.tmp")
+        temp.write_bytes(_MAGIC + checksum + payload)
+        os.replace(temp, path)
+    except OSError:
+        pass
+

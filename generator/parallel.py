@@ -1,0 +1,64 @@
+"""Render and write output files on several processes (`--jobs N`).
+
+Workers are forked after the site is resolved, so each inherits the whole
+model and the compiled templates without pickling anything; each renders
+every N-th job and writes it straight into the staging directory. Only
+digests (and a template error, if any) travel back. Where `fork` is not
+available, or for a handful of files, everything runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Any
+
+from generator import render, write
+from generator.plan import OutputJob
+
+MIN_JOBS_PER_WORKER = 200
+"""Below this many files per worker, forking costs more than it saves."""
+
+_work: tuple[list[OutputJob], Path, Path] | None = None
+"""(jobs, staging, root) for forked workers; set just before the pool starts."""
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def render_to_staging(jobs: list[OutputJob], staging: Path, root: Path, workers: int) -> write.WriteReport:
+    """Render every job into `staging`; raises `render.TemplateFailed` on a template error."""
+    workers = min(workers, len(jobs) // MIN_JOBS_PER_WORKER)
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        files = render.render_files([job.make for job in jobs], root)
+        return write.write_files(files, staging)
+    global _work
+    _work = (jobs, staging, root)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_render_share, [(index, workers) for index in range(workers)])
+    finally:
+        _work = None
+    report = write.WriteReport()
+    for result in results:
+        if isinstance(result, list):
+            raise render.TemplateFailed(result)
+        report.merge(result)
+    return report
+
+
+def _render_share(share: tuple[int, int]) -> Any:
+    """In a worker: render and write jobs[index::count]."""
+    assert _work is not None
+    jobs, staging, root = _work
+    index, count = share
+    try:
+        files = render.render_files([job.make for job in jobs[index::count]], root)
+    except render.TemplateFailed as exc:
+        return exc.diagnostics
+    return write.write_files(files, staging)
