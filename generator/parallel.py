@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from generator import render, write
+from generator.linkcheck import PageLinks, scan_page
 from generator.plan import OutputJob
 
 MIN_JOBS_PER_WORKER = 200
 """Below this many files per worker, forking costs more than it saves."""
 
-_work: tuple[list[OutputJob], Path, Path] | None = None
-"""(jobs, staging, root) for forked workers; set just before the pool starts."""
+_work: tuple[list[OutputJob], Path, Path, str] | None = None
+"""(jobs, staging, root, out_label) for forked workers; set just before the pool starts."""
 
 
 def default_jobs() -> int:
@@ -31,34 +32,45 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def render_to_staging(jobs: list[OutputJob], staging: Path, root: Path, workers: int) -> write.WriteReport:
-    """Render every job into `staging`; raises `render.TemplateFailed` on a template error."""
+def render_to_staging(jobs: list[OutputJob], staging: Path, root: Path, workers: int,
+                      out_label: str) -> tuple[write.WriteReport, list[PageLinks]]:
+    """Render every job into `staging` and scan each page's links (see `linkcheck`).
+
+    Raises `render.TemplateFailed` on a template error."""
     workers = min(workers, len(jobs) // MIN_JOBS_PER_WORKER)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        files = render.render_files([job.make for job in jobs], root)
-        return write.write_files(files, staging)
+        return _render_and_write(jobs, staging, root, out_label)
     global _work
-    _work = (jobs, staging, root)
+    _work = (jobs, staging, root, out_label)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             results = pool.map(_render_share, [(index, workers) for index in range(workers)])
     finally:
         _work = None
     report = write.WriteReport()
+    pages: list[PageLinks] = []
     for result in results:
         if isinstance(result, list):
             raise render.TemplateFailed(result)
-        report.merge(result)
-    return report
+        report.merge(result[0])
+        pages += result[1]
+    return report, pages
+
+
+def _render_and_write(jobs: list[OutputJob], staging: Path, root: Path,
+                      out_label: str) -> tuple[write.WriteReport, list[PageLinks]]:
+    files = render.render_files([job.make for job in jobs], root)
+    pages = [scan_page(f.dest_path, f.data, out_label) for f in files
+             if f.data is not None and f.dest_path.endswith(".html")]
+    return write.write_files(files, staging), pages
 
 
 def _render_share(share: tuple[int, int]) -> Any:
-    """In a worker: render and write jobs[index::count]."""
+    """In a worker: render, scan and write jobs[index::count]."""
     assert _work is not None
-    jobs, staging, root = _work
+    jobs, staging, root, out_label = _work
     index, count = share
     try:
-        files = render.render_files([job.make for job in jobs[index::count]], root)
+        return _render_and_write(jobs[index::count], staging, root, out_label)
     except render.TemplateFailed as exc:
         return exc.diagnostics
-    return write.write_files(files, staging)

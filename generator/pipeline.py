@@ -21,7 +21,7 @@ from pathlib import Path
 
 import jinja2
 
-from generator import __version__, cache, load, parallel, render, resolve, validate, write
+from generator import __version__, cache, linkcheck, load, parallel, render, resolve, validate, write
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
 from generator.model import Actor, Explainer
@@ -152,8 +152,13 @@ class Builder:
         timings["plan"] = time.perf_counter() - started - sum(timings.values())
         staging = write.make_staging(out_dir)
         try:
-            written = parallel.render_to_staging(todo, staging, self.options.root, self.options.jobs)
+            out_label = _display_path(out_dir, root)
+            written, pages = parallel.render_to_staging(todo, staging, root, self.options.jobs, out_label)
             timings["render"] = time.perf_counter() - started - sum(timings.values())
+            broken = linkcheck.check_site(pages, {job.dest_path for job in jobs}, out_label,
+                                          linkcheck.read_output(out_dir))
+            if broken:
+                raise BuildFailed(sorted(broken, key=lambda d: d.span or Span("")))
             if incremental:
                 write.apply_update(staging, [job.dest_path for job in todo], stale, out_dir)
             else:
@@ -287,6 +292,14 @@ def _used_shared(explainer: Explainer, shared: dict[str, Actor]) -> tuple[str, .
         if actor and actor.affiliation in shared:
             used.add(actor.affiliation)  # type: ignore[arg-type]
     return tuple(sorted(used))
+
+
+def _display_path(path: Path, root: Path) -> str:
+    """How errors name the output directory: relative to the project when inside it."""
+    try:
+        return path.absolute().relative_to(root.absolute()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def source_stamps(root: Path) -> dict[str, str]:

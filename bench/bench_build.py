@@ -1,0 +1,136 @@
+"""Build benchmark: cold, no-op and incremental builds at several project sizes, against a floor.
+
+    .venv/bin/python bench/bench_build.py [--sizes 100,1000,5000] [--repeat 3] [--jobs N]
+
+For each size N it generates a synthetic project in the contract format
+(bench/synth.py: ~1,000-word bodies with @id links, 4 inline and 4 shared
+actors, 6 sources, 12 related claims with notes, 10 timeline events each;
+200 shared actors), then times, as the user would run them (`explainer build`
+in a subprocess, default settings), the median over `--repeat` runs of:
+
+- cold:        `build --clean` into an empty output directory
+- no-op:       `build` again, nothing changed
+- edit:        one word of one explainer changed, then `build`
+- actor edit:  one shared actor's role changed, then `build`
+- floor:       bench/floor.py on the same files (parse, Markdown, one template, write)
+
+plus peak RSS of the cold build and pages per second. It prints a table and
+writes bench/out/build.json. Timings are wall-clock medians; the machine is
+shared, so compare ratios (cold / floor, 5,000 / 1,000) rather than absolutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import floor  # noqa: E402
+import synth  # noqa: E402
+
+PARAMS = {"inline_actors": 4, "shared_per_explainer": 4, "shared_pool": 200}
+
+
+def run_build(root: Path, *extra: str) -> tuple[float, int, str]:
+    """(seconds, peak RSS in KiB, stderr) of one `explainer build` subprocess."""
+    command = [sys.executable, "-m", "generator", "build", "--root", str(root), *extra]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    stderr = process.stderr.read() if process.stderr else ""
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"build failed ({process.returncode}):\n{stderr}")
+    return elapsed, usage.ru_maxrss, stderr
+
+
+def edit_explainer(root: Path, round_: int) -> None:
+    path = root / "content" / "explainers" / "explainer-0.md"
+    text = path.read_text(encoding="utf-8")
+    old = synth.MARKER if round_ == 0 else f"{synth.MARKER}{round_ - 1}"
+    path.write_text(text.replace(old, f"{synth.MARKER}{round_}", 1), encoding="utf-8")
+
+
+def edit_shared_actor(root: Path, round_: int) -> None:
+    path = sorted((root / "content" / "actors").glob("*.yaml"))[0]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [f'role: "Role edited {round_}"' if line.startswith("role:") else line for line in lines]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def bench_size(n: int, repeat: int, jobs: int | None, workdir: Path) -> dict[str, object]:
+    root = workdir / f"project-{n}"
+    synth.make_project(root, n, **PARAMS)
+    extra = ("--jobs", str(jobs)) if jobs else ()
+    cold, noop, edit, actor_edit, floors, rss = [], [], [], [], [], []
+    pages = 0
+    for r in range(repeat):
+        shutil.rmtree(root / "site", ignore_errors=True)
+        seconds, peak, stderr = run_build(root, "--clean", *extra)
+        cold.append(seconds)
+        rss.append(peak)
+        pages = int(stderr.split(" pages)")[0].rsplit("(", 1)[1])
+        noop.append(run_build(root, *extra)[0])
+        edit_explainer(root, r)
+        edit.append(run_build(root, *extra)[0])
+        edit_shared_actor(root, r)
+        actor_edit.append(run_build(root, *extra)[0])
+        with tempfile.TemporaryDirectory(dir=workdir) as out:
+            floors.append(floor.run_floor(root, Path(out), jobs or len(os.sched_getaffinity(0))))
+    med = statistics.median
+    return {
+        "explainers": n, "pages": pages, "repeat": repeat,
+        "cold_s": med(cold), "noop_s": med(noop), "edit_s": med(edit), "actor_edit_s": med(actor_edit),
+        "floor_s": med(floors), "cold_over_floor": med(cold) / med(floors),
+        "peak_rss_mib": max(rss) / 1024, "pages_per_s": pages / med(cold),
+        "runs": {"cold": cold, "noop": noop, "edit": edit, "actor_edit": actor_edit, "floor": floors},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,5000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=None, help="passed to build --jobs (default: its own)")
+    parser.add_argument("--workdir", type=Path, default=None, help="where projects are generated")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="explainer-bench-"))
+    results = []
+    header = (f"{'N':>6} {'pages':>7} {'cold s':>8} {'floor s':>8} {'cold/floor':>10} {'no-op s':>8} "
+              f"{'edit s':>7} {'actor s':>8} {'RSS MiB':>8} {'pages/s':>8}")
+    print(header)
+    for n in sizes:
+        row = bench_size(n, args.repeat, args.jobs, workdir)
+        results.append(row)
+        print(f"{n:>6} {row['pages']:>7} {row['cold_s']:>8.2f} {row['floor_s']:>8.2f} "
+              f"{row['cold_over_floor']:>10.2f} {row['noop_s']:>8.2f} {row['edit_s']:>7.2f} "
+              f"{row['actor_edit_s']:>8.2f} {row['peak_rss_mib']:>8.0f} {row['pages_per_s']:>8.0f}",
+              flush=True)
+    if len(sizes) > 1:
+        by_n = {r["explainers"]: r for r in results}
+        if 1000 in by_n and 5000 in by_n:
+            ratio = by_n[5000]["cold_s"] / by_n[1000]["cold_s"]  # type: ignore[operator]
+            print(f"cold 5,000 / 1,000 = {ratio:.2f} (linear: 5.0)")
+    out = HERE / "out"
+    out.mkdir(exist_ok=True)
+    (out / "build.json").write_text(json.dumps({"cpu_count": os.cpu_count(), "results": results},
+                                               indent=2) + "\n")
+    if not args.workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
