@@ -25,7 +25,7 @@ from generator import __version__, cache, linkcheck, load, parallel, render, res
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
 from generator.model import Actor, Explainer
-from generator.plan import digest, file_stamp, plan_site, stale_files, template_digests
+from generator.plan import OutputJob, digest, file_stamp, plan_site, stale_files, template_digests
 
 
 @dataclass
@@ -150,6 +150,29 @@ class Builder:
         todo = [job for job in jobs if previous.get(job.dest_path) != job.fingerprint]  # type: ignore[union-attr]
         stale = stale_files(previous, [job.dest_path for job in jobs]) if incremental else []  # type: ignore[arg-type]
         timings["plan"] = time.perf_counter() - started - sum(timings.values())
+        with write.lock(out_dir):
+            write.recover(out_dir)
+            written = self._write(todo, jobs, stale, incremental, timings, started)
+        timings["swap"] = time.perf_counter() - started - sum(timings.values())
+        changed = {p for p, d in written.digests.items() if self.digests.get(p) != d} | set(stale)
+        if not incremental:
+            changed |= set(self.digests) - set(written.digests)
+        for path in stale:
+            self.digests.pop(path, None)
+        self.digests.update(written.digests)
+        self.outputs = {job.dest_path: job.fingerprint for job in jobs}
+        if self.use_cache:
+            cache.save_cache(root, cache.CacheState(key, stamps, self.outputs, self.digests,
+                                                    diags.warnings))
+        pages = sum(job.dest_path.endswith(".html") for job in jobs)
+        return BuildReport(pages=pages, files=len(jobs), written=len(todo),
+                           seconds=time.perf_counter() - started, warnings=diags.warnings,
+                           changed=sorted(changed), timings=timings)
+
+    def _write(self, todo: list[OutputJob], jobs: list[OutputJob], stale: list[str], incremental: bool,
+               timings: dict[str, float], started: float) -> write.WriteReport:
+        """Render `todo` into a staging directory, check links, then swap or apply it."""
+        root, out_dir = self.options.root, self.options.out_dir
         staging = write.make_staging(out_dir)
         try:
             out_label = _display_path(out_dir, root)
@@ -167,21 +190,7 @@ class Builder:
             raise BuildFailed(exc.diagnostics) from None
         finally:
             write.discard(staging)
-        timings["swap"] = time.perf_counter() - started - sum(timings.values())
-        changed = {p for p, d in written.digests.items() if self.digests.get(p) != d} | set(stale)
-        if not incremental:
-            changed |= set(self.digests) - set(written.digests)
-        for path in stale:
-            self.digests.pop(path, None)
-        self.digests.update(written.digests)
-        self.outputs = {job.dest_path: job.fingerprint for job in jobs}
-        if self.use_cache:
-            cache.save_cache(root, cache.CacheState(key, stamps, self.outputs, self.digests,
-                                                    diags.warnings))
-        pages = sum(job.dest_path.endswith(".html") for job in jobs)
-        return BuildReport(pages=pages, files=len(jobs), written=len(todo),
-                           seconds=time.perf_counter() - started, warnings=diags.warnings,
-                           changed=sorted(changed), timings=timings)
+        return written
 
     def _compile(self) -> tuple[tuple[resolve.Site, jinja2.Environment, dict[str, str], str] | None,
                                 Diagnostics]:

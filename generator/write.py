@@ -14,16 +14,19 @@ A failing build therefore leaves the previous site byte for byte as it was.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import fcntl
 import hashlib
+import json
 import os
 import posixpath
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from generator.render import RenderedFile
 
@@ -129,13 +132,30 @@ def write_site(files: list[RenderedFile], out_dir: Path) -> WriteReport:
 
 def apply_update(staging: Path, written: Iterable[str], stale: Iterable[str], out_dir: Path) -> None:
     """An incremental build: move each written file from staging over its old version, delete
-    stale files (and folders left empty), then remove the staging directory."""
+    stale files (and folders left empty), then remove the staging directory.
+
+    The plan is saved in the staging directory first (`_JOURNAL`): if the process dies
+    half-way, the next build's `recover` finishes the moves, so the site ends up new.
+    """
     out_dir = out_dir.absolute()
+    written, stale = list(written), list(stale)
+    journal = staging / _JOURNAL
+    with open(journal, "w", encoding="utf-8") as handle:
+        json.dump({"written": written, "stale": stale}, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    _apply(staging, written, stale, out_dir)
+
+
+def _apply(staging: Path, written: list[str], stale: list[str], out_dir: Path) -> None:
     try:
         for dest_path in written:
+            source = safe_dest(staging, dest_path)
+            if not source.exists():
+                continue  # already moved before an interruption
             dest = safe_dest(out_dir, dest_path)
             dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(safe_dest(staging, dest_path), dest)
+            os.replace(source, dest)
         for dest_path in stale:
             dest = safe_dest(out_dir, dest_path)
             dest.unlink(missing_ok=True)
@@ -145,6 +165,43 @@ def apply_update(staging: Path, written: Iterable[str], stale: Iterable[str], ou
                 parent = parent.parent
     finally:
         discard(staging)
+
+
+_JOURNAL = ".explainer-apply.json"
+
+
+def recover(out_dir: Path) -> None:
+    """Clean up after a build that was killed: finish an interrupted incremental update
+    (its staging directory holds a journal), delete any other leftover staging directory.
+
+    Call with `lock(out_dir)` held, so no other build's staging directory is touched.
+    """
+    out_dir = out_dir.absolute()
+    for leftover in sorted(out_dir.parent.glob(f".{out_dir.name}.staging-*")):
+        journal = leftover / _JOURNAL
+        if journal.is_file() and out_dir.is_dir():
+            try:
+                plan = json.loads(journal.read_text(encoding="utf-8"))
+                _apply(leftover, list(plan["written"]), list(plan["stale"]), out_dir)
+            except (ValueError, KeyError, TypeError, OSError):
+                pass
+        discard(leftover)
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.old-*"):
+        discard(leftover)
+
+
+@contextlib.contextmanager
+def lock(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the output directory: a `build` and a `serve` of one project
+    write one after the other, never into each other's files."""
+    out_dir = out_dir.absolute()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_dir.parent / f".{out_dir.name}.lock", "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
