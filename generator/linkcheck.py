@@ -15,14 +15,17 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from generator.diagnostics import Diagnostic, Span
 
-_ID_RE = re.compile(rb'\sid="([^"]*)"')
-_LINK_RE = re.compile(rb'\s(href|src)="([^"]*)"')
+# Literal prefixes (no `\s`, no alternation) let the regex engine jump between matches
+# with a fast substring search: seven times faster on an 80 KB page.
+_ID_RE = re.compile(rb' id="([^"]*)"')
+_LINK_RES = (re.compile(rb' href="([^"]*)"'), re.compile(rb' src="([^"]*)"'))
 
 
 @dataclass
@@ -31,8 +34,8 @@ class PageLinks:
 
     dest_path: str
     ids: set[str]
-    outgoing: list[tuple[str, str, str, int, int]] = field(default_factory=list)
-    """(target dest_path, fragment, link as written, line, column)."""
+    outgoing: list[tuple[str, str, str, int]] = field(default_factory=list)
+    """(target dest_path, fragment, link as written, byte offset in the page)."""
     errors: list[Diagnostic] = field(default_factory=list)
     """Broken in-page fragments, found while scanning."""
 
@@ -41,75 +44,86 @@ def page_ids(data: bytes) -> set[str]:
     return {m.decode("utf-8", "replace") for m in _ID_RE.findall(data)}
 
 
+@lru_cache(maxsize=65536)
+def _resolve(base_dir: str, raw: str) -> tuple[str, str] | None:
+    """(target dest_path, fragment) of a link written on a page in `base_dir`; None if external."""
+    parts = urlsplit(raw.replace("&amp;", "&"))
+    if parts.scheme or parts.netloc or parts.path.startswith("/"):
+        return None  # external (not fetched), or root-relative (never made by the theme)
+    fragment = unquote(parts.fragment)
+    if not parts.path:
+        return "", fragment
+    target = posixpath.normpath(posixpath.join(base_dir, unquote(parts.path)))
+    if parts.path.endswith("/") or target == ".":
+        target = "index.html" if target == "." else f"{target}/index.html"
+    return target, fragment
+
+
 def scan_page(dest_path: str, data: bytes, out_label: str) -> PageLinks:
     """Collect a page's ids and links; check its in-page `#fragment` links on the spot."""
     ids = page_ids(data)
     page = PageLinks(dest_path, ids)
     base_dir = posixpath.dirname(dest_path)
-    lines = _LineCounter(data)
-    for match in _LINK_RE.finditer(data):
-        raw = match.group(2).decode("utf-8", "replace").replace("&amp;", "&")
-        if not raw or raw.startswith(("mailto:", "tel:", "data:")):
-            continue
-        parts = urlsplit(raw)
-        if parts.scheme or parts.netloc:
-            continue  # external: not fetched
-        fragment = unquote(parts.fragment)
-        if not parts.path:
+    for match in (m for pattern in _LINK_RES for m in pattern.finditer(data)):
+        value = match.group(1)
+        if value.startswith(b"#"):
+            fragment = unquote(value[1:].decode("utf-8", "replace"))
             if fragment and fragment not in ids:
-                line, column = lines.position(match.start(2))
-                page.errors.append(Diagnostic(f"broken link '{raw}': no element with id '{fragment}' "
-                                              "on this page", Span(f"{out_label}/{dest_path}", line, column)))
+                page.errors.append(broken_link(out_label, dest_path, data, match.start(1),
+                                               f"broken link '#{fragment}': no element with id "
+                                               f"'{fragment}' on this page"))
             continue
-        if parts.path.startswith("/"):
-            continue  # root-relative links depend on where the site is served; we never make them
-        target = posixpath.normpath(posixpath.join(base_dir, unquote(parts.path)))
-        if parts.path.endswith("/") or target == ".":
-            target = "index.html" if target == "." else f"{target}/index.html"
-        line, column = lines.position(match.start(2))
-        page.outgoing.append((target, fragment, raw, line, column))
+        if not value or value.startswith((b"http:", b"https:", b"mailto:", b"tel:", b"data:", b"//")):
+            continue
+        raw = value.decode("utf-8", "replace")
+        resolved = _resolve(base_dir, raw)
+        if resolved is None:
+            continue
+        target, fragment = resolved
+        if not target:
+            if fragment and fragment not in ids:
+                page.errors.append(broken_link(out_label, dest_path, data, match.start(1),
+                                               f"broken link '{raw}': no element with id '{fragment}' "
+                                               "on this page"))
+            continue
+        page.outgoing.append((target, fragment, raw, match.start(1)))
     return page
 
 
 def check_site(pages: list[PageLinks], outputs: set[str], out_label: str,
-               read_page: Callable[[str], bytes | None]) -> list[Diagnostic]:
-    """Check every page's links into other files; ids of pages not rendered in this build
-    (an incremental build) are read from the output directory when needed."""
+               read_page: Callable[[str], bytes | None],
+               read_staged: Callable[[str], bytes | None]) -> list[Diagnostic]:
+    """Check every page's links into other files. Ids of pages not rendered in this build
+    (an incremental build) are read from the output directory when needed; a page with a
+    broken link is read back from staging to say where in it the link is."""
     errors: list[Diagnostic] = []
     ids: dict[str, set[str]] = {page.dest_path: page.ids for page in pages}
     for page in pages:
         errors += page.errors
-        for target, fragment, raw, line, column in page.outgoing:
+        for target, fragment, raw, offset in page.outgoing:
+            problem = None
             if target.startswith("..") or target not in outputs:
-                errors.append(Diagnostic(f"broken link '{raw}': the site has no {target}",
-                                         Span(f"{out_label}/{page.dest_path}", line, column),
-                                         "check the template or the link's target"))
-                continue
-            if fragment:
+                problem = f"broken link '{raw}': the site has no {target}"
+            elif fragment:
                 if target not in ids:
                     data = read_page(target)
                     ids[target] = page_ids(data) if data else set()
                 if fragment not in ids[target]:
-                    errors.append(Diagnostic(f"broken link '{raw}': {target} has no element with id "
-                                             f"'{fragment}'", Span(f"{out_label}/{page.dest_path}", line, column)))
+                    problem = f"broken link '{raw}': {target} has no element with id '{fragment}'"
+            if problem:
+                errors.append(broken_link(out_label, page.dest_path, read_staged(page.dest_path) or b"",
+                                          offset, problem))
     return errors
 
 
-class _LineCounter:
-    """Line and column of increasing offsets in one pass over the page."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-        self.offset = 0
-        self.line = 1
-
-    def position(self, offset: int) -> tuple[int, int]:
-        if offset < self.offset:
-            self.offset, self.line = 0, 1
-        self.line += self.data.count(b"\n", self.offset, offset)
-        self.offset = offset
-        start = self.data.rfind(b"\n", 0, offset) + 1
-        return self.line, len(self.data[start:offset].decode("utf-8", "replace")) + 1
+def broken_link(out_label: str, dest_path: str, data: bytes, offset: int, message: str) -> Diagnostic:
+    """A located error for a link at byte `offset` of a page (positions are only computed
+    for errors: counting lines for every link of every page would cost more than the scan)."""
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[start:offset].decode("utf-8", "replace")) + 1
+    return Diagnostic(message, Span(f"{out_label}/{dest_path}", line, column),
+                      "check the template or the link's target")
 
 
 def read_output(out_dir: Path) -> Callable[[str], bytes | None]:

@@ -179,7 +179,7 @@ class Builder:
             written, pages = parallel.render_to_staging(todo, staging, root, self.options.jobs, out_label)
             timings["render"] = time.perf_counter() - started - sum(timings.values())
             broken = linkcheck.check_site(pages, {job.dest_path for job in jobs}, out_label,
-                                          linkcheck.read_output(out_dir))
+                                          linkcheck.read_output(out_dir), linkcheck.read_output(staging))
             if broken:
                 raise BuildFailed(sorted(broken, key=lambda d: d.span or Span("")))
             if incremental:
