@@ -48,13 +48,16 @@ def cache_key(out_dir: Path, base_url: str | None) -> str:
     return f"{__version__}|{_FORMAT}|{out_dir.absolute()}|{base_url}"
 
 
-def cache_path(root: Path) -> Path:
-    return root / CACHE_DIR / "state.pickle"
+def cache_path(root: Path, key: str) -> Path:
+    """One state file per output directory and options, so building elsewhere (`--out`)
+    does not void the cache of the usual site/."""
+    name = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+    return root / CACHE_DIR / f"state-{name}.pickle"
 
 
 def load_cache(root: Path, key: str) -> CacheState | None:
     """The cached state, or None if there is none usable."""
-    path = cache_path(root)
+    path = cache_path(root, key)
     try:
         data = path.read_bytes()
     except OSError:
@@ -75,7 +78,7 @@ def load_cache(root: Path, key: str) -> CacheState | None:
 
 def save_cache(root: Path, state: CacheState) -> None:
     """Write the cache atomically; failing to write it is not an error (the next build is full)."""
-    path = cache_path(root)
+    path = cache_path(root, state.key)
     payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
     checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
     try:

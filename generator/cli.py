@@ -62,6 +62,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _shown(path: Path) -> str:
+    """A path as the user thinks of it: relative when under the current directory."""
+    absolute = path.absolute()
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix() or "."
+    except ValueError:
+        return str(absolute)
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -103,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             report = pipeline.build(options, clean=args.clean)
             _print_diagnostics(report.warnings, sys.stderr)
             print(f"explainer: {report.files} files ({report.pages} pages) in "
-                  f"{os.path.relpath(options.out_dir)}: {report.written} written, "
+                  f"{_shown(options.out_dir)}: {report.written} written, "
                   f"{report.files - report.written} unchanged, {report.seconds:.2f} s", file=sys.stderr)
         elif args.command == "check":
             report = pipeline.check(BuildOptions(root=root, out_dir=root / "site"))

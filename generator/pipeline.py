@@ -128,7 +128,7 @@ class Builder:
         if self.use_cache and self.read_cache and self.outputs is None:
             state = cache.load_cache(root, key)
             if state is not None and out_dir.is_dir():
-                if state.sources == stamps:
+                if state.sources == stamps and _all_exist(out_dir, state.outputs):
                     return BuildReport(pages=sum(p.endswith(".html") for p in state.outputs),
                                        files=len(state.outputs), seconds=time.perf_counter() - started,
                                        warnings=state.warnings)
@@ -147,7 +147,8 @@ class Builder:
         jobs = plan_site(site, renderer, unit_keys, templates, config_digest, self.options.root)
         incremental = self.outputs is not None and out_dir.is_dir()
         previous = self.outputs if incremental else {}
-        todo = [job for job in jobs if previous.get(job.dest_path) != job.fingerprint]  # type: ignore[union-attr]
+        todo = [job for job in jobs if previous.get(job.dest_path) != job.fingerprint  # type: ignore[union-attr]
+                or (incremental and not os.path.exists(os.path.join(out_dir, job.dest_path)))]
         stale = stale_files(previous, [job.dest_path for job in jobs]) if incremental else []  # type: ignore[arg-type]
         timings["plan"] = time.perf_counter() - started - sum(timings.values())
         with write.lock(out_dir):
@@ -228,7 +229,7 @@ class Builder:
     def _shared_actors(self, root: Path, content: Path, content_files: set[str], config: SiteConfig,
                        context: str, diags: Diagnostics) -> _Shared:
         paths = load.list_sources(root, content / "actors", ".yaml", diags)
-        stamps = {p.relative_to(root).as_posix(): file_stamp(p) for p in paths}
+        stamps = {p.relative_to(root).as_posix(): _stamp_or_empty(p) for p in paths}
         if self.shared and self.shared.stamps == stamps and self.shared.config_digest == context:
             diags.items.extend(self.shared.diagnostics)
             return self.shared
@@ -252,7 +253,10 @@ class Builder:
     def _unit(self, path: Path, rel: str, shared: _Shared, content_files: set[str], config: SiteConfig,
               context: str) -> _Unit:
         """The compiled explainer, reused when neither the file nor what it used changed."""
-        stamp = file_stamp(path)
+        try:
+            stamp = file_stamp(path)
+        except OSError:
+            stamp = ""  # a dangling link: `load` reports it, with every other error
         cached = self.units.get(rel)
         if cached is not None and cached.explainer is not None and not any(
                 d.severity == "error" for d in cached.diagnostics):
@@ -301,6 +305,18 @@ def _used_shared(explainer: Explainer, shared: dict[str, Actor]) -> tuple[str, .
         if actor and actor.affiliation in shared:
             used.add(actor.affiliation)  # type: ignore[arg-type]
     return tuple(sorted(used))
+
+
+def _stamp_or_empty(path: Path) -> str:
+    try:
+        return file_stamp(path)
+    except OSError:
+        return ""
+
+
+def _all_exist(out_dir: Path, outputs: dict[str, str]) -> bool:
+    """Every output of the last build is still on disk (someone may have deleted one)."""
+    return all(os.path.exists(os.path.join(out_dir, dest)) for dest in outputs)
 
 
 def _display_path(path: Path, root: Path) -> str:

@@ -192,16 +192,20 @@ def recover(out_dir: Path) -> None:
 
 @contextlib.contextmanager
 def lock(out_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the output directory: a `build` and a `serve` of one project
-    write one after the other, never into each other's files."""
-    out_dir = out_dir.absolute()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with open(out_dir.parent / f".{out_dir.name}.lock", "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    """Hold an exclusive lock while writing: a `build` and a `serve` of one project write one
+    after the other, never into each other's files.
+
+    The lock is taken on the directory that holds the output directory (flock works on a
+    directory's descriptor), so no lock file is left beside the site.
+    """
+    parent = out_dir.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
