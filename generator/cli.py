@@ -95,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     root: Path = args.root
     if not root.is_dir():
-        print(f"explainer: error: project directory {root} does not exist", file=sys.stderr)
+        problem = "is not a directory" if root.exists() else "does not exist"
+        print(f"explainer: error: project directory {root} {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
         if args.command == "build":

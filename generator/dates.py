@@ -12,11 +12,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-_DATE_RE = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?")
+# re.ASCII: `\d` alone also matches digits such as '٢٠٢٤', which would then be kept as
+# written in `<time datetime>` and the JSON, where only ASCII digits are valid.
+_DATE_RE = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?", re.ASCII)
 _DATETIME_RE = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})[Tt ]"
     r"(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})(?P<frac>\.\d+)?"
-    r"(?P<tz>[Zz]|[+-]\d{2}:\d{2})"
+    r"(?P<tz>[Zz]|[+-]\d{2}:\d{2})",
+    re.ASCII,
 )
 
 MONTHS = [calendar.month_name[i] for i in range(13)]

@@ -8,6 +8,7 @@ project. `pipeline` turns a non-empty error list into `BuildFailed`.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, NamedTuple
 
@@ -41,7 +42,18 @@ class Diagnostic:
         text = f"{where}: {self.severity}: {self.message}"
         if self.hint:
             text += f"; {self.hint}"
+        return _one_line(text)
+
+
+_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]")
+
+
+def _one_line(text: str) -> str:
+    """Escape line breaks, other control characters and lone surrogates quoted from the author's
+    text (a key such as 'a\\rb'): the contract promises one diagnostic per line."""
+    if not _LINE_BREAKING.search(text):
         return text
+    return _LINE_BREAKING.sub(lambda m: repr(m.group())[1:-1] if m.group() != "\t" else "\\t", text)
 
 
 @dataclass

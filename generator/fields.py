@@ -35,15 +35,18 @@ def check_id(text: str, span: Span, what: str, diags: Diagnostics) -> bool:
     return True
 
 
-def check_url(text: str, span: Span, key: str, diags: Diagnostics) -> bool:
-    """Only absolute http and https URLs with a host; anything else could be `javascript:`."""
+def check_url(text: str, span: Span, key: str, diags: Diagnostics, what: str | None = None) -> bool:
+    """Only absolute http and https URLs with a host; anything else could be `javascript:`.
+
+    `what` names the object ("source 'tass'"), as every other field error does."""
     try:
         parts = urlsplit(text)
     except ValueError:
         parts = None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc \
             or any(c.isspace() or ord(c) < 32 for c in text):
-        diags.error(span, f"'{key}' must be an http or https URL, got '{text}'",
+        where = f"'{key}' in {what}" if what else f"'{key}'"
+        diags.error(span, f"{where} must be an http or https URL, got '{text}'",
                     "write the full address, starting with https://")
         return False
     return True
@@ -112,15 +115,16 @@ class FieldReader:
         node = self._scalar(key, False)
         if node is None or not node.text.strip():
             return None
-        if node.text_start is None:
+        origin = node.text_origin()
+        if origin is None:
             return Markdown(node.text, node.span, exact=False)
-        return Markdown(node.text, node.text_start, node.text_indent)
+        return Markdown(node.text, origin[0], origin[1])
 
     def boolean(self, key: str, default: bool) -> bool:
         node = self._scalar(key, False)
         if node is None:
             return default
-        if node.tag.endswith(":bool") and not node.quoted:
+        if node.is_bool:
             return node.text.lower() in ("true", "yes", "on")
         self.diags.error(node.span, f"'{key}' in {self.what} must be true or false, got '{node.text}'")
         return default
@@ -154,7 +158,7 @@ class FieldReader:
         if node is None:
             return None
         text = node.text.strip()
-        return text if check_url(text, node.span, key, self.diags) else None
+        return text if check_url(text, node.span, key, self.diags, self.what) else None
 
     def id_ref(self, key: str, what: str, required: bool = False) -> tuple[str, Span] | None:
         node = self._scalar(key, required)

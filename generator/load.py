@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,8 +132,12 @@ def list_sources(root: Path, folder: Path, suffix: str, diags: Diagnostics) -> l
 
 
 def suggest_id(text: str) -> str:
-    """A valid id close to `text` ("Vladimir Putin" -> "vladimir-putin")."""
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "item"
+    """A valid id close to `text` ("Vladimir Putin" -> "vladimir-putin", "Jan Novák" -> "jan-novak").
+
+    Accents are dropped first (NFKD, then the combining marks): otherwise "Crème brûlée"
+    would become "cr-me-br-l-e"."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return "-".join(re.findall(r"[a-z0-9]+", plain.lower())) or "item"
 
 
 def read_text(root: Path, path: Path, diags: Diagnostics) -> str | None:

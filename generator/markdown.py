@@ -78,6 +78,9 @@ def locate_links(field: Markdown, target: str) -> list[Span]:
     markdown-it gives inline tokens no positions, so we search the field's
     source for the link destination (`](@id` or a `[ref]: @id` definition).
     """
+    if not field.exact:
+        # Every offset would map to the field's start: one error there, not one per link.
+        return [field.span]
     pattern = re.compile(r"(?:\]\(\s*<?|\]:[ \t]*<?)(@" + re.escape(target) + r")(?=[\s)>]|$)")
     spans = [offset_to_span(field, m.start(1)) for m in pattern.finditer(field.source)]
     return spans or [field.span]

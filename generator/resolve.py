@@ -121,10 +121,15 @@ class _Scope:
         if found == kind:
             return True
         if found is not None:
-            diags.error(span, f"'{id_}' in {context} is a {found}, not a{'n' if kind == 'actor' else ''} {kind}")
+            diags.error(span, f"'{id_}' in {context} is {_article(found)}, not {_article(kind)}")
         else:
             diags.error(span, f"unknown {kind} '{id_}' in {context}", did_you_mean(id_, self.ids(kind)))
         return False
+
+
+def _article(kind: str) -> str:
+    """'an actor', 'a claim', 'a source'."""
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
 def _resolve_shared_actor(actor: Actor, shared: dict[str, Actor], config: SiteConfig,

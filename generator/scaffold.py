@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from pathlib import Path
 
 from generator.diagnostics import BuildFailed, Diagnostic
@@ -24,7 +25,8 @@ def _yaml_string(text: str) -> str:
 
 def new_explainer(root: Path, title: str, today: dt.date | None = None) -> Path:
     """Write content/explainers/<slug>.md; refuses to overwrite an existing file."""
-    title = " ".join(title.split())
+    # Control characters cannot be written in YAML (nor shown in a page): drop them.
+    title = " ".join("".join(c for c in title if unicodedata.category(c) != "Cc" or c.isspace()).split())
     if not title:
         raise BuildFailed([Diagnostic("the title must not be empty")])
     slug = slugify(title)

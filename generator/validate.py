@@ -2,6 +2,13 @@
 
 Checks here look at one object at a time, plus the one-namespace rule inside
 each explainer. Whether a referenced id exists is `resolve`'s question.
+
+An object whose own fields have errors is not dropped: the bad fields are
+reported and replaced by placeholders ("" for text, `MISSING_DATE` for dates),
+and the object is kept. That way `resolve` still checks everything else in it
+(its references, its `@id` links), so one run reports every error of the file,
+and references *to* it are not reported again as unknown ids. A project with
+errors is never rendered, so no placeholder reaches a page.
 """
 
 from __future__ import annotations
@@ -9,6 +16,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
+from generator.dates import PartialDate
 from generator.diagnostics import Diagnostics, Span
 from generator.fields import FieldReader, check_id
 from generator.load import RawActor, RawExplainer, RawProject
@@ -25,13 +33,16 @@ SOURCE_KEYS = ("title", "publisher", "url", "date")
 CLAIM_KEYS = ("by", "text", "quote", "date", "sources", "status", "note") + RELATIONS
 EVENT_KEYS = ("date", "title", "text", "actors", "claims", "sources")
 
+MISSING_DATE = PartialDate("", 1, sort_key=(1, 0, 0, 0, (0, 0, 0, 0), 0.0))
+"""Stands in for a required date that is missing or invalid (already reported)."""
+
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 """Raster images only: an SVG can carry script that runs when the file is opened directly."""
 
 
 @dataclass
 class Project:
-    """Every explainer and shared actor that passed validation."""
+    """Every explainer and shared actor of the project; with placeholders if there were errors."""
 
     explainers: list[Explainer]
     shared_actors: dict[str, Actor]
@@ -41,12 +52,12 @@ def validate_project(raw: RawProject, diags: Diagnostics) -> Project:
     """Turn every readable file into model objects, reporting each problem found."""
     shared: dict[str, Actor] = {}
     for raw_actor in raw.actors:
-        if raw_actor.data is None:
+        span = Span(raw_actor.src_path)
+        if raw_actor.data is None:  # unreadable, already reported: still an actor id that exists
+            shared[raw_actor.id] = Actor(raw_actor.id, "", span, shared=True)
             continue
-        actor = validate_actor(raw_actor.id, raw_actor.data, Span(raw_actor.src_path), raw.images, diags,
-                               shared=True)
-        if actor:
-            shared[actor.id] = actor
+        shared[raw_actor.id] = validate_actor(raw_actor.id, raw_actor.data, span, raw.images, diags,
+                                              shared=True)
     explainers = []
     for raw_explainer in raw.explainers:
         explainer = validate_explainer(raw_explainer, shared, raw.images, diags)
@@ -56,7 +67,9 @@ def validate_project(raw: RawProject, diags: Diagnostics) -> Project:
 
 
 def validate_actor(actor_id: str, node: YMap, span: Span, images: set[str], diags: Diagnostics,
-                   shared: bool = False) -> Actor | None:
+                   shared: bool = False) -> Actor:
+    """An actor's fields; an actor with errors has an empty `signature` (see `resolve`)."""
+    errors_before = len(diags.errors)
     what = f"actor '{actor_id}'"
     r = FieldReader(node, what, ACTOR_KEYS, diags)
     name = r.text("name", required=True)
@@ -68,15 +81,16 @@ def validate_actor(actor_id: str, node: YMap, span: Span, images: set[str], diag
     if affiliation and affiliation[0] == actor_id:
         diags.error(affiliation[1], f"actor '{actor_id}' cannot be affiliated with itself")
         affiliation = None
-    if name is None:
-        return None
+    complete = len(diags.errors) == errors_before
     return Actor(
-        id=actor_id, name=name, span=span, kind=kind, role=role,
+        id=actor_id, name=name or "", span=span, kind=kind, role=role,
         affiliation=affiliation[0] if affiliation else None,
         affiliation_span=affiliation[1] if affiliation else None,
         description=description, image=image, shared=shared,
+        # Only a complete definition can be compared with another one: a field read as
+        # missing because it was wrong would make two identical definitions differ.
         signature=(name, kind, role, affiliation[0] if affiliation else None,
-                   description.source if description else None, image),
+                   description.source if description else None, image) if complete else (),
     )
 
 
@@ -106,11 +120,11 @@ def _image(r: FieldReader, images: set[str], diags: Diagnostics) -> str | None:
 
 def validate_explainer(raw: RawExplainer, shared: dict[str, Actor], images: set[str],
                        diags: Diagnostics) -> Explainer | None:
-    """One explainer's fields, objects and id namespace."""
+    """One explainer's fields, objects and id namespace (None if its front matter is unreadable)."""
     if raw.slug in RESERVED_SLUGS:
+        # Reported, and the file is still checked, so that its other errors show up too.
         diags.error(Span(raw.src_path), f"'{raw.slug}' is reserved for the site's own pages",
                     f"rename the file, e.g. to {raw.slug}-explained.md")
-        return None
     if raw.front is None:
         return None
     r = FieldReader(raw.front, "explainer", EXPLAINER_KEYS, diags)
@@ -130,25 +144,27 @@ def validate_explainer(raw: RawExplainer, shared: dict[str, Actor], images: set[
             diags.error(key_span, f"actor '{actor_id}' is defined both inline and in "
                         f"content/actors/{actor_id}.yaml", "remove one of the two definitions")
             continue
-        actor = validate_actor(actor_id, node, key_span, images, diags)
-        if namespace.add(actor_id, "actor", key_span) and actor:
+        actor = (validate_actor(actor_id, node, key_span, images, diags) if node is not None
+                 else Actor(actor_id, "", key_span))
+        if namespace.add(actor_id, "actor", key_span):
             actors[actor_id] = actor
     sources = {}
     for source_id, key_span, node in _objects(r, "sources", "source id", diags):
-        source = _validate_source(source_id, node, key_span, diags)
-        if namespace.add(source_id, "source", key_span) and source:
+        source = (_validate_source(source_id, node, key_span, diags) if node is not None
+                  else Source(source_id, "", key_span))
+        if namespace.add(source_id, "source", key_span):
             sources[source_id] = source
     claims = {}
     for claim_id, key_span, node in _objects(r, "claims", "claim id", diags):
-        claim = _validate_claim(claim_id, node, key_span, diags)
-        if namespace.add(claim_id, "claim", key_span) and claim:
+        claim = (_validate_claim(claim_id, node, key_span, diags) if node is not None
+                 else Claim(claim_id, "", key_span, "", key_span))
+        if namespace.add(claim_id, "claim", key_span):
             claims[claim_id] = claim
     timeline = _validate_timeline(r, diags)
     body = Markdown(raw.body, Span(raw.src_path, raw.body_line, 1))
-    if title is None or summary is None or published is None:
-        return None
     return Explainer(
-        slug=raw.slug, src_path=raw.src_path, title=title, summary=summary, published=published,
+        slug=raw.slug, src_path=raw.src_path, title=title or "", summary=summary or "",
+        published=published or MISSING_DATE,
         updated=updated, authors=authors, tags=[t for t, _ in tags], tag_spans=[s for _, s in tags],
         actors=actors, sources=sources, claims=claims, timeline=timeline, body=body,
         content_hash=raw.digest,
@@ -178,7 +194,8 @@ class _Namespace:
 
 
 def _objects(r: FieldReader, key: str, what: str, diags: Diagnostics):  # type: ignore[no-untyped-def]
-    """(id, key span, mapping) for each entry of an `id: {fields}` section."""
+    """(id, key span, mapping) for each entry of an `id: {fields}` section; the mapping is None
+    (after an error) when the entry is not a mapping, so that the id still exists."""
     section = r.mapping(key)
     if section is None:
         return
@@ -188,22 +205,25 @@ def _objects(r: FieldReader, key: str, what: str, diags: Diagnostics):  # type: 
         if not isinstance(value, YMap):
             diags.error(value.span, f"{what.split()[0]} '{id_}' must be a mapping of fields",
                         "indent its fields under the id")
+            yield id_, key_node.span, None
             continue
         yield id_, key_node.span, value
 
 
-def _validate_source(source_id: str, node: YMap, span: Span, diags: Diagnostics) -> Source | None:
+def _validate_source(source_id: str, node: YMap, span: Span, diags: Diagnostics) -> Source:
     r = FieldReader(node, f"source '{source_id}'", SOURCE_KEYS, diags)
     title = r.text("title", required=True)
     publisher = r.text("publisher")
     url = r.url("url")
     date = r.date("date")
-    if title is None:
-        return None
-    return Source(source_id, title, span, publisher, url, date)
+    return Source(source_id, title or "", span, publisher, url, date)
 
 
-def _validate_claim(claim_id: str, node: YMap, span: Span, diags: Diagnostics) -> Claim | None:
+_RELATION_VERBS = {"contradicts": "contradict", "supports": "support", "responds_to": "respond to"}
+
+
+def _validate_claim(claim_id: str, node: YMap, span: Span, diags: Diagnostics) -> Claim:
+    """A claim's fields; a missing or invalid `by` is left empty (resolve skips it)."""
     r = FieldReader(node, f"claim '{claim_id}'", CLAIM_KEYS, diags)
     by = r.id_ref("by", "actor id", required=True)
     text = r.text("text", required=True)
@@ -217,12 +237,12 @@ def _validate_claim(claim_id: str, node: YMap, span: Span, diags: Diagnostics) -
         items = r.id_list(relation, "claim id")
         for other, other_span in items:
             if other == claim_id:
-                diags.error(other_span, f"claim '{claim_id}' cannot {relation.replace('_', ' ')} itself")
+                diags.error(other_span, f"claim '{claim_id}' cannot {_RELATION_VERBS[relation]} itself",
+                            f"remove '{claim_id}' from '{relation}'")
         relations[relation] = [(o, s) for o, s in items if o != claim_id]
-    if by is None or text is None:
-        return None
     return Claim(
-        id=claim_id, by=by[0], by_span=by[1], text=text, span=span, quote=quote, date=date,
+        id=claim_id, by=by[0] if by else "", by_span=by[1] if by else span, text=text or "", span=span,
+        quote=quote, date=date,
         sources=[s for s, _ in sources], sources_spans=[s for _, s in sources], status=status,
         note=note,
         contradicts=[o for o, _ in relations["contradicts"]],
@@ -247,10 +267,8 @@ def _validate_timeline(r: FieldReader, diags: Diagnostics) -> list[TimelineEvent
         title = er.text("title", required=True)
         text = er.markdown("text")
         refs = {key: er.id_list(key, f"{key[:-1]} id") for key in ("actors", "claims", "sources")}
-        if date is None or title is None:
-            continue
         events.append(TimelineEvent(
-            date=date, title=title, span=item.span, text=text,
+            date=date or MISSING_DATE, title=title or "", span=item.span, text=text,
             actors=[i for i, _ in refs["actors"]], claims=[i for i, _ in refs["claims"]],
             sources=[i for i, _ in refs["sources"]],
             ref_spans={k: [s for _, s in v] for k, v in refs.items()}, position=position,

@@ -11,6 +11,7 @@ nesting deeper than `MAX_DEPTH`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Union
 
@@ -19,44 +20,136 @@ import yaml
 from generator.diagnostics import Diagnostics, Span
 
 try:  # libyaml is several times faster; compose() is all we use, so both behave the same.
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOLS = frozenset(("true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes", "YES",
+                    "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"))
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Skips implicit tag resolution: we read every scalar's text ourselves.
+
+    PyYAML's resolver runs a list of regular expressions over every plain scalar
+    (to turn `1956` into an int); that was a third of the time of composing a
+    front matter. libyaml calls this Python method, so overriding it works with
+    the C loader too (unlike `compose_node`, see PITFALLS.md).
+    """
+
+    def resolve(self, kind: type, value: object, implicit: object) -> str:
+        if kind is yaml.ScalarNode:
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
 MAX_DEPTH = 32
 """No field of the format nests deeper than a handful of levels."""
 
 _STANDARD_TAGS = {
     f"tag:yaml.org,2002:{name}"
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "binary")
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
 }
+"""Explicit tags an author might write (`!!str 1956`); any other tag is refused."""
 
 
-@dataclass
+class _Source:
+    """The YAML text of one document, split into lines only when a position inside a
+    block scalar is asked for."""
+
+    __slots__ = ("text", "_lines", "odd_breaks")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._lines: list[str] | None = None
+        self.odd_breaks = any(c in text for c in _YAML_ONLY_BREAKS)
+        """True if YAML would count lines differently from an editor (see `_span`)."""
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
+
+
+@dataclass(slots=True)
 class YScalar:
     text: str
     """The value as written (quotes and escapes already processed by YAML)."""
     span: Span
     tag: str
-    quoted: bool
-    text_start: Span | None = None
-    """Where the first character of `text` is in the file, when offsets in `text` map
-    one-to-one onto the file (plain or quoted on one line, or a literal `|` block)."""
-    text_indent: int = 0
-    """For a literal block: the indentation of its lines (their column is indent + 1 + offset)."""
+    """`tag:yaml.org,2002:str` unless the author wrote an explicit tag."""
+    style: str
+    """'' for plain, "'" or '"' for quoted, '|' or '>' for blocks."""
+    one_line: bool
+    """The scalar starts and ends on the same line of the file."""
+    source: _Source | None = None
+    line_offset: int = 0
+
+    @property
+    def quoted(self) -> bool:
+        """Written in quotes or as a block: never null or boolean."""
+        return self.style != ""
 
     @property
     def is_null(self) -> bool:
-        return not self.quoted and self.tag.endswith(":null")
+        if self.tag == _STR:
+            return not self.style and self.text in _NULLS
+        return self.tag.endswith(":null")
+
+    @property
+    def is_bool(self) -> bool:
+        if self.tag == _STR:
+            return not self.style and self.text in _BOOLS
+        return self.tag.endswith(":bool")
+
+    def text_origin(self) -> tuple[Span, int] | None:
+        """(file position of the first character of `text`, indentation of later lines), when
+        offsets in `text` map one-to-one onto the file: a one-line plain or quoted scalar, or
+        a literal `|` block. None for folded or multi-line flow scalars."""
+        span = self.span
+        if self.style == "|" and self.source is not None:
+            # The text starts on the line after the '|' indicator, at the block's indentation.
+            lines = self.source.lines
+            first = span.line - self.line_offset  # 0-based index of the line after '|'
+            # Value line j is file line first + j minus the block's indentation. Measure that
+            # indentation on the first non-blank line as the difference of the two, not as the
+            # file line's leading spaces: the value may keep some (`|4` indicator, code).
+            values = self.text.split("\n")
+            j = next((k for k, value in enumerate(values) if value.strip()), None)
+            if j is None or first + j >= len(lines) or not lines[first + j].endswith(values[j]):
+                return None
+            indent = len(lines[first + j]) - len(values[j])
+            return Span(span.path, span.line + 1, indent + 1), indent
+        if self.one_line and "\n" not in self.text and self.style != ">":
+            if self.style and not self._unescaped():
+                return None
+            return Span(span.path, span.line, span.column + (1 if self.style else 0)), 0
+        return None
+
+    def _unescaped(self) -> bool:
+        """A quoted scalar whose value is its source text between the quotes: no `\\"`, `''`
+        or other escape shifts the columns of what follows."""
+        if self.source is None:
+            return False
+        lines = self.source.lines
+        index = self.span.line - self.line_offset - 1
+        if not 0 <= index < len(lines):
+            return False
+        start = self.span.column  # 0-based index of the character after the opening quote
+        line = lines[index]
+        return line[start:start + len(self.text)] == self.text and \
+            line[start + len(self.text):start + len(self.text) + 1] == self.style
 
 
-@dataclass
+@dataclass(slots=True)
 class YSeq:
     items: list["YNode"]
     span: Span
 
 
-@dataclass
+@dataclass(slots=True)
 class YMap:
     entries: dict[str, tuple[YScalar, "YNode"]]
     """key text -> (key node, value node), in file order."""
@@ -79,39 +172,93 @@ def parse_yaml(text: str, path: str, line_offset: int, diags: Diagnostics) -> YN
 
     Returns None after adding a diagnostic if the YAML cannot be read at all.
     """
+    source = _Source(text)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        span = _span(path, mark, line_offset) if mark else Span(path, line_offset + 1, 1)
+        span = _span(path, mark, line_offset, source) if mark else Span(path, line_offset + 1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        diags.error(span, f"invalid YAML: {problem}", _yaml_hint(problem))
+        if exc.problem and exc.context and exc.context_mark is not None:
+            # "found unexpected end of stream" alone does not say what was left open.
+            start = _span(path, exc.context_mark, line_offset, source)
+            problem += f" ({exc.context} that starts at line {start.line}, column {start.column})"
+        tab = mark is not None and text[mark.index:mark.index + 1] == "\t"
+        diags.error(span, f"invalid YAML: {problem}",
+                    "indent with spaces, not tabs" if tab else _yaml_hint(problem))
+        return None
+    except yaml.reader.ReaderError as exc:
+        # str(exc) spans two lines, and libyaml's `position` counts bytes: locate the
+        # character instead (the reader stops at its first occurrence).
+        char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)[:1]
+        index = text.find(char) if char else -1
+        line = text.count("\n", 0, max(index, 0))
+        column = max(index, 0) - (text.rfind("\n", 0, max(index, 0)) + 1)
+        diags.error(Span(path, line + line_offset + 1, column + 1),
+                    f"invalid YAML: character U+{ord(char or chr(0)):04X} is not allowed in YAML",
+                    "remove it, or move the text into the Markdown body")
         return None
     except yaml.YAMLError as exc:
-        diags.error(Span(path, line_offset + 1, 1), f"invalid YAML: {exc}")
+        diags.error(Span(path, line_offset + 1, 1), "invalid YAML: " + " ".join(str(exc).split()))
         return None
     except RecursionError:
         diags.error(Span(path, line_offset + 1, 1), "YAML is nested too deeply")
         return None
     if root is None:
         return None
-    converter = _Converter(path, line_offset, diags, text)
+    converter = _Converter(path, line_offset, diags, source)
     try:
         return converter.convert(root, 0)
     except _Stop:
         return None
+    finally:
+        if "&" in text:
+            _report_anchors(text, path, line_offset, source, diags)
+
+
+def _report_anchors(text: str, path: str, line_offset: int, source: _Source, diags: Diagnostics) -> None:
+    """Refuse anchors (`&name`) and the aliases (`*name`) that use them: the format has no use
+    for either. `compose` keeps no trace of an anchor, and an alias is the very node of its
+    anchor there, so this walks the parser's events for their positions; the caller skips it
+    for text without '&' (an alias needs an anchor)."""
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            anchor = getattr(event, "anchor", None)
+            if not anchor:
+                continue
+            alias = isinstance(event, yaml.AliasEvent)
+            diags.error(_span(path, event.start_mark, line_offset, source),
+                        f"YAML {'alias' if alias else 'anchor'} '{'*' if alias else '&'}{anchor}' is not "
+                        "allowed", "write the value out in full")
+    except (yaml.YAMLError, RecursionError):  # pragma: no cover - compose() already read it
+        pass
 
 
 def _yaml_hint(problem: str) -> str | None:
     if "mapping values are not allowed" in problem:
         return "put text containing ': ' in quotes"
-    if "found character '\\t'" in problem:
+    if "found character '\\t'" in problem or "tab character" in problem:
         return "indent with spaces, not tabs"
     return None
 
 
-def _span(path: str, mark: yaml.Mark, line_offset: int) -> Span:
+_YAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
+"""Line breaks for YAML (so in `Mark.line`) but not for editors, nor for our positions."""
+
+
+def _span(path: str, mark: yaml.Mark, line_offset: int, source: _Source | None = None) -> Span:
+    if source is not None and source.odd_breaks:
+        # Count '\n' only: `Mark.index` is a character offset in PyYAML and libyaml alike.
+        text, index = source.text, mark.index
+        line = text.count("\n", 0, index)
+        return Span(path, line + line_offset + 1, index - (text.rfind("\n", 0, index) + 1) + 1)
     return Span(path, mark.line + line_offset + 1, mark.column + 1)
+
+
+_NOT_IN_PAGES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters that XML 1.0 (the feed) forbids and UTF-8 cannot encode (lone surrogates).
+YAML refuses them written out, but a double-quoted escape such as "\\x1f" or "\\ud800" makes one,
+and it would break feed.xml or crash writing the page."""
 
 
 class _Stop(Exception):
@@ -121,27 +268,21 @@ class _Stop(Exception):
 class _Converter:
     """Walks composed nodes once; each node may be visited only once (aliases are refused)."""
 
-    def __init__(self, path: str, line_offset: int, diags: Diagnostics, text: str):
+    def __init__(self, path: str, line_offset: int, diags: Diagnostics, source: _Source):
         self.path = path
-        self.text = text
         self.line_offset = line_offset
         self.diags = diags
+        self.source = source
         self.seen: set[int] = set()
-        self._lines: list[str] | None = None
-
-    def lines(self) -> list[str]:
-        if self._lines is None:
-            self._lines = self.text.split("\n")
-        return self._lines
 
     def span(self, node: yaml.Node) -> Span:
-        return _span(self.path, node.start_mark, self.line_offset)
+        return _span(self.path, node.start_mark, self.line_offset, self.source)
 
     def convert(self, node: yaml.Node, depth: int) -> YNode:
         if id(node) in self.seen:
-            # compose() resolves `*alias` to the very node object of its anchor.
-            self.diags.error(self.span(node), "YAML anchors and aliases are not allowed",
-                             "write the value out in full")
+            # compose() resolves `*alias` to the very node object of its anchor. Stop before
+            # walking it again (an alias "bomb" would expand here); `_report_anchors` reports
+            # the anchor and the alias at their own positions.
             raise _Stop
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
@@ -156,7 +297,11 @@ class _Converter:
                              "remove the tag; values are read as plain text")
             raise _Stop
         if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
+            if node.style == '"':
+                self._check_escapes(node)
+            start, end = node.start_mark, node.end_mark
+            return YScalar(node.value, self.span(node), node.tag, node.style or "",
+                           start.line == end.line, self.source, self.line_offset)
         if isinstance(node, yaml.SequenceNode):
             return YSeq([self.convert(item, depth + 1) for item in node.value], self.span(node))
         assert isinstance(node, yaml.MappingNode)
@@ -175,23 +320,8 @@ class _Converter:
             entries[key.text] = (key, value)
         return YMap(entries, self.span(node))
 
-    def scalar(self, node: yaml.ScalarNode) -> YScalar:
-        span = self.span(node)
-        style = node.style or ""
-        text_start: Span | None = None
-        indent = 0
-        mark = node.start_mark
-        if style == "|":
-            # The text starts on the line after the '|' indicator, at the block's indentation.
-            lines = self.lines()
-            first = mark.line + 1
-            indent_line = first
-            while indent_line < len(lines) - 1 and not lines[indent_line].strip():
-                indent_line += 1
-            if first < len(lines):
-                line = lines[indent_line]
-                indent = len(line) - len(line.lstrip(" "))
-                text_start = Span(self.path, first + self.line_offset + 1, indent + 1)
-        elif "\n" not in node.value and node.start_mark.line == node.end_mark.line:
-            text_start = Span(span.path, span.line, span.column + (1 if style in ("'", '"') else 0))
-        return YScalar(node.value, span, node.tag, style not in ("",), text_start, indent)
+    def _check_escapes(self, node: yaml.ScalarNode) -> None:
+        bad = _NOT_IN_PAGES.search(node.value)
+        if bad:
+            self.diags.error(self.span(node), f"the text has the character U+{ord(bad.group()):04X}, which "
+                             "cannot appear in a page", "remove the escape sequence that makes it")

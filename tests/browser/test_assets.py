@@ -1,0 +1,83 @@
+"""The theme's weight budget, and no external resources in any built page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import html5lib
+import pytest
+
+from browser_support import REPO, build, prepare_edge_project
+
+THEME_ASSETS = REPO / "generator" / "theme" / "assets"
+BUDGET = 40 * 1024
+
+# (tag, attribute) pairs that make the browser fetch something to show the page.
+RESOURCE_ATTRIBUTES = {
+    ("script", "src"), ("img", "src"), ("img", "srcset"), ("source", "src"), ("source", "srcset"),
+    ("video", "src"), ("video", "poster"), ("audio", "src"), ("track", "src"), ("iframe", "src"),
+    ("embed", "src"), ("object", "data"), ("input", "src"), ("image", "href"), ("use", "href"),
+}
+RESOURCE_LINK_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "prefetch",
+                      "modulepreload", "manifest", "mask-icon", "dns-prefetch", "preconnect"}
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""")
+
+
+def is_external(url: str) -> bool:
+    url = url.strip()
+    parts = urlsplit(url)
+    return bool(parts.netloc) or url.startswith("//") or parts.scheme not in ("", "data")
+
+
+def test_css_and_js_fit_the_budget() -> None:
+    files = sorted(THEME_ASSETS.glob("*.css")) + sorted(THEME_ASSETS.glob("*.js"))
+    assert files, f"no CSS or JS in {THEME_ASSETS}"
+    sizes = {f.name: f.stat().st_size for f in files}
+    assert sum(sizes.values()) < BUDGET, f"CSS + JS is {sum(sizes.values())} bytes (budget {BUDGET}): {sizes}"
+
+
+def test_stylesheets_load_nothing_external() -> None:
+    for css in THEME_ASSETS.glob("*.css"):
+        text = re.sub(r"/\*.*?\*/", "", css.read_text(encoding="utf-8"), flags=re.S)
+        for match in CSS_URL.finditer(text):
+            url = match.group(1) or match.group(2)
+            assert not is_external(url), f"{css.name} loads {url}"
+        assert "@font-face" not in text, f"{css.name}: no web fonts (system font stacks only)"
+
+
+@pytest.fixture(scope="module")
+def built_sites(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    example = tmp_path_factory.mktemp("assets-example") / "site"
+    build(REPO, example, "https://example.org/explainers/")
+    edge_root = prepare_edge_project(tmp_path_factory.mktemp("assets-edge") / "project")
+    edge = tmp_path_factory.mktemp("assets-edge") / "site"
+    build(edge_root, edge, "https://example.org/edge/")
+    return [example, edge]
+
+
+def test_no_page_references_an_external_resource(built_sites: list[Path]) -> None:
+    problems = []
+    pages = [p for site in built_sites for p in sorted(site.rglob("*.html"))]
+    assert len(pages) > 10
+    for page in pages:
+        tree = html5lib.parse(page.read_bytes(), namespaceHTMLElements=False)
+        for el in tree.iter():
+            tag = el.tag if isinstance(el.tag, str) else ""
+            for attr, value in el.attrib.items():
+                urls = [value]
+                if attr in ("srcset",):
+                    urls = [part.strip().split(" ")[0] for part in value.split(",")]
+                resource = (tag, attr) in RESOURCE_ATTRIBUTES or (
+                    tag == "link" and attr == "href"
+                    and set(el.get("rel", "").lower().split()) & RESOURCE_LINK_RELS)
+                if attr == "style":
+                    urls = [m.group(1) or m.group(2) for m in CSS_URL.finditer(value)]
+                    resource = True
+                if resource:
+                    problems += [f"{page}: <{tag} {attr}={u!r}>" for u in urls if u and is_external(u)]
+            if tag == "style":
+                problems += [f"{page}: <style> loads {m.group(1) or m.group(2)}"
+                             for m in CSS_URL.finditer(el.text or "") if is_external(m.group(1) or m.group(2))]
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,380 @@
+"""Reading files: encodings, line ends, front matter, YAML safety, and exact error positions."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.diagnostics import Diagnostics
+from generator.load import split_front_matter
+
+FRONT = "title: T\nsummary: S\npublished: 2024-01-01\n"
+"""Valid front matter fields, to which a test adds its own lines."""
+
+
+def check(project, cli_run, files):  # type: ignore[no-untyped-def]
+    """Run `explainer check` on a new project; returns (exit code, error lines)."""
+    root = project(files)
+    result = cli_run("check", "--root", root)
+    assert "Traceback" not in result.err
+    return result.code, result.error_lines
+
+
+def explainer(front: str, body: str = "Body.\n") -> str:
+    return f"---\n{front}---\n{body}"
+
+
+# -- encodings and line ends ------------------------------------------------------------
+
+def test_utf8_bom_is_accepted_and_does_not_shift_columns(project, cli_run) -> None:
+    text = "\ufeff---\ntitle: T\nsummary: S\npublished: 2024-01-01\nsumary: x\n---\nSee [x](@nope).\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": text.encode("utf-8")})
+    assert code == 1
+    assert errors == [
+        "content/explainers/a.md:5:1: error: unknown key 'sumary' in explainer; did you mean 'summary'?",
+        "content/explainers/a.md:7:9: error: unknown id '@nope' in the body",
+    ]
+
+
+def test_bom_file_builds(project, cli_run) -> None:
+    root = project({"content/explainers/a.md": ("\ufeff" + explainer(FRONT)).encode("utf-8")})
+    assert cli_run("build", "--root", root).code == 0
+    assert (root / "site/a/index.html").is_file()
+
+
+def test_crlf_line_ends_give_the_same_positions_as_lf(project, cli_run) -> None:
+    text = "---\r\ntitle: T\r\nsummary: S\r\npublished: 2024-01-01\r\ntitel: x\r\n---\r\n\r\nA [b](@nope).\r\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": text.encode("utf-8")})
+    assert code == 1
+    assert errors == [
+        "content/explainers/a.md:5:1: error: unknown key 'titel' in explainer; did you mean 'title'?",
+        "content/explainers/a.md:8:7: error: unknown id '@nope' in the body",
+    ]
+
+
+def test_crlf_file_builds_without_carriage_returns_in_the_page(project, cli_run) -> None:
+    text = explainer(FRONT, "Line one\nline two.\n").replace("\n", "\r\n")
+    root = project({"content/explainers/a.md": text.encode("utf-8")})
+    assert cli_run("build", "--root", root).code == 0
+    page = (root / "site/a/index.html").read_bytes()
+    assert b"\r" not in page
+    assert b"Line one\nline two." in page
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-16-le"])
+def test_utf16_file_is_refused_with_a_clear_error(project, cli_run, encoding: str) -> None:
+    data = explainer(FRONT).encode(encoding)
+    if encoding != "utf-16":  # the codec adds a BOM only for plain "utf-16"
+        data = ("\ufeff" + explainer(FRONT)).encode(encoding)
+    code, errors = check(project, cli_run, {"content/explainers/a.md": data})
+    assert code == 1
+    assert errors == ["content/explainers/a.md:1:1: error: file is UTF-16; explainer reads UTF-8 only; "
+                      "save the file as UTF-8"]
+
+
+def test_invalid_utf8_is_reported_at_its_line_and_column(project, cli_run) -> None:
+    data = b"---\ntitle: T\nsummary: Caf\xe9 cr\xc3\xa8me \xff\npublished: 2024-01-01\n---\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": data})
+    assert code == 1
+    assert errors == ["content/explainers/a.md:3:13: error: file is not valid UTF-8 (byte 0xe9); "
+                      "save the file as UTF-8"]
+
+
+def test_invalid_utf8_column_counts_characters_not_bytes(project, cli_run) -> None:
+    data = b"---\ntitle: T\nsummary: cr\xc3\xa8me \xff\npublished: 2024-01-01\n---\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": data})
+    assert errors == ["content/explainers/a.md:3:16: error: file is not valid UTF-8 (byte 0xff); "
+                      "save the file as UTF-8"]
+
+
+def test_invalid_utf8_in_a_shared_actor_and_site_yaml(project, cli_run) -> None:
+    code, errors = check(project, cli_run, {
+        "site.yaml": b"title: \x80\n",
+        "content/actors/putin.yaml": b"name: Putin\nrole: \xc3\n",
+        "content/explainers/a.md": explainer(FRONT),
+    })
+    assert code == 1
+    assert errors == [
+        "content/actors/putin.yaml:2:7: error: file is not valid UTF-8 (byte 0xc3); save the file as UTF-8",
+        "site.yaml:1:8: error: file is not valid UTF-8 (byte 0x80); save the file as UTF-8",
+    ]
+
+
+def test_nul_character_is_refused(project, cli_run) -> None:
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(FRONT, "a\x00b\n").encode()})
+    assert code == 1
+    assert errors == ["content/explainers/a.md:6:2: error: file contains a NUL character; is it a binary file?"]
+
+
+# -- front matter -----------------------------------------------------------------------
+
+def test_missing_front_matter_is_an_error(project, cli_run) -> None:
+    code, errors = check(project, cli_run, {"content/explainers/a.md": "# Just Markdown\n"})
+    assert code == 1
+    assert errors == ["content/explainers/a.md:1:1: error: missing front matter: the file must start with a "
+                      "'---' line; add '---', the YAML fields, and another '---' before the body"]
+
+
+def test_unclosed_front_matter_is_an_error(project, cli_run) -> None:
+    code, errors = check(project, cli_run, {"content/explainers/a.md": "---\n" + FRONT + "Body\n"})
+    assert code == 1
+    assert errors == ["content/explainers/a.md:1:1: error: front matter is not closed; add a '---' line "
+                      "between the YAML fields and the body"]
+
+
+def test_empty_file_has_no_front_matter(project, cli_run) -> None:
+    code, errors = check(project, cli_run, {"content/explainers/a.md": ""})
+    assert errors[0].startswith("content/explainers/a.md:1:1: error: missing front matter")
+
+
+def test_empty_front_matter_reports_every_missing_required_key(project, cli_run) -> None:
+    code, errors = check(project, cli_run, {"content/explainers/a.md": "---\n---\nBody\n"})
+    assert code == 1
+    assert errors == [
+        "content/explainers/a.md:1:1: error: missing required key 'published' in explainer",
+        "content/explainers/a.md:1:1: error: missing required key 'summary' in explainer",
+        "content/explainers/a.md:1:1: error: missing required key 'title' in explainer",
+    ]
+
+
+def test_split_front_matter_gives_yaml_body_and_body_line() -> None:
+    diags = Diagnostics()
+    text = "---\ntitle: T\nsummary: S\n---\n\nBody\n"
+    assert split_front_matter(text, "a.md", diags) == ("title: T\nsummary: S\n", "\nBody\n", 5)
+    assert diags.items == []
+
+
+def test_front_matter_may_close_with_dots_and_trailing_spaces() -> None:
+    diags = Diagnostics()
+    assert split_front_matter("--- \ntitle: T\n...  \nBody", "a.md", diags) == ("title: T\n", "Body", 4)
+
+
+def test_front_matter_closed_at_end_of_file_has_empty_body() -> None:
+    diags = Diagnostics()
+    assert split_front_matter("---\ntitle: T\n---", "a.md", diags) == ("title: T\n", "", 3)
+
+
+@pytest.mark.parametrize("front, expected", [
+    ("- a\n- b\n", "content/explainers/a.md:2:1: error: expected a mapping of 'key: value' lines"),
+    ("just text\n", "content/explainers/a.md:2:1: error: expected a mapping of 'key: value' lines"),
+])
+def test_front_matter_that_is_not_a_mapping_is_an_error(project, cli_run, front: str, expected: str) -> None:
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert code == 1
+    assert errors == [expected]
+
+
+def test_shared_actor_that_is_not_a_mapping_is_an_error(project, cli_run) -> None:
+    code, errors = check(project, cli_run, {"content/actors/putin.yaml": "- Putin\n",
+                                            "content/explainers/a.md": explainer(FRONT)})
+    assert errors == ["content/actors/putin.yaml:1:1: error: expected a mapping of 'key: value' lines"]
+
+
+# -- YAML errors and safety ---------------------------------------------------------------
+
+def test_invalid_yaml_position_includes_the_front_matter_offset(project, cli_run) -> None:
+    front = "title: T\nsummary: S\npublished: 2024-01-01\ntags: [a, b\nauthors: [x]\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert code == 1
+    assert errors == [
+        "content/explainers/a.md:6:8: error: invalid YAML: did not find expected ',' or ']' "
+        "(while parsing a flow sequence that starts at line 5, column 7)"
+    ]
+
+
+def test_colon_in_plain_text_gets_a_quoting_hint(project, cli_run) -> None:
+    front = "title: T\nsummary: The answer: no\npublished: 2024-01-01\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert errors == ["content/explainers/a.md:3:20: error: invalid YAML: mapping values are not allowed "
+                      "in this context; put text containing ': ' in quotes"]
+
+
+def test_invalid_yaml_in_shared_actor_has_no_offset(project, cli_run) -> None:
+    code, errors = check(project, cli_run, {"content/actors/putin.yaml": "name: Putin\nrole: [x\n",
+                                            "content/explainers/a.md": explainer(FRONT)})
+    assert code == 1
+    assert len(errors) == 1
+    assert errors[0].startswith("content/actors/putin.yaml:3:1: error: invalid YAML: ")
+
+
+def test_unterminated_quote_says_where_the_quote_started(project, cli_run) -> None:
+    front = 'title: T\nsummary: "never closed\npublished: 2024-01-01\n'
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert errors == ["content/explainers/a.md:5:1: error: invalid YAML: found unexpected end of stream "
+                      "(while scanning a quoted scalar that starts at line 3, column 10)"]
+
+
+def test_tab_indentation_gets_a_hint(project, cli_run) -> None:
+    front = "title: T\nsummary: S\npublished: 2024-01-01\nactors:\n\tputin:\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert len(errors) == 1
+    assert errors[0].startswith("content/explainers/a.md:6:1: error: invalid YAML: ")
+    assert errors[0].endswith("; indent with spaces, not tabs")
+
+
+def test_control_character_in_yaml_is_one_located_line(project, cli_run) -> None:
+    front = "title: T\nsummary: caf\u00e9 \x07\npublished: 2024-01-01\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert code == 1
+    assert errors == ["content/explainers/a.md:3:15: error: invalid YAML: character U+0007 is not allowed in "
+                      "YAML; remove it, or move the text into the Markdown body"]
+
+
+def test_yaml_only_line_breaks_do_not_shift_line_numbers(project, cli_run) -> None:
+    # YAML counts U+2028 as a line break; editors, and so our positions, do not.
+    front = 'title: "T\u2028x"\nsummary: S\npublished: 2024-01-01\nsumary: x\n'
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert errors == ["content/explainers/a.md:5:1: error: unknown key 'sumary' in explainer; "
+                      "did you mean 'summary'?"]
+
+
+def test_alias_is_refused(project, cli_run) -> None:
+    front = "title: &t T\nsummary: *t\npublished: 2024-01-01\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert code == 1
+    assert errors == [
+        "content/explainers/a.md:2:8: error: YAML anchor '&t' is not allowed; write the value out in full",
+        "content/explainers/a.md:3:10: error: YAML alias '*t' is not allowed; write the value out in full",
+    ]
+
+
+def test_anchor_without_alias_is_refused(project, cli_run) -> None:
+    front = "title: &t T\nsummary: S\npublished: 2024-01-01\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert errors == ["content/explainers/a.md:2:8: error: YAML anchor '&t' is not allowed; "
+                      "write the value out in full"]
+
+
+def test_alias_bomb_is_refused_quickly(project, cli_run) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    front = FRONT + "\n".join(lines) + "\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert code == 1
+    assert len(errors) == 9 + 80  # nine anchors, eighty aliases: each reported once, never expanded
+    assert errors[2] == "content/explainers/a.md:6:10: error: YAML alias '*a0' is not allowed; write the value out in full"
+
+
+def test_ampersand_in_text_is_not_an_anchor(project, cli_run) -> None:
+    front = "title: AT&T & Co\nsummary: 'R&D'\npublished: 2024-01-01\n"
+    root = project({"content/explainers/a.md": explainer(front)})
+    assert cli_run("check", "--root", root).code == 0
+
+
+def test_duplicate_key_is_an_error(project, cli_run) -> None:
+    front = "title: T\nsummary: S\ntitle: Again\npublished: 2024-01-01\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert code == 1
+    assert errors == ["content/explainers/a.md:4:1: error: duplicate key 'title' (first defined at line 2); "
+                      "remove one of them"]
+
+
+def test_duplicate_object_id_is_a_duplicate_key(project, cli_run) -> None:
+    front = FRONT + "sources:\n  s:\n    title: A\n  s:\n    title: B\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert errors == ["content/explainers/a.md:8:3: error: duplicate key 's' (first defined at line 6); "
+                      "remove one of them"]
+
+
+@pytest.mark.parametrize("tag", ["!!python/object:os.system", "!!python/name:os.system",
+                                 "!!python/object/apply:os.system", "!custom"])
+def test_application_tags_are_refused(project, cli_run, tag: str) -> None:
+    front = f"title: {tag} T\nsummary: S\npublished: 2024-01-01\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert code == 1
+    assert len(errors) == 1
+    assert errors[0].startswith("content/explainers/a.md:2:8: error: YAML tag '")
+    assert errors[0].endswith("' is not allowed; remove the tag; values are read as plain text")
+
+
+def test_python_object_tag_is_never_constructed(project, cli_run, tmp_path) -> None:
+    marker = tmp_path / "pwned"
+    front = f"title: !!python/object/apply:os.system ['touch {marker}']\nsummary: S\npublished: 2024-01-01\n"
+    check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert not marker.exists()
+
+
+def test_explicit_standard_tag_is_allowed(project, cli_run) -> None:
+    front = "title: !!str 1956\nsummary: S\npublished: 2024-01-01\n"
+    root = project({"content/explainers/a.md": explainer(front)})
+    assert cli_run("check", "--root", root).code == 0
+
+
+def test_deep_flow_nesting_is_bounded(project, cli_run) -> None:
+    front = FRONT + "authors: " + "[" * 5000 + "]" * 5000 + "\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert code == 1
+    assert len(errors) == 1 and errors[0].startswith("content/explainers/a.md:5:")
+    assert "nest" in errors[0]
+
+
+def test_moderate_nesting_beyond_the_limit_is_refused(project, cli_run) -> None:
+    front = FRONT + "authors: " + "[" * 40 + "]" * 40 + "\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert errors == ["content/explainers/a.md:5:42: error: YAML is nested more than 32 levels deep"]
+
+
+def test_deep_block_nesting_is_bounded(project, cli_run) -> None:
+    front = FRONT + "".join("  " * i + f"k{i}:\n" for i in range(200))
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert code == 1
+    assert len(errors) == 1
+    assert "nested more than 32 levels deep" in errors[0]
+
+
+def test_non_text_key_is_an_error(project, cli_run) -> None:
+    front = FRONT + "? [a, b]\n: c\n"
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(front)})
+    assert errors == ["content/explainers/a.md:5:3: error: a key must be plain text"]
+
+
+# -- which files are read -------------------------------------------------------------------
+
+def test_editor_droppings_are_ignored(project, cli_run) -> None:
+    root = project({
+        "content/explainers/a.md": explainer(FRONT),
+        "content/explainers/.#a.md": "junk",
+        "content/explainers/a.md~": "junk",
+        "content/explainers/.a.md.swp": "junk",
+        "content/actors/#putin.yaml#": "junk",
+    })
+    result = cli_run("check", "--root", root)
+    assert result.code == 0, result.err
+
+
+def test_file_with_the_wrong_extension_is_reported(project, cli_run) -> None:
+    code, errors = check(project, cli_run, {"content/explainers/a.markdown": explainer(FRONT),
+                                            "content/actors/putin.yml": "name: Putin\n"})
+    assert errors == [
+        "content/actors/putin.yml:1:1: error: 'putin.yml' is not read here: files in content/actors/ "
+        "must end in '.yaml'",
+        "content/explainers/a.markdown:1:1: error: 'a.markdown' is not read here: files in "
+        "content/explainers/ must end in '.md'",
+    ]
+
+
+def test_oversized_file_is_refused(project, cli_run) -> None:
+    body = "x" * (5 * 1024 * 1024)
+    code, errors = check(project, cli_run, {"content/explainers/a.md": explainer(FRONT, body)})
+    assert code == 1
+    size = len(explainer(FRONT, body).encode())
+    assert errors == [f"content/explainers/a.md:1:1: error: file is {size:,} bytes; the limit is 5,242,880; "
+                      "split the explainer or move large material out of it"]
+
+
+def test_symlink_outside_the_project_is_refused(project, cli_run, tmp_path) -> None:
+    outside = tmp_path / "elsewhere.md"
+    outside.write_text(explainer(FRONT), "utf-8")
+    root = project({"content/explainers/a.md": explainer(FRONT)})
+    (root / "content/explainers/b.md").symlink_to(outside)
+    result = cli_run("check", "--root", root)
+    assert result.code == 1
+    assert result.error_lines == ["content/explainers/b.md:1:1: error: symbolic link points outside the "
+                                  "project; copy the file instead"]
+
+
+def test_project_without_content_directory(project, cli_run) -> None:
+    root = project({"site.yaml": "title: X\n"})
+    result = cli_run("check", "--root", root)
+    assert result.code == 1
+    assert result.error_lines == [f"explainer: error: no content/ directory in {root}; "
+                                  "run 'explainer new \"Title\"' to start a project here"]

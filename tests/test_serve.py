@@ -1,0 +1,671 @@
+"""`explainer serve`: the real server in a subprocess, checked over HTTP and its reload socket.
+
+Each server is started exactly as a user would (`python -m generator serve --port 0`),
+its URL read from the first stdout line. The reload channel is a WebSocket; the
+tiny client below speaks just enough RFC 6455 to read the server's JSON messages,
+so the tests need nothing beyond the standard library.
+
+Waits are bounded polls (a rebuild of these small projects takes ~0.1 s; the
+limits are generous for slow CI machines), never fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from generator import render
+from generator.diagnostics import Diagnostic, Span
+from generator.serve import paths
+from generator.serve.live import BuildOutcome, LiveState, reload_action
+from generator.serve.pages import inject, overlay_html
+from generator.serve import server as server_module
+from generator.serve import watch
+from generator.serve.watch import Watcher, is_ignored
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="signals and symlinks are POSIX here")
+
+WAIT = 10.0
+"""Longest wait for a rebuild to show, in seconds."""
+
+ALPHA = """\
+---
+title: Alpha explainer
+summary: What the alpha affair is about.
+published: 2024-03-01
+tags: [alpha]
+actors:
+  ann-example:
+    name: Ann Example
+    role: Spokeswoman
+claims:
+  ann-says:
+    by: ann-example
+    text: Alpha is real.
+    status: unproven
+---
+The alpha affair, explained. [Ann Example](@ann-example) says
+[alpha is real](@ann-says). The word to edit is marmalade.
+"""
+ALPHA_BAD_LINE = 6
+"""`tags:` is on line 5; the broken version adds an unknown key on line 6."""
+
+BETA = """\
+---
+title: Beta explainer
+summary: Beta, in short.
+published: 2024-02-01
+---
+Beta has a body too, and mentions [Bob](@bob-shared).
+"""
+
+BOB = """\
+name: Bob Shared
+kind: person
+"""
+
+
+def project_files() -> dict[str, str]:
+    return {
+        "content/explainers/alpha.md": ALPHA,
+        "content/explainers/beta.md": BETA,
+        "content/actors/bob-shared.yaml": BOB,
+    }
+
+
+def save(path: Path, text: str) -> None:
+    """Save as editors do: write a hidden temp file beside the target, then rename it over."""
+    temp = path.with_name(f".{path.name}.swp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+def wait_until(check: Callable[[], Any], timeout: float = WAIT, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+# -- a server in a subprocess ---------------------------------------------------------
+
+
+class Server:
+    """`explainer serve` running in a subprocess; stderr is collected on a thread."""
+
+    def __init__(self, argv: list[str], cwd: Path):
+        self.proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, bufsize=1)
+        self._err: list[str] = []
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._reader.start()
+        self.url = self._first_line()
+        parts = urlsplit(self.url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+
+    def _read_stderr(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self._err.append(line)
+
+    def _first_line(self) -> str:
+        """The URL: the first stdout line, which must come soon and be flushed at once."""
+        assert self.proc.stdout is not None
+        box: list[str] = []
+        reader = threading.Thread(target=lambda: box.append(self.proc.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+        reader.start()
+        reader.join(WAIT)
+        if not box or not box[0]:
+            self.proc.kill()
+            raise AssertionError(f"no URL on stdout; stderr:\n{self.stderr}")
+        return box[0].strip()
+
+    @property
+    def stderr(self) -> str:
+        return "".join(self._err)
+
+    def get(self, path: str, method: str = "GET", host: str | None = None) -> tuple[int, dict[str, str], str]:
+        """One request with the path sent exactly as given (no client-side normalising)."""
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=WAIT)
+        try:
+            conn.putrequest(method, path, skip_host=host is not None, skip_accept_encoding=True)
+            if host is not None:
+                conn.putheader("Host", host)
+            conn.endheaders()
+            response = conn.getresponse()
+            body = response.read().decode("utf-8", "replace")
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+        finally:
+            conn.close()
+
+    def page(self, path: str) -> str:
+        status, _, body = self.get(path)
+        return body if status == 200 else ""
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        self.proc.send_signal(sig)
+        code = self.proc.wait(WAIT)
+        self._reader.join(WAIT)
+        return code
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def start_server() -> Iterator[Callable[..., Server]]:
+    """start_server(root, argv=None) -> a running Server; every one is killed at the end."""
+    started: list[Server] = []
+
+    def start(root: Path, argv: list[str] | None = None) -> Server:
+        command = argv or [sys.executable, "-m", "generator", "serve"]
+        server = Server([*command, "--root", str(root), "--port", "0"], cwd=root)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.kill()
+
+
+class ReloadChannel:
+    """A minimal WebSocket client for the reload socket: handshake, then text frames in."""
+
+    GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+    def __init__(self, server: Server):
+        self.sock = socket.create_connection((server.host, server.port), timeout=WAIT)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall((
+            f"GET /__explainer__/socket HTTP/1.1\r\nHost: {server.host}:{server.port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        self.buffer = b""
+        while b"\r\n\r\n" not in self.buffer:
+            self.buffer += self._recv()
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        accept = base64.b64encode(hashlib.sha1((key + self.GUID).encode()).digest()).decode()
+        assert head.startswith(b"HTTP/1.1 101") and accept.encode() in head, head
+
+    def _recv(self) -> bytes:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise EOFError("reload socket closed")
+        return chunk
+
+    def _take(self, n: int) -> bytes:
+        while len(self.buffer) < n:
+            self.buffer += self._recv()
+        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        return data
+
+    def next(self, timeout: float = WAIT) -> dict[str, Any] | None:
+        """The next JSON message, or None when the server closes the socket."""
+        self.sock.settimeout(timeout)
+        while True:
+            first, second = self._take(2)
+            length = second & 0x7F
+            if length == 126:
+                length = struct.unpack("!H", self._take(2))[0]
+            elif length == 127:
+                length = struct.unpack("!Q", self._take(8))[0]
+            assert not second & 0x80, "a server must not mask its frames"
+            payload = self._take(length)
+            opcode = first & 0x0F
+            if opcode == 0x8:
+                return None
+            if opcode == 0x1:
+                return json.loads(payload)
+
+    def wait_for(self, kind: str, timeout: float = WAIT) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The first message of type `kind`, and every message seen before it."""
+        deadline = time.monotonic() + timeout
+        seen: list[dict[str, Any]] = []
+        while True:
+            message = self.next(max(0.01, deadline - time.monotonic()))
+            assert message is not None, f"socket closed while waiting for {kind!r}; saw {seen}"
+            if message["type"] == kind:
+                return message, seen
+            seen.append(message)
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def overlay_lines(body: str) -> list[str]:
+    """The error lines of the overlay in a page, unescaped ([] if there is no overlay)."""
+    if 'id="explainer-overlay"' not in body:
+        return []
+    parts = body.split('<code class="eo-error">')[1:]
+    return [html.unescape(part.split("</code>", 1)[0]) for part in parts]
+
+
+# -- serving ------------------------------------------------------------------------------
+
+
+def test_pages_are_served_with_the_reload_script_injected(project, start_server):
+    root = project(project_files())
+    server = start_server(root)
+    assert server.url.startswith("http://127.0.0.1:") and server.url.endswith("/")
+
+    status, headers, body = server.get("/alpha/")
+    assert status == 200
+    assert headers["content-type"] == "text/html; charset=utf-8"
+    assert headers["cache-control"] == "no-store"
+    assert "Alpha explainer" in body
+    assert '<script src="/__explainer__/live.js"' in body
+    assert body.index("/__explainer__/live.js") < body.lower().rindex("</body>")
+    assert "explainer-overlay" not in body
+    on_disk = (root / "site" / "alpha" / "index.html").read_text(encoding="utf-8")
+    assert "__explainer__" not in on_disk, "the script must never be written into site/"
+
+    status, headers, script = server.get("/__explainer__/live.js")
+    assert status == 200 and headers["content-type"].startswith("text/javascript")
+    assert "WebSocket" in script
+
+    status, headers, _ = server.get("/")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert server.get("/alpha/", method="HEAD")[0] == 200
+    assert server.get("/alpha/", host=f"localhost:{server.port}")[0] == 200
+    assert server.get("/alpha/", host=f"rebound.example:{server.port}")[0] == 403, "DNS rebinding"
+
+
+def test_content_types_redirects_and_not_found(project, start_server):
+    root = project({**project_files(), "content/images/ann.png": b"\x89PNG\r\n\x1a\n"})
+    server = start_server(root)
+    expected = {
+        "/alpha/explainer.json": "application/json",
+        "/feed.xml": "application/xml; charset=utf-8",
+        "/sitemap.xml": "application/xml; charset=utf-8",
+    }
+    for name in sorted(p.name for p in (render.THEME_DIR / "assets").iterdir()):
+        expected[f"/assets/{name}"] = paths.content_type(name)
+    for path, kind in expected.items():
+        status, headers, _ = server.get(path)
+        assert (status, headers.get("content-type")) == (200, kind), path
+        assert headers["cache-control"] == "no-store"
+
+    status, headers, _ = server.get("/alpha?x=1")
+    assert status == 301 and headers["location"] == "/alpha/?x=1"
+    status, headers, body = server.get("/no-such-page/")
+    assert status == 404 and headers["content-type"].startswith("text/html")
+    assert "/no-such-page/" in body and "/__explainer__/live.js" in body
+    assert server.get("/feed.xml/")[0] == 404
+
+
+@pytest.mark.parametrize("name,kind", [
+    ("a.html", "text/html"), ("a.css", "text/css"), ("a.js", "text/javascript"),
+    ("a.json", "application/json"), ("a.xml", "application/xml"), ("a.png", "image/png"),
+    ("a.jpg", "image/jpeg"), ("a.jpeg", "image/jpeg"), ("a.webp", "image/webp"), ("a.gif", "image/gif"),
+    ("a.avif", "image/avif"), ("a.svg", "image/svg+xml"), ("A.PNG", "image/png"),
+])
+def test_content_type_table(name, kind):
+    assert paths.content_type(name).split(";")[0] == kind
+
+
+TRAVERSALS = [
+    "/../pyproject.toml", "/%2e%2e/x", "/..%2fx", "/%2e%2e%2fsecret.txt", "/alpha/../../secret.txt",
+    "/alpha/%2e%2e/%2e%2e/secret.txt", "/..%5csecret.txt", "/%00", "/alpha/index.html%00.png",
+    "//etc/passwd", "/.%2e/secret.txt", "/leak.txt", "/leakdir/secret.txt", "/leakdir/", "/%c0%ae%c0%ae/x",
+    "/C:/secret.txt", "/.hidden",
+]
+
+
+def test_paths_outside_the_site_are_404(project, start_server):
+    root = project(project_files())
+    (root / "secret.txt").write_text("TOP-SECRET")
+    server = start_server(root)
+    site = root / "site"
+    (site / "leak.txt").symlink_to(root / "secret.txt")
+    (site / "leakdir").symlink_to(root, target_is_directory=True)
+    (site / ".hidden").write_text("hidden")
+    for path in TRAVERSALS:
+        status, _, body = server.get(path)
+        assert status == 404, path
+        assert "TOP-SECRET" not in body, path
+    assert server.get("/alpha/")[0] == 200  # and the server still serves
+
+
+@pytest.mark.parametrize("raw", TRAVERSALS)
+def test_resolve_refuses_traversal(tmp_path, raw):
+    site = tmp_path / "site"
+    (site / "alpha").mkdir(parents=True)
+    (site / "alpha" / "index.html").write_text("ok")
+    (tmp_path / "secret.txt").write_text("secret")
+    (site / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    (site / "leakdir").symlink_to(tmp_path, target_is_directory=True)
+    (site / ".hidden").write_text("hidden")
+    assert paths.resolve(site, raw) is None
+
+
+def test_resolve_serves_inside_links_and_index_files(tmp_path):
+    site = tmp_path / "site"
+    (site / "alpha").mkdir(parents=True)
+    (site / "alpha" / "index.html").write_text("ok")
+    (site / "index.html").write_text("home")
+    (site / "also").symlink_to(site / "alpha", target_is_directory=True)
+    found = paths.resolve(site, "/alpha/")
+    assert isinstance(found, paths.Found) and found.page == "alpha/index.html"
+    assert isinstance(paths.resolve(site, "/also/index.html"), paths.Found)
+    assert paths.resolve(site, "/alpha") == paths.Redirect("/alpha/")
+    assert isinstance(paths.resolve(site, "/"), paths.Found)
+    assert isinstance(paths.resolve(site, "/%61lpha/"), paths.Found)  # %61 is 'a'
+
+
+# -- rebuilds -------------------------------------------------------------------------------
+
+
+def test_an_edit_shows_up_and_the_page_is_told_to_reload(project, start_server):
+    root = project(project_files())
+    server = start_server(root)
+    channel = ReloadChannel(server)
+    hello = channel.next()
+    assert hello and hello["type"] == "hello" and hello["overlay"] is None
+
+    save(root / "content/explainers/alpha.md", ALPHA.replace("marmalade", "quince"))
+    wait_until(lambda: "quince" in server.page("/alpha/"), what="the edit on the page")
+    message, _ = channel.wait_for("reload")
+    assert "alpha/index.html" in message["changed"]
+    assert message["build"] != hello["build"]
+
+    gamma = root / "content/explainers/gamma.md"
+    save(gamma, BETA.replace("Beta explainer", "Gamma explainer"))
+    wait_until(lambda: "Gamma explainer" in server.page("/gamma/"), what="a new explainer")
+    gamma.rename(gamma.with_name("delta.md"))
+    wait_until(lambda: "Gamma explainer" in server.page("/delta/"), what="a renamed explainer")
+    assert server.get("/gamma/")[0] == 404
+    gamma.with_name("delta.md").unlink()
+    wait_until(lambda: server.get("/delta/")[0] == 404, what="a deleted explainer to go")
+    channel.close()
+
+
+def test_a_broken_file_brings_the_overlay_and_a_fix_removes_it(project, start_server):
+    root = project(project_files())
+    server = start_server(root)
+    channel = ReloadChannel(server)
+    channel.next()
+    source = root / "content/explainers/alpha.md"
+    broken = ALPHA.replace("tags: [alpha]\n", "tags: [alpha]\nmood<b>: grumpy\n")
+    save(source, broken)
+
+    where = f"content/explainers/alpha.md:{ALPHA_BAD_LINE}:1: "
+    lines = wait_until(lambda: overlay_lines(server.page("/alpha/")), what="the overlay")
+    assert any(line.startswith(where) and "mood<b>" in line for line in lines), lines
+    body = server.page("/alpha/")
+    assert 'role="alertdialog"' in body and 'aria-labelledby="explainer-overlay-title"' in body
+    assert "mood&lt;b&gt;" in body and "mood<b>" not in body, "error text must be escaped"
+    assert "Alpha explainer" in body, "the last good page stays beneath the overlay"
+    assert overlay_lines(server.page("/beta/")), "every page shows the overlay"
+    message, _ = channel.wait_for("errors")
+    assert message["overlay"] and any(e.startswith(where) for e in message["errors"])
+    wait_until(lambda: where + "error: " in server.stderr, what="the error on stderr")
+
+    save(source, ALPHA)  # the fix restores the exact bytes: nothing to reload, overlay must go
+    message, _ = channel.wait_for("ok")
+    assert message.get("changed") == []
+    assert not overlay_lines(server.page("/alpha/"))
+
+    template = root / "templates" / "explainer.html"
+    template.parent.mkdir()
+    save(template, '{% extends "base.html" %}\n{% block content %}\n{{ explainer.title }\n{% endblock %}\n')
+    lines = wait_until(lambda: overlay_lines(server.page("/alpha/")), what="the template error")
+    assert any(line.startswith("templates/explainer.html:3:") for line in lines), lines
+    template.unlink()
+    wait_until(lambda: not overlay_lines(server.page("/alpha/")), what="the overlay to go")
+    assert server.proc.poll() is None
+    channel.close()
+
+
+def test_a_failing_first_build_still_serves(project, start_server):
+    root = project({**project_files(),
+                    "content/explainers/alpha.md": ALPHA.replace("title: Alpha explainer\n", "")})
+    server = start_server(root)
+    status, _, body = server.get("/")
+    assert status == 503
+    assert "has not been built yet" in body
+    assert any(line.startswith("content/explainers/alpha.md:") for line in overlay_lines(body))
+    assert "/__explainer__/live.js" in body
+    save(root / "content/explainers/alpha.md", ALPHA)
+    wait_until(lambda: "Alpha explainer" in server.page("/alpha/"), what="the first good build")
+    assert not overlay_lines(server.page("/alpha/"))
+
+
+THEMED_SERVE = """
+import sys
+from pathlib import Path
+import generator.pipeline, generator.serve  # import every module that holds THEME_DIR
+theme = Path(sys.argv[1])
+for module in list(sys.modules.values()):
+    if getattr(module, "__name__", "").startswith("generator") and hasattr(module, "THEME_DIR"):
+        module.THEME_DIR = theme
+from generator.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+"""`serve` with the built-in theme replaced by a copy: a project cannot ship stylesheets of
+its own, so a CSS-only change means editing the theme, which a test must not do in place."""
+
+
+def test_a_css_only_change_swaps_stylesheets_without_reloading(project, tmp_path, start_server):
+    theme = tmp_path / "theme"
+    shutil.copytree(render.THEME_DIR, theme)
+    style = theme / "assets" / "style.css"
+    if not style.exists():
+        style.write_text("body { color: #111; }\n")
+    root = project(project_files())
+    server = start_server(root, [sys.executable, "-c", THEMED_SERVE, str(theme), "serve"])
+    channel = ReloadChannel(server)
+    channel.next()
+
+    save(style, style.read_text() + "\n.serve-test { color: red; }\n")
+    message, before = channel.wait_for("css")
+    assert message["changed"] == ["assets/style.css"]
+    assert not [m for m in before if m["type"] == "reload"]
+    status, _, css = server.get("/assets/style.css?explainer-build=" + message["build"])
+    assert status == 200 and ".serve-test" in css
+
+    save(root / "content/explainers/alpha.md", ALPHA.replace("marmalade", "quince"))
+    message, _ = channel.wait_for("reload")
+    assert "alpha/index.html" in message["changed"]
+    channel.close()
+
+
+def _chromium() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return None
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(_chromium() is None, reason="needs Playwright and a Chromium on PATH")
+def test_in_a_browser_reload_css_swap_and_overlay(project, tmp_path, start_server):
+    """live.js itself: an edit reloads, a CSS change swaps without reloading, errors come and go."""
+    from playwright.sync_api import sync_playwright
+
+    theme = tmp_path / "theme"
+    shutil.copytree(render.THEME_DIR, theme)
+    style = theme / "assets" / "style.css"
+    style.write_text(style.read_text() if style.exists() else "")
+    root = project(project_files())
+    server = start_server(root, [sys.executable, "-c", THEMED_SERVE, str(theme), "serve"])
+    source = root / "content/explainers/alpha.md"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(),
+                                             args=["--no-sandbox"] if os.geteuid() == 0 else [])
+        try:
+            page = browser.new_page()
+            loads: list[str] = []
+            page.on("load", lambda _: loads.append(page.url))
+            page.goto(server.url + "alpha/")
+            page.wait_for_function("() => true")
+
+            save(style, style.read_text() + "\nbody { outline: 3px solid rgb(255, 0, 0); }\n")
+            page.wait_for_function("getComputedStyle(document.body).outlineColor === 'rgb(255, 0, 0)'",
+                                   timeout=WAIT * 1000)
+            assert len(loads) == 1, "a CSS-only change must not reload the page"
+
+            save(source, ALPHA.replace("marmalade", "quince"))
+            page.wait_for_function("document.body.innerText.includes('quince')", timeout=WAIT * 1000)
+            assert len(loads) == 2
+
+            save(source, ALPHA.replace("tags: [alpha]\n", "tags: [alpha]\nmood: grumpy\n"))
+            page.wait_for_selector("#explainer-overlay", timeout=WAIT * 1000)
+            assert page.evaluate("document.activeElement.id") == "explainer-overlay"
+            assert f"content/explainers/alpha.md:{ALPHA_BAD_LINE}:1: " in page.inner_text("#explainer-overlay")
+            page.keyboard.press("Escape")
+            assert page.query_selector("#explainer-overlay") is None
+
+            save(source, ALPHA.replace("marmalade", "damson"))
+            page.wait_for_function("document.body.innerText.includes('damson')", timeout=WAIT * 1000)
+            assert page.query_selector("#explainer-overlay") is None
+        finally:
+            browser.close()
+
+
+# -- stopping ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_stops_the_server_cleanly(project, start_server, sig):
+    root = project(project_files())
+    server = start_server(root)
+    channel = ReloadChannel(server)
+    channel.next()
+    idle = socket.create_connection((server.host, server.port))  # a connection that never asks
+    try:
+        started = time.monotonic()
+        code = server.stop(sig)
+        assert code == 0, server.stderr
+        assert time.monotonic() - started < 5
+    finally:
+        idle.close()
+    assert "Traceback" not in server.stderr, server.stderr
+    assert channel.next() is None, "pages must be told that the server went away"
+    channel.close()
+    leftovers = [*root.glob(".site.staging*"), *root.glob(".site.old*"), *(root / "site").rglob(".*")]
+    assert leftovers == [], "a stop must not leave build leftovers"
+    if Path("/proc").is_dir():
+        children = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == server.proc.pid]
+        assert children == []
+
+
+def _parent(proc_dir: Path) -> int | None:
+    try:
+        return int((proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def test_a_busy_port_is_an_error_not_a_traceback(project):
+    root = project(project_files())
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "generator", "serve", "--root", str(root),
+                                 "--port", str(port)], capture_output=True, text=True, timeout=WAIT)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "cannot listen on 127.0.0.1" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- the pieces, in process ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("host,loopback_only,allowed", [
+    ("127.0.0.1:8000", True, True), ("localhost:8000", True, True), ("[::1]:8000", True, True),
+    ("app.localhost", True, True), ("LOCALHOST", True, True), ("evil.example:8000", True, False),
+    ("127.0.0.1.evil.example", True, False), ("", True, False), ("evil.example", False, True),
+])
+def test_host_check(host, loopback_only, allowed):
+    assert server_module.host_allowed(host, loopback_only) is allowed
+
+
+def test_reload_action():
+    assert reload_action([]) == "ok"
+    assert reload_action(["assets/style.css"]) == "css"
+    assert reload_action(["assets/style.css", "assets/print.css"]) == "css"
+    assert reload_action(["assets/style.css", "alpha/index.html"]) == "reload"
+    assert reload_action(["media/images/a.png"]) == "reload"
+
+
+def test_live_state_messages():
+    live = LiveState()
+    error = Diagnostic("unknown key 'x'", Span("content/explainers/a.md", 3, 1), "did you mean 'y'?")
+    failed = live.apply(BuildOutcome(errors=[error]))
+    assert failed["type"] == "errors" and failed["errors"] == [str(error)]
+    assert "content/explainers/a.md:3:1: unknown key &#x27;x&#x27;" in failed["overlay"]
+    assert live.hello()["overlay"] == failed["overlay"]
+
+    class Report:
+        changed: list[str] = []
+    ok = live.apply(BuildOutcome(report=Report()))  # type: ignore[arg-type]
+    assert ok["type"] == "ok" and live.hello()["overlay"] is None and not live.built
+
+
+def test_overlay_escapes_everything_and_injection_goes_before_body_end():
+    error = Diagnostic("<script>alert(1)</script>", Span("content/<x>.md", 1, 2), "<i>hint</i>")
+    overlay = overlay_html([error])
+    assert "<script>alert" not in overlay and "&lt;script&gt;" in overlay and "&lt;i&gt;hint" in overlay
+    assert overlay_html([]) == ""
+    page = b"<html><body><p>x</p></BODY></html>"
+    assert inject(page, "<!--live-->") == b"<html><body><p>x</p><!--live--></BODY></html>"
+    assert inject(b"no body", "<!--live-->") == b"no body<!--live-->"
+
+
+@pytest.mark.parametrize("name", [".alpha.md.swp", "alpha.md~", "#alpha.md#", ".#alpha.md", "4913",
+                                  "alpha.md.tmp", "alpha.md___jb_tmp___", ".goutputstream-X1Y2"])
+def test_editor_droppings_are_ignored(name):
+    assert is_ignored(name)
+
+
+@pytest.mark.parametrize("inotify", [True, False], ids=["inotify", "polling"])
+def test_watcher_calls_back_once_per_burst_and_ignores_droppings(project, monkeypatch, inotify):
+    if not inotify:
+        monkeypatch.setattr(watch.Inotify, "open", classmethod(lambda cls: None))
+    watched = project({"explainers/a.md": "one"})
+    calls: list[list[str]] = []
+    watcher = Watcher([watched], calls.append, poll=0.02, quiet=0.1)
+    watcher.start()
+    try:
+        (watched / "explainers" / ".a.md.swp").write_text("swap")
+        (watched / "explainers" / "a.md~").write_text("backup")
+        time.sleep(0.2)
+        assert calls == []
+        for i in range(5):  # a burst: five writes 20 ms apart settle into one call
+            save(watched / "explainers" / "a.md", f"version {i}")
+            (watched / "explainers" / "b.md").write_text(f"new {i}")
+            time.sleep(0.02)
+        wait_until(lambda: calls, timeout=5, what="the callback")
+        time.sleep(0.3)
+        assert len(calls) == 1
+        assert [Path(p).name for p in calls[0]] == ["a.md", "b.md"]
+        (watched / "explainers" / "b.md").unlink()
+        wait_until(lambda: len(calls) == 2, timeout=5, what="the deletion")
+        assert [Path(p).name for p in calls[1]] == ["b.md"]
+    finally:
+        watcher.stop()
+    assert not any(t.name == "explainer-watch" for t in threading.enumerate())
