@@ -11,22 +11,23 @@ it, `build` can
 The cache only ever costs time, never correctness: it is keyed on the
 generator version, the output directory and the options; it is written
 atomically with a checksum; anything missing, stale, truncated or corrupt
-is ignored (and the build is a full one).
+is ignored (and the build is a full one). It is plain JSON, never pickle:
+a cache file in a cloned project must not be able to run code.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
-from generator import __version__
-from generator.diagnostics import Diagnostic
+from generator.diagnostics import Diagnostic, Span
 
 CACHE_DIR = ".explainer-cache"
-_FORMAT = 1
+_FORMAT = 2
 _MAGIC = b"explainer-cache\n"
 
 
@@ -45,14 +46,15 @@ class CacheState:
 
 
 def cache_key(out_dir: Path, base_url: str | None) -> str:
-    return f"{__version__}|{_FORMAT}|{out_dir.absolute()}|{base_url}"
+    from generator.plan import code_version
+    return f"{code_version()}|{_FORMAT}|{out_dir.absolute()}|{base_url}"
 
 
 def cache_path(root: Path, key: str) -> Path:
     """One state file per output directory and options, so building elsewhere (`--out`)
     does not void the cache of the usual site/."""
     name = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
-    return root / CACHE_DIR / f"state-{name}.pickle"
+    return root / CACHE_DIR / f"state-{name}.json"
 
 
 def load_cache(root: Path, key: str) -> CacheState | None:
@@ -68,18 +70,35 @@ def load_cache(root: Path, key: str) -> CacheState | None:
     if hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
         return None
     try:
-        state = pickle.loads(payload)
-    except Exception:  # a corrupt cache only costs time
+        state = _from_json(json.loads(payload))
+    except (ValueError, TypeError, KeyError):  # a corrupt cache only costs time
         return None
-    if not isinstance(state, CacheState) or state.key != key:
-        return None
-    return state
+    return state if state.key == key else None
+
+
+def _strings(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                               for k, v in value.items()):
+        raise TypeError("not a mapping of strings")
+    return value
+
+
+def _from_json(data: Any) -> CacheState:
+    warnings = []
+    for item in data["warnings"]:
+        span = Span(*item["span"]) if item["span"] else None
+        warnings.append(Diagnostic(str(item["message"]), span, item["hint"], "warning"))
+    return CacheState(str(data["key"]), _strings(data["sources"]), _strings(data["outputs"]),
+                      _strings(data["digests"]), warnings)
 
 
 def save_cache(root: Path, state: CacheState) -> None:
     """Write the cache atomically; failing to write it is not an error (the next build is full)."""
     path = cache_path(root, state.key)
-    payload = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    data = asdict(state)
+    data["warnings"] = [{"message": w.message, "span": list(w.span) if w.span else None, "hint": w.hint}
+                        for w in state.warnings]
+    payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
     checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
     try:
         path.parent.mkdir(exist_ok=True)

@@ -8,7 +8,6 @@ only an internal bug shows a traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Sequence, TextIO

@@ -52,16 +52,6 @@ class RawActor:
     digest: str
 
 
-@dataclass
-class RawProject:
-    root: Path
-    site: YMap | None
-    explainers: list[RawExplainer]
-    actors: list[RawActor]
-    images: set[str]
-    """Every regular file under content/, as `/`-separated paths relative to content/."""
-
-
 def load_site_yaml(root: Path, diags: Diagnostics) -> tuple[YMap | None, str]:
     """site.yaml's fields (None when absent or unreadable) and its text ('' when absent)."""
     site_file = root / "site.yaml"
@@ -72,22 +62,6 @@ def load_site_yaml(root: Path, diags: Diagnostics) -> tuple[YMap | None, str]:
         return None, ""
     before = len(diags.items)
     return _expect_mapping(parse_yaml(text, "site.yaml", 0, diags), Span("site.yaml"), diags, before), text
-
-
-def load_project(root: Path, diags: Diagnostics) -> RawProject:
-    """Read every source file of the project at `root`."""
-    site, _ = load_site_yaml(root, diags)
-    content = root / "content"
-    if not content.is_dir():
-        diags.error(None, f"no content/ directory in {root}",
-                    "run 'explainer new \"Title\"' to start a project here")
-        return RawProject(root, site, [], [], set())
-    explainers = [load_explainer(root, path, diags)
-                  for path in list_sources(root, content / "explainers", ".md", diags)]
-    actors = [load_shared_actor(root, path, diags)
-              for path in list_sources(root, content / "actors", ".yaml", diags)]
-    return RawProject(root, site, [e for e in explainers if e], [a for a in actors if a],
-                      list_content_files(content))
 
 
 def list_content_files(content: Path) -> set[str]:

@@ -26,6 +26,9 @@ from markdown_it import MarkdownIt
 
 from generator.diagnostics import Span
 from generator.links import AT_HREF_RE
+
+AT_SRC_RE = re.compile(r'src="@([^"]*)"')
+"""`![alt](@id)`: an image whose source is an `@id`, which can only be a mistake."""
 from generator.model import Markdown
 
 
@@ -70,6 +73,8 @@ def render_markdown(field: Markdown, allow_html: bool) -> None:
     html = to_html(field.source, allow_html)
     field.html = html
     field.links = tuple(unquote(target) for target in AT_HREF_RE.findall(html))
+    if 'src="@' in html:
+        field.image_links = tuple(unquote(t) for t in AT_SRC_RE.findall(html))
 
 
 def locate_links(field: Markdown, target: str) -> list[Span]:

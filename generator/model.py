@@ -68,6 +68,8 @@ class Markdown:
     """Rendered HTML; `@id` links are left as `href="@id"` for `links.resolve_hrefs`."""
     links: tuple[str, ...] = ()
     """Every `@id` this field links to, in order."""
+    image_links: tuple[str, ...] = ()
+    """`@id`s written as an image source (`![alt](@id)`): always an error."""
 
 
 @dataclass

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import jinja2
 
-from generator import __version__, cache, linkcheck, load, parallel, render, resolve, validate, write
+from generator import cache, linkcheck, load, parallel, render, resolve, validate, write
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
 from generator.model import Actor, Explainer
-from generator.plan import OutputJob, digest, file_stamp, plan_site, stale_files, template_digests
+from generator.plan import OutputJob, code_version, digest, file_stamp, plan_site, stale_files, template_digests
 
 
 @dataclass
@@ -200,7 +200,7 @@ class Builder:
         root = self.options.root
         site_node, site_text = load.load_site_yaml(root, diags)
         config = read_config(site_node, diags, self.options.base_url)
-        config_digest = digest(__version__, site_text, self.options.base_url)
+        config_digest = digest(code_version(), site_text, self.options.base_url)
         content = root / "content"
         if not content.is_dir():
             diags.error(None, f"no content/ directory in {root}",
@@ -234,17 +234,9 @@ class Builder:
             diags.items.extend(self.shared.diagnostics)
             return self.shared
         local = Diagnostics()
-        actors: dict[str, Actor] = {}
-        digests: dict[str, str] = {}
-        for path in paths:
-            raw = load.load_shared_actor(root, path, local)
-            if raw is None or raw.data is None:
-                continue
-            actor = validate.validate_actor(raw.id, raw.data, Span(raw.src_path), content_files, local,
-                                            shared=True)
-            if actor:
-                actors[actor.id] = actor
-                digests[actor.id] = raw.digest
+        raw_actors = [raw for raw in (load.load_shared_actor(root, path, local) for path in paths) if raw]
+        actors = validate.validate_shared_actors(raw_actors, content_files, local)
+        digests = {raw.id: raw.digest for raw in raw_actors}
         resolve.resolve_shared_actors(actors, config, local)
         self.shared = _Shared(stamps, context, actors, digests, local.items)
         diags.items.extend(local.items)
@@ -352,7 +344,7 @@ def source_stamps(root: Path) -> dict[str, str]:
                     except OSError:
                         continue
                     rel = os.path.relpath(entry.path, folder)
-                    stamps[f"{label}/{rel}"] = f"{stat.st_mtime_ns}:{stat.st_size}"
+                    stamps[f"{label}/{rel}"] = f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_size}"
     return stamps
 
 

@@ -34,6 +34,12 @@ class OutputJob:
     make: Callable[[], RenderedFile]
 
 
+def _code_stamp() -> str:
+    """The generator's own code: a development install changes it without a version bump."""
+    package = Path(__file__).parent
+    return "|".join(f"{p.name}:{file_stamp(p)}" for p in sorted(package.rglob("*.py")))
+
+
 def digest(*parts: object) -> str:
     """A short stable hash of the parts' text."""
     h = hashlib.blake2b(digest_size=16)
@@ -87,13 +93,26 @@ def template_digests(env: jinja2.Environment, names: Iterable[str]) -> dict[str,
                 continue
             closure.add(current)
             stack.extend(refs.get(current, ()))
-        result[name] = digest(__version__, *(f"{n}:{sources[n]}" for n in sorted(closure)))
+        result[name] = digest(code_version(), *(f"{n}:{sources[n]}" for n in sorted(closure)))
     return result
 
 
+def code_version() -> str:
+    """Version plus a digest of the code, computed once per process."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        _CODE_VERSION = f"{__version__}+{digest(_code_stamp())}"
+    return _CODE_VERSION
+
+
+_CODE_VERSION: str | None = None
+
+
 def file_stamp(path: Path) -> str:
+    """Changes whenever the file's content can have changed: modification and status-change
+    times (the latter cannot be set back by tools that restore mtimes) and size."""
     stat = path.stat()
-    return f"{stat.st_mtime_ns}:{stat.st_size}"
+    return f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_size}"
 
 
 def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], templates: dict[str, str],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import jinja2
 from jinja2 import pass_context
@@ -171,16 +171,17 @@ def _markdown_filter(ctx: Any, field: Markdown | None, explainer: Explainer | No
     root: str = ctx["root"]
     page: Explainer | None = ctx.get("explainer")
     home = explainer
-    on_page = home is not None and page is not None and home.slug == page.slug
+    home_is_page = home is not None and page is not None and home.slug == page.slug
 
     def target(id_: str) -> tuple[str, str] | None:
         if home is not None:
             if id_ in home.claims:
-                return (f"#claim-{id_}" if on_page else f"{root}{home.slug}/#claim-{id_}"), "claim"
+                return (f"#claim-{id_}" if home_is_page else f"{root}{home.slug}/#claim-{id_}"), "claim"
             if id_ in home.sources:
-                return (f"#source-{id_}" if on_page else f"{root}{home.slug}/#source-{id_}"), "source"
+                return (f"#source-{id_}" if home_is_page else f"{root}{home.slug}/#source-{id_}"), "source"
         if id_ in site.actors:
-            if on_page and id_ in page.page_actors:  # type: ignore[union-attr]
+            # Any actor with a card on this page (a shared actor's description included).
+            if page is not None and id_ in page.page_actors:
                 return f"#actor-{id_}", "actor"
             return f"{root}actors/{id_}/", "actor"
         return None

@@ -16,7 +16,6 @@ from generator.diagnostics import Diagnostics, Span, did_you_mean
 from generator.fields import ID_RE
 from generator.markdown import locate_links, render_markdown
 from generator.model import RELATIONS, Actor, Claim, Explainer, Markdown, TimelineEvent
-from generator.validate import Project
 
 
 @dataclass
@@ -37,14 +36,6 @@ class Site:
     images: set[str] = field(default_factory=set)
     """Image paths under content/ to copy to site/media/."""
     by_slug: dict[str, Explainer] = field(default_factory=dict)
-
-
-def resolve_site(project: Project, config: SiteConfig, diags: Diagnostics) -> Site:
-    """Check every reference and build the index."""
-    resolve_shared_actors(project.shared_actors, config, diags)
-    for explainer in project.explainers:
-        resolve_explainer(explainer, project.shared_actors, config, diags)
-    return assemble_site(project.explainers, project.shared_actors, config, diags)
 
 
 def resolve_shared_actors(shared: dict[str, Actor], config: SiteConfig, diags: Diagnostics) -> None:
@@ -214,6 +205,10 @@ def _check_markdown(field: Markdown, scope: _Scope, context: str, config: SiteCo
     render_markdown(field, config.allow_html)
     actors = []
     reported: set[str] = set()
+    for target in dict.fromkeys(field.image_links):
+        for span in locate_links(field, target):
+            diags.error(span, f"'![...](@{target})' in {context} makes an image of an @id link",
+                        f"drop the '!' to link to it: [text](@{target})")
     for target in field.links:
         if target in reported:
             continue

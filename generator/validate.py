@@ -14,12 +14,11 @@ errors is never rendered, so no placeholder reaches a page.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 
 from generator.dates import PartialDate
 from generator.diagnostics import Diagnostics, Span
 from generator.fields import FieldReader, check_id
-from generator.load import RawActor, RawExplainer, RawProject
+from generator.load import RawActor, RawExplainer
 from generator.model import (ACTOR_KINDS, RELATIONS, STATUSES, Actor, Claim, Explainer, Markdown,
                              Source, TimelineEvent)
 from generator.yamlnodes import YMap
@@ -40,30 +39,19 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 """Raster images only: an SVG can carry script that runs when the file is opened directly."""
 
 
-@dataclass
-class Project:
-    """Every explainer and shared actor of the project; with placeholders if there were errors."""
-
-    explainers: list[Explainer]
-    shared_actors: dict[str, Actor]
-
-
-def validate_project(raw: RawProject, diags: Diagnostics) -> Project:
-    """Turn every readable file into model objects, reporting each problem found."""
+def validate_shared_actors(raw_actors: list[RawActor], images: set[str],
+                           diags: Diagnostics) -> dict[str, Actor]:
+    """content/actors/*.yaml -> actors by id. An unreadable file (already reported) still
+    defines its id, so that uses of it are not reported a second time as unknown."""
     shared: dict[str, Actor] = {}
-    for raw_actor in raw.actors:
+    for raw_actor in raw_actors:
         span = Span(raw_actor.src_path)
-        if raw_actor.data is None:  # unreadable, already reported: still an actor id that exists
+        if raw_actor.data is None:
             shared[raw_actor.id] = Actor(raw_actor.id, "", span, shared=True)
             continue
-        shared[raw_actor.id] = validate_actor(raw_actor.id, raw_actor.data, span, raw.images, diags,
+        shared[raw_actor.id] = validate_actor(raw_actor.id, raw_actor.data, span, images, diags,
                                               shared=True)
-    explainers = []
-    for raw_explainer in raw.explainers:
-        explainer = validate_explainer(raw_explainer, shared, raw.images, diags)
-        if explainer:
-            explainers.append(explainer)
-    return Project(explainers, shared)
+    return shared
 
 
 def validate_actor(actor_id: str, node: YMap, span: Span, images: set[str], diags: Diagnostics,

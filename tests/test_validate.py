@@ -222,8 +222,6 @@ def test_shared_actor_with_errors_is_not_reported_again_where_used(project, cli_
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline.Builder._shared_actors skips a shared actor file whose "
-                   "YAML is unreadable, so every use of its id is also reported as an unknown actor")
 def test_unreadable_shared_actor_is_not_reported_again_where_used(project, cli_run) -> None:
     errors = errors_of(project, cli_run, {
         "content/actors/belarus.yaml": "name: 'unclosed\n",

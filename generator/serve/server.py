@@ -1,0 +1,208 @@
+"""The HTTP side of `serve`, on tornado: site files, the live script and the reload socket.
+
+Tornado rather than `livereload` (which is a thin layer over tornado, see
+`generator.serve`) or `http.server`: it gives an asyncio HTTP/1.1 server
+that needs no thread per connection, sockets bound before the first build
+(so `--port 0` is known and a busy port fails at once), and a tested
+WebSocket implementation. WebSocket rather than Server-Sent Events
+because a browser allows only six HTTP/1.1 connections per host: with an
+event stream held open by each tab, the seventh tab of the preview hangs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from tornado import httputil, web, websocket
+from tornado.httpserver import HTTPServer
+
+from generator.serve import paths
+from generator.serve.live import LiveState
+from generator.serve.pages import (LIVE_JS, SCRIPT_PATH, SOCKET_PATH, inject, not_built_page,
+                                   not_found_page)
+
+_COMMON_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+"""`no-store`: a preview must never show a stale page, not even from the back button's cache."""
+
+_SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+"""An SVG opened directly runs its scripts with this origin's rights; forbid them."""
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def host_allowed(host_header: str, loopback_only: bool) -> bool:
+    """Whether to answer a request with this Host header.
+
+    A server on the loopback address answers only to loopback names. Otherwise a
+    web page elsewhere could use DNS rebinding (its own name, re-pointed at
+    127.0.0.1) to read the preview, drafts included. Serving on another address
+    (`--host 0.0.0.0`) is a deliberate choice to be reached by any name.
+    """
+    if not loopback_only:
+        return True
+    try:
+        name = urlsplit("//" + host_header).hostname or ""
+    except ValueError:
+        return False
+    return name in LOOPBACK_NAMES or name.endswith(".localhost")
+
+
+def _refuse_foreign_host(handler: web.RequestHandler, loopback_only: bool) -> None:
+    if not host_allowed(handler.request.host, loopback_only):
+        raise web.HTTPError(403)
+
+
+class _Base(web.RequestHandler):
+    def initialize(self, loopback_only: bool = True) -> None:
+        self.loopback_only = loopback_only
+
+    def prepare(self) -> None:
+        _refuse_foreign_host(self, self.loopback_only)
+
+    def set_default_headers(self) -> None:
+        self.clear_header("Server")
+        for name, value in _COMMON_HEADERS.items():
+            self.set_header(name, value)
+
+    def compute_etag(self) -> None:
+        return None  # with no-store there is nothing to revalidate
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(f"{status_code} {httputil.responses.get(status_code, 'Error')}\n")
+
+
+class SiteHandler(_Base):
+    """Files of the output directory, with the live script (and overlay) injected into HTML."""
+
+    def initialize(self, out_dir: Path, live: LiveState, loopback_only: bool = True) -> None:
+        super().initialize(loopback_only)
+        self.out_dir = out_dir
+        self.live = live
+
+    def get(self) -> None:
+        """Pages are small, so the file is read on the event loop: simpler, and still fast."""
+        raw_path = self.request.path
+        if not self.out_dir.is_dir():
+            return self._page(503, not_built_page(), "")
+        target = paths.resolve(self.out_dir, raw_path)
+        if isinstance(target, paths.Redirect):
+            query = f"?{self.request.query}" if self.request.query else ""
+            return self.redirect(target.location + query, permanent=True)
+        if target is None:
+            return self._not_found(raw_path)
+        try:
+            data = paths.read_whole(target.path)
+        except OSError:  # vanished, or swapped for a directory, since resolve()
+            return self._not_found(raw_path)
+        kind = paths.content_type(target.path)
+        if kind.startswith("text/html"):
+            data = inject(data, self.live.tags_for(target.page))
+        elif kind == "image/svg+xml":
+            self.set_header("Content-Security-Policy", _SVG_POLICY)
+        self.set_header("Content-Type", kind)
+        self.finish(data)
+
+    head = get
+
+    def _not_found(self, raw_path: str) -> None:
+        self._page(404, not_found_page(raw_path), "")
+
+    def _page(self, status: int, html: bytes, page: str) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(inject(html, self.live.tags_for(page)))
+
+
+class ScriptHandler(_Base):
+    def get(self) -> None:
+        self.set_header("Content-Type", "text/javascript; charset=utf-8")
+        self.finish(LIVE_JS)
+
+    head = get
+
+
+class ReloadSocket(websocket.WebSocketHandler):
+    """One open page. Tornado's default `check_origin` refuses other sites' pages,
+    so a page elsewhere cannot listen in on the build."""
+
+    def initialize(self, live: LiveState, loopback_only: bool = True) -> None:
+        self.live = live
+        self.loopback_only = loopback_only
+
+    def prepare(self) -> None:
+        _refuse_foreign_host(self, self.loopback_only)
+
+    def set_default_headers(self) -> None:
+        self.clear_header("Server")
+
+    def open(self, *args: str, **kwargs: str) -> None:
+        self.live.clients.add(self)
+        self.send(json.dumps(self.live.hello()))
+
+    def on_message(self, message: str | bytes) -> None:
+        pass  # pages only listen
+
+    def on_close(self) -> None:
+        self.live.clients.discard(self)
+
+    def send(self, text: str) -> None:
+        try:
+            self.write_message(text)
+        except websocket.WebSocketClosedError:
+            self.live.clients.discard(self)
+
+
+def _log_request(handler: web.RequestHandler) -> None:
+    """Quiet: the terminal is for build results. Only server errors are worth a line."""
+    if handler.get_status() >= 500:
+        request = handler.request
+        print(f"explainer: {handler.get_status()} {request.method} {request.uri}", file=sys.stderr)
+
+
+def make_app(out_dir: Path, live: LiveState, loopback_only: bool) -> web.Application:
+    """The routes: the server's own endpoints under /__explainer__/, everything else from site/."""
+    return web.Application(
+        [
+            (SCRIPT_PATH.replace(".", r"\."), ScriptHandler, {"loopback_only": loopback_only}),
+            (SOCKET_PATH, ReloadSocket, {"live": live, "loopback_only": loopback_only}),
+            (r"/.*", SiteHandler, {"out_dir": out_dir, "live": live, "loopback_only": loopback_only}),
+        ],
+        log_function=_log_request,
+        compress_response=False,
+        debug=False,
+        autoreload=False,
+    )
+
+
+async def close_clients(live: LiveState, server: HTTPServer, timeout: float = 0.5) -> None:
+    """Stop listening, say goodbye to every page (1001 'going away'), and drop every connection.
+
+    A browser answers the goodbye at once; a client that does not is cut off after
+    `timeout`, so stopping never hangs on a stuck tab.
+    """
+    server.stop()
+    for client in list(live.clients):
+        assert isinstance(client, ReloadSocket)
+        client.close(1001, "server stopped")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while live.clients and loop.time() < deadline:
+        await asyncio.sleep(0.02)
+    for client in list(live.clients):
+        if isinstance(client, ReloadSocket) and client.ws_connection is not None:
+            client.ws_connection.abort()
+    try:
+        await asyncio.wait_for(server.close_all_connections(), timeout)
+    except asyncio.TimeoutError:
+        pass
