@@ -503,15 +503,34 @@ def _chromium() -> str | None:
 @pytest.mark.skipif(_chromium() is None, reason="needs Playwright and a Chromium on PATH")
 def test_in_a_browser_reload_css_swap_and_overlay(project, tmp_path, start_server):
     """live.js itself: an edit reloads, a CSS change swaps without reloading, errors come and go."""
-    from playwright.sync_api import sync_playwright
-
     theme = tmp_path / "theme"
     shutil.copytree(render.THEME_DIR, theme)
     style = theme / "assets" / "style.css"
     style.write_text(style.read_text() if style.exists() else "")
     root = project(project_files())
     server = start_server(root, [sys.executable, "-c", THEMED_SERVE, str(theme), "serve"])
-    source = root / "content/explainers/alpha.md"
+    # On a thread of its own: Playwright's sync API refuses to start where another
+    # session (the theme's browser tests) already runs its event loop.
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            _browser_scenario(server, root / "content/explainers/alpha.md", style)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the browser scenario hung"
+    if failures:
+        raise failures[0]
+
+
+def _browser_scenario(server: Server, source: Path, style: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    timeout = WAIT * 1000
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=_chromium(),
                                              args=["--no-sandbox"] if os.geteuid() == 0 else [])
@@ -520,26 +539,25 @@ def test_in_a_browser_reload_css_swap_and_overlay(project, tmp_path, start_serve
             loads: list[str] = []
             page.on("load", lambda _: loads.append(page.url))
             page.goto(server.url + "alpha/")
-            page.wait_for_function("() => true")
 
             save(style, style.read_text() + "\nbody { outline: 3px solid rgb(255, 0, 0); }\n")
             page.wait_for_function("getComputedStyle(document.body).outlineColor === 'rgb(255, 0, 0)'",
-                                   timeout=WAIT * 1000)
+                                   timeout=timeout)
             assert len(loads) == 1, "a CSS-only change must not reload the page"
 
             save(source, ALPHA.replace("marmalade", "quince"))
-            page.wait_for_function("document.body.innerText.includes('quince')", timeout=WAIT * 1000)
+            page.wait_for_function("document.body.innerText.includes('quince')", timeout=timeout)
             assert len(loads) == 2
 
             save(source, ALPHA.replace("tags: [alpha]\n", "tags: [alpha]\nmood: grumpy\n"))
-            page.wait_for_selector("#explainer-overlay", timeout=WAIT * 1000)
+            page.wait_for_selector("#explainer-overlay", timeout=timeout)
             assert page.evaluate("document.activeElement.id") == "explainer-overlay"
             assert f"content/explainers/alpha.md:{ALPHA_BAD_LINE}:1: " in page.inner_text("#explainer-overlay")
             page.keyboard.press("Escape")
             assert page.query_selector("#explainer-overlay") is None
 
             save(source, ALPHA.replace("marmalade", "damson"))
-            page.wait_for_function("document.body.innerText.includes('damson')", timeout=WAIT * 1000)
+            page.wait_for_function("document.body.innerText.includes('damson')", timeout=timeout)
             assert page.query_selector("#explainer-overlay") is None
         finally:
             browser.close()

@@ -46,6 +46,7 @@ from tornado.netutil import bind_sockets
 
 from generator import render
 from generator.config import BuildOptions
+from generator.parallel import default_jobs
 from generator.diagnostics import BuildFailed, Diagnostic
 from generator.pipeline import Builder
 from generator.serve.live import BuildOutcome, LiveState, reload_action
@@ -75,7 +76,9 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
             print(f"explainer: error: cannot listen on {host}:{port}: {exc.strerror or exc}; "
                   "choose another --port (0 picks a free one)", file=sys.stderr)
             return 1
-        options = BuildOptions(root=Path(root), out_dir=Path(root) / "site")
+        # Drafts and embargoed explainers are shown while writing, each with a banner saying so.
+        options = BuildOptions(root=Path(root), out_dir=Path(root) / "site", jobs=default_jobs(),
+                               drafts=True)
         return asyncio.run(_serve(options, sockets, open_browser))
     except KeyboardInterrupt:  # a signal before the event loop took over
         return 0
