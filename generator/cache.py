@@ -45,9 +45,9 @@ class CacheState:
     """The build's warnings, repeated when a later build finds nothing to do."""
 
 
-def cache_key(out_dir: Path, base_url: str | None) -> str:
+def cache_key(out_dir: Path, base_url: str | None, drafts: bool) -> str:
     from generator.plan import code_version
-    return f"{code_version()}|{_FORMAT}|{out_dir.absolute()}|{base_url}"
+    return f"{code_version()}|{_FORMAT}|{out_dir.absolute()}|{base_url}|{drafts}"
 
 
 def cache_path(root: Path, key: str) -> Path:

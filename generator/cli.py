@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     root_option(build)
     build.add_argument("--out", type=Path, metavar="DIR", help="output directory (default: DIR/site)")
     build.add_argument("--base-url", metavar="URL", help="public URL of the site, overriding site.yaml")
+    build.add_argument("--drafts", action="store_true",
+                       help="include drafts and explainers whose published date is still to come")
     build.add_argument("--clean", action="store_true",
                        help="ignore the build cache (.explainer-cache/) and write every file")
     build.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
@@ -101,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build":
             from generator.parallel import default_jobs
             options = BuildOptions(root=root, out_dir=args.out or root / "site", base_url=args.base_url,
-                                   jobs=args.jobs or default_jobs())
+                                   jobs=args.jobs or default_jobs(), drafts=args.drafts)
             try:
                 # An unusable --out (the project itself, content/, a folder that is not a site)
                 # is wrong usage (exit 2), and is said before any content error.

@@ -10,7 +10,7 @@ from generator.diagnostics import Diagnostics
 from generator.fields import FieldReader
 from generator.yamlnodes import YMap
 
-SITE_KEYS = ("title", "base_url", "language", "description", "allow_html")
+SITE_KEYS = ("title", "base_url", "language", "description", "allow_html", "publisher")
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,12 @@ class SiteConfig:
     description: str = ""
     allow_html: bool = False
     """Pass raw HTML in Markdown fields through instead of escaping it."""
+    publisher: str = ""
+    """The news organisation, for JSON-LD and feeds (default: the site title)."""
+
+    @property
+    def publisher_name(self) -> str:
+        return self.publisher or self.title
 
     @property
     def absolute(self) -> bool:
@@ -42,6 +48,8 @@ class BuildOptions:
     """--base-url, overriding site.yaml."""
     jobs: int = 1
     """Processes that render pages (`--jobs`)."""
+    drafts: bool = False
+    """Include drafts and explainers whose `published` date is still to come (`--drafts`)."""
 
 
 def normalize_base_url(url: str) -> str:
@@ -54,7 +62,7 @@ def read_config(node: YMap | None, diags: Diagnostics, base_url_override: str | 
     values: dict[str, object] = {}
     if node is not None:
         r = FieldReader(node, "site.yaml", SITE_KEYS, diags)
-        for key in ("title", "language", "description"):
+        for key in ("title", "language", "description", "publisher"):
             value = r.text(key)
             if value is not None:
                 values[key] = value

@@ -186,6 +186,15 @@ class FieldReader:
             items.append(item)
         return items
 
+    def url_list(self, key: str) -> list[str]:
+        """A list of http(s) URLs; bad ones are reported and left out."""
+        urls = []
+        for item in self._list(key):
+            text = item.text.strip()
+            if check_url(text, item.span, key, self.diags, self.what):
+                urls.append(text)
+        return urls
+
     def text_list(self, key: str) -> list[str]:
         return [item.text.strip() for item in self._list(key) if item.text.strip()]
 

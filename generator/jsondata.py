@@ -30,6 +30,7 @@ def explainer_json(explainer: Explainer, site: Site, url: str) -> bytes:
             "id": actor.id, "name": actor.name, "kind": actor.kind, "role": actor.role,
             "affiliation": actor.affiliation, "description": _md(actor.description),
             "image": f"media/{actor.image}" if actor.image else None, "shared": actor.shared,
+            "wikidata": actor.wikidata, "links": actor.links,
         })
     claims = []
     for claim in explainer.claims.values():
@@ -59,6 +60,11 @@ def explainer_json(explainer: Explainer, site: Site, url: str) -> bytes:
         "timeline": [{"date": e.date.text, "precision": e.date.precision, "title": e.title,
                       "text": _md(e.text), "actors": e.actors, "claims": e.claims,
                       "sources": e.sources} for e in explainer.timeline],
+        "corrections": [{"date": c.date.text, "text": c.text} for c in explainer.corrections],
+        "revisions": [{"date": r.date.text, "subject": r.subject, "commit": r.commit}
+                      for r in explainer.revisions],
+        "updated_from_git": explainer.updated_from_git,
+        "draft": explainer.draft,
         "body": explainer.body.source,
     }
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

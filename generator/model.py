@@ -86,6 +86,10 @@ class Actor:
     """Path under content/, `/`-separated; copied to site/media/<image>."""
     shared: bool = False
     """Defined in content/actors/<id>.yaml rather than inline in an explainer."""
+    wikidata: str | None = None
+    """Wikidata item id (Q…), emitted as `sameAs` in JSON-LD."""
+    links: list[str] = field(default_factory=list)
+    """Official pages and profiles (http/https), emitted as `sameAs`."""
     home: str | None = None
     """For an inline actor: the slug of the explainer whose definition is used for its page
     (its description's `@id` links point into that explainer)."""
@@ -143,6 +147,15 @@ class TimelineEvent:
 
 
 @dataclass
+class Correction:
+    """A published correction: shown at the top of the page, in the feed and in JSON-LD."""
+
+    date: PartialDate
+    text: str
+    span: Span
+
+
+@dataclass
 class Explainer:
     slug: str
     src_path: str
@@ -163,3 +176,11 @@ class Explainer:
     """Filled by `resolve`: every actor shown on the page, inline first, then shared, by name."""
     content_hash: str = ""
     """Hash of the source bytes, for incremental builds."""
+    draft: bool = False
+    """Kept out of every output unless the build is asked for drafts (`--drafts`, `serve`)."""
+    corrections: list[Correction] = field(default_factory=list)
+    """Oldest first."""
+    revisions: list = field(default_factory=list)
+    """`history.Revision`s of the file, newest first (empty outside git)."""
+    updated_from_git: bool = False
+    """`updated` was not written, and comes from the last commit touching the file."""

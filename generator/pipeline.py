@@ -13,6 +13,7 @@ and renders and writes only outputs whose fingerprint changed.
 
 from __future__ import annotations
 
+import datetime
 import gc
 import os
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import jinja2
 
-from generator import cache, linkcheck, load, parallel, render, resolve, validate, write
+from generator import cache, history, linkcheck, load, parallel, render, resolve, validate, write
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
 from generator.model import Actor, Explainer
@@ -98,6 +99,7 @@ class Builder:
         self.env_stamp = ""
         self.template_diagnostics = Diagnostics()
         self.templates: dict[str, str] = {}
+        self.git: history.History | None = None
 
     # -- the stages ------------------------------------------------------------
 
@@ -123,7 +125,7 @@ class Builder:
     def _build(self) -> BuildReport:
         started = time.perf_counter()
         root, out_dir = self.options.root, self.options.out_dir
-        key = cache.cache_key(out_dir, self.options.base_url)
+        key = cache.cache_key(out_dir, self.options.base_url, self.options.drafts)
         stamps = source_stamps(root) if self.use_cache else {}
         if self.use_cache and self.read_cache and self.outputs is None:
             state = cache.load_cache(root, key)
@@ -200,7 +202,7 @@ class Builder:
         root = self.options.root
         site_node, site_text = load.load_site_yaml(root, diags)
         config = read_config(site_node, diags, self.options.base_url)
-        config_digest = digest(code_version(), site_text, self.options.base_url)
+        config_digest = digest(code_version(), site_text, self.options.base_url, self.options.drafts)
         content = root / "content"
         if not content.is_dir():
             diags.error(None, f"no content/ directory in {root}",
@@ -210,15 +212,19 @@ class Builder:
         images_digest = digest(*sorted(f for f in content_files if f.lower().endswith(validate.IMAGE_SUFFIXES)))
         shared = self._shared_actors(root, content, content_files, config, config_digest + images_digest, diags)
         shared_ids = digest(*sorted(shared.actors))
+        git = self._history(root)
         units: dict[str, _Unit] = {}
         for path in load.list_sources(root, content / "explainers", ".md", diags):
             rel = path.relative_to(root).as_posix()
             unit = self._unit(path, rel, shared, content_files, config,
-                              digest(config_digest, images_digest, shared_ids))
+                              digest(config_digest, images_digest, shared_ids), git.of(rel))
             units[rel] = unit
             diags.items.extend(unit.diagnostics)
         self.units = units
         explainers = [u.explainer for u in units.values() if u.explainer is not None]
+        if not self.options.drafts:
+            now = datetime.datetime.now(datetime.timezone.utc)
+            explainers = [e for e in explainers if not e.draft and e.published.instant() <= now]
         site = resolve.assemble_site(explainers, shared.actors, config, diags)
         env, templates = self._environment(diags)
         if not config.absolute and not diags.errors:
@@ -242,9 +248,17 @@ class Builder:
         diags.items.extend(local.items)
         return self.shared
 
+    def _history(self, root: Path) -> history.History:
+        """What git knows, read again only when the checked-out commit changed."""
+        head = history.head_commit(root)
+        if self.git is None or self.git.head != head:
+            self.git = history.read_history(root)
+        return self.git
+
     def _unit(self, path: Path, rel: str, shared: _Shared, content_files: set[str], config: SiteConfig,
-              context: str) -> _Unit:
+              context: str, revisions: list[history.Revision]) -> _Unit:
         """The compiled explainer, reused when neither the file nor what it used changed."""
+        context = digest(context, *(r.commit for r in revisions))
         try:
             stamp = file_stamp(path)
         except OSError:
@@ -266,6 +280,7 @@ class Builder:
             explainer = validate.validate_explainer(raw, shared.actors, content_files, local)
             if explainer is not None:
                 resolve.resolve_explainer(explainer, shared.actors, config, local)
+                _apply_history(explainer, revisions)
         used = _used_shared(explainer, shared.actors) if explainer else ()
         return _Unit(stamp, raw.digest if raw else "", _unit_context(context, used, shared), used,
                      explainer, local.items)
@@ -282,6 +297,17 @@ class Builder:
             self.templates = template_digests(self.env, render.PAGE_TEMPLATES)
         diags.items.extend(self.template_diagnostics.items)
         return self.env, self.templates
+
+
+def _apply_history(explainer: Explainer, revisions: list[history.Revision]) -> None:
+    """Revisions from git; without an `updated` of its own, the last commit's date (when it
+    is later than `published`: a file committed before publication was not updated)."""
+    explainer.revisions = revisions
+    if explainer.updated is None and revisions:
+        last = revisions[0].date
+        if last.instant() > explainer.published.instant():
+            explainer.updated = last
+            explainer.updated_from_git = True
 
 
 def _unit_context(context: str, used: tuple[str, ...], shared: _Shared) -> str:

@@ -34,18 +34,16 @@ def actor_entity(actor: Actor, page_url: str) -> dict[str, Any]:
         "name": actor.name,
         "url": f"{page_url}#actor-{actor.id}",
     }
-    same_as = list(getattr(actor, "links", []) or [])
-    wikidata = getattr(actor, "wikidata", None)
-    if wikidata:
-        same_as.insert(0, f"https://www.wikidata.org/wiki/{wikidata}")
+    same_as = list(actor.links)
+    if actor.wikidata:
+        same_as.insert(0, f"https://www.wikidata.org/wiki/{actor.wikidata}")
     if same_as:
         entity["sameAs"] = same_as
     return entity
 
 
 def publisher_entity(config: SiteConfig) -> dict[str, Any]:
-    name = getattr(config, "publisher", None) or config.title
-    entity: dict[str, Any] = {"@type": "Organization", "name": name}
+    entity: dict[str, Any] = {"@type": "Organization", "name": config.publisher_name}
     if config.absolute:
         entity["url"] = config.base_url
     return entity
@@ -68,10 +66,9 @@ def explainer_jsonld(explainer: Explainer, actors: dict[str, Actor], config: Sit
         "url": page_url,
         "mainEntityOfPage": page_url,
     }
-    corrections = getattr(explainer, "corrections", None) or []
-    if corrections:
+    if explainer.corrections:
         article["correction"] = [{"@type": "CorrectionComment", "datePublished": c.date.iso(),
-                                  "text": c.text} for c in corrections]
+                                  "text": c.text} for c in explainer.corrections]
     objects: list[dict[str, Any]] = [article]
     for claim in explainer.claims.values():
         if claim.status == "unrated":

@@ -14,20 +14,23 @@ errors is never rendered, so no placeholder reaches a page.
 from __future__ import annotations
 
 import posixpath
+import re
 
 from generator.dates import PartialDate
 from generator.diagnostics import Diagnostics, Span
 from generator.fields import FieldReader, check_id
 from generator.load import RawActor, RawExplainer
-from generator.model import (ACTOR_KINDS, RELATIONS, STATUSES, Actor, Claim, Explainer, Markdown,
+from generator.model import (ACTOR_KINDS, RELATIONS, STATUSES, Actor, Claim, Correction, Explainer, Markdown,
                              Source, TimelineEvent)
 from generator.yamlnodes import YMap
 
 RESERVED_SLUGS = ("actors", "tags", "assets", "media")
 
 EXPLAINER_KEYS = ("title", "summary", "published", "updated", "authors", "tags", "actors", "sources",
-                  "claims", "timeline")
-ACTOR_KEYS = ("name", "kind", "role", "affiliation", "description", "image")
+                  "claims", "timeline", "draft", "corrections")
+ACTOR_KEYS = ("name", "kind", "role", "affiliation", "description", "image", "wikidata", "links")
+CORRECTION_KEYS = ("date", "text")
+WIKIDATA_RE = re.compile(r"Q[1-9][0-9]*")
 SOURCE_KEYS = ("title", "publisher", "url", "date")
 CLAIM_KEYS = ("by", "text", "quote", "date", "sources", "status", "note") + RELATIONS
 EVENT_KEYS = ("date", "title", "text", "actors", "claims", "sources")
@@ -66,6 +69,12 @@ def validate_actor(actor_id: str, node: YMap, span: Span, images: set[str], diag
     affiliation = r.id_ref("affiliation", "actor id")
     description = r.markdown("description")
     image = _image(r, images, diags)
+    wikidata = r.text("wikidata")
+    if wikidata is not None and not WIKIDATA_RE.fullmatch(wikidata):
+        diags.error(r.node.entries["wikidata"][1].span, f"'wikidata' in {what} must be a Wikidata item id "
+                    f"like Q7747, got '{wikidata}'", "copy the Q-number from the item's page")
+        wikidata = None
+    links = r.url_list("links")
     if affiliation and affiliation[0] == actor_id:
         diags.error(affiliation[1], f"actor '{actor_id}' cannot be affiliated with itself")
         affiliation = None
@@ -74,11 +83,12 @@ def validate_actor(actor_id: str, node: YMap, span: Span, images: set[str], diag
         id=actor_id, name=name or "", span=span, kind=kind, role=role,
         affiliation=affiliation[0] if affiliation else None,
         affiliation_span=affiliation[1] if affiliation else None,
-        description=description, image=image, shared=shared,
+        description=description, image=image, shared=shared, wikidata=wikidata, links=links,
         # Only a complete definition can be compared with another one: a field read as
         # missing because it was wrong would make two identical definitions differ.
         signature=(name, kind, role, affiliation[0] if affiliation else None,
-                   description.source if description else None, image) if complete else (),
+                   description.source if description else None, image, wikidata, tuple(links))
+        if complete else (),
     )
 
 
@@ -149,14 +159,40 @@ def validate_explainer(raw: RawExplainer, shared: dict[str, Actor], images: set[
         if namespace.add(claim_id, "claim", key_span):
             claims[claim_id] = claim
     timeline = _validate_timeline(r, diags)
+    draft = r.boolean("draft", False)
+    corrections = _validate_corrections(r, published, diags)
     body = Markdown(raw.body, Span(raw.src_path, raw.body_line, 1))
     return Explainer(
         slug=raw.slug, src_path=raw.src_path, title=title or "", summary=summary or "",
         published=published or MISSING_DATE,
         updated=updated, authors=authors, tags=[t for t, _ in tags], tag_spans=[s for _, s in tags],
         actors=actors, sources=sources, claims=claims, timeline=timeline, body=body,
-        content_hash=raw.digest,
+        content_hash=raw.digest, draft=draft, corrections=corrections,
     )
+
+
+def _validate_corrections(r: FieldReader, published: PartialDate | None,
+                          diags: Diagnostics) -> list[Correction]:
+    """`corrections: [{date, text}]`, oldest first; none may predate publication."""
+    section = r.sequence("corrections")
+    if section is None:
+        return []
+    corrections = []
+    for item in section.items:
+        if not isinstance(item, YMap):
+            diags.error(item.span, "each correction must be a mapping with date and text",
+                        "start each correction with '- date: ...'")
+            continue
+        cr = FieldReader(item, "correction", CORRECTION_KEYS, diags)
+        date = cr.date("date", required=True, full_only=True)
+        text = cr.text("text", required=True)
+        if date and published and date.sort_key < published.sort_key:
+            diags.error(item.entries["date"][1].span, f"correction dated {date.text} is before 'published' "
+                        f"({published.text})")
+        if date and text:
+            corrections.append(Correction(date, text, item.span))
+    corrections.sort(key=lambda c: c.date.sort_key)
+    return corrections
 
 
 class _Namespace:

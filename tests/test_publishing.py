@@ -1,0 +1,248 @@
+"""Publishing (issue 5): drafts and embargo, corrections, git history, JSON-LD, feed and sitemap."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from helpers import make_project
+
+BASE = "https://example.org/news/"
+
+
+def explainer(title: str, published: str = "2024-03-27", extra: str = "", body: str = "Body.\n") -> str:
+    return (f"---\ntitle: {title}\nsummary: Summary of {title}.\npublished: {published}\n{extra}---\n{body}")
+
+
+def site_text(root: Path) -> str:
+    """Every file of the built site, concatenated (to look for leaks)."""
+    return "\n".join(p.read_text("utf-8", "replace") for p in sorted((root / "site").rglob("*")) if p.is_file())
+
+
+def build(cli_run, root: Path, *extra: str):
+    return cli_run("build", "--root", root, "--base-url", BASE, *extra)
+
+
+# -- drafts and embargo ----------------------------------------------------------------------
+
+def _drafts_project(project) -> Path:
+    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    return project({
+        "content/explainers/live.md": explainer("Live story", extra="tags: [shared-tag]\n"
+                                                "claims:\n  c:\n    by: minister\n    text: Public claim.\n"),
+        "content/explainers/secret.md": explainer(
+            "Zanzibar draft", extra="draft: true\ntags: [shared-tag, draft-only-tag]\n"
+            "actors:\n  draft-only-actor:\n    name: Draft Person\n"
+            "claims:\n  d:\n    by: minister\n    text: Xylophone claim.\n"),
+        "content/explainers/later.md": explainer("Quokka embargo", published=future,
+                                                 extra="tags: [embargo-tag]\n"),
+        "content/actors/minister.yaml": "name: The Minister\n",
+    })
+
+
+def test_drafts_and_embargoed_explainers_leak_nowhere(project, cli_run) -> None:
+    root = _drafts_project(project)
+    assert build(cli_run, root).code == 0
+    everything = site_text(root)
+    for secret in ("Zanzibar", "Xylophone", "secret", "Quokka", "later", "draft-only", "Draft Person",
+                   "embargo-tag"):
+        assert secret not in everything, secret
+    assert not (root / "site/secret").exists()
+    assert not (root / "site/actors/draft-only-actor").exists()
+    assert not (root / "site/tags/draft-only-tag").exists()
+    assert (root / "site/live/index.html").is_file()
+    assert "Public claim." in (root / "site/actors/minister/index.html").read_text("utf-8")
+
+
+def test_drafts_flag_includes_them(project, cli_run) -> None:
+    root = _drafts_project(project)
+    assert build(cli_run, root, "--drafts").code == 0
+    assert (root / "site/secret/index.html").is_file()
+    assert (root / "site/later/index.html").is_file()
+    assert "Xylophone claim." in (root / "site/actors/minister/index.html").read_text("utf-8")
+    # and a plain build afterwards takes them out again (the cache knows --drafts)
+    assert build(cli_run, root).code == 0
+    assert not (root / "site/secret").exists()
+    assert "Xylophone" not in site_text(root)
+
+
+def test_draft_must_be_true_or_false(project, cli_run) -> None:
+    root = project({"content/explainers/a.md": explainer("A", extra="draft: maybe\n")})
+    result = cli_run("check", "--root", root)
+    assert result.code == 1
+    assert result.error_lines == [
+        "content/explainers/a.md:5:8: error: 'draft' in explainer must be true or false, got 'maybe'"]
+
+
+# -- corrections -------------------------------------------------------------------------------
+
+CORRECTIONS = ("corrections:\n  - date: 2024-03-29\n    text: An earlier version misdated the address.\n"
+               "  - date: 2024-03-28\n    text: Fixed a spelling.\n")
+
+
+def test_corrections_are_in_json_oldest_first(project, cli_run) -> None:
+    root = project({"content/explainers/a.md": explainer("A", extra=CORRECTIONS)})
+    assert build(cli_run, root).code == 0
+    data = json.loads((root / "site/a/explainer.json").read_text("utf-8"))
+    assert data["corrections"] == [
+        {"date": "2024-03-28", "text": "Fixed a spelling."},
+        {"date": "2024-03-29", "text": "An earlier version misdated the address."},
+    ]
+
+
+def test_correction_before_publication_and_missing_text_are_errors(project, cli_run) -> None:
+    root = project({"content/explainers/a.md": explainer(
+        "A", extra="corrections:\n  - date: 2024-03-01\n    text: Too early.\n  - date: 2024-04-01\n")})
+    result = cli_run("check", "--root", root)
+    assert result.code == 1
+    assert result.error_lines == [
+        "content/explainers/a.md:6:11: error: correction dated 2024-03-01 is before 'published' (2024-03-27)",
+        "content/explainers/a.md:8:5: error: missing required key 'text' in correction",
+    ]
+
+
+# -- actors: wikidata and links ------------------------------------------------------------------
+
+def test_wikidata_must_be_a_q_number(project, cli_run) -> None:
+    root = project({"content/actors/putin.yaml": "name: Vladimir Putin\nwikidata: putin\n",
+                    "content/explainers/a.md": explainer("A")})
+    result = cli_run("check", "--root", root)
+    assert result.error_lines == [
+        "content/actors/putin.yaml:2:11: error: 'wikidata' in actor 'putin' must be a Wikidata item id "
+        "like Q7747, got 'putin'; copy the Q-number from the item's page"]
+
+
+def test_actor_links_must_be_http(project, cli_run) -> None:
+    root = project({"content/actors/putin.yaml": "name: Vladimir Putin\nlinks: [javascript:alert(1)]\n",
+                    "content/explainers/a.md": explainer("A")})
+    result = cli_run("check", "--root", root)
+    assert result.code == 1
+    assert result.error_lines[0].startswith("content/actors/putin.yaml:2:9: error: 'links' in actor 'putin' "
+                                            "must be an http or https URL")
+
+
+# -- git history -----------------------------------------------------------------------------------
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "Desk", "GIT_AUTHOR_EMAIL": "desk@example.org",
+                        "GIT_COMMITTER_NAME": "Desk", "GIT_COMMITTER_EMAIL": "desk@example.org",
+                        "GIT_AUTHOR_DATE": args[-1] if args[0] == "commit" else "",
+                        "GIT_COMMITTER_DATE": args[-1] if args[0] == "commit" else "",
+                        "PATH": "/usr/bin:/bin"})
+
+
+def test_git_history_gives_revisions_and_updated(project, cli_run) -> None:
+    root = project({"content/explainers/a.md": explainer("A"), "content/explainers/b.md": explainer("B")})
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "First version", "--date", "2024-03-28T10:00:00+00:00")
+    (root / "content/explainers/a.md").write_text(explainer("A", body="Body, revised.\n"))
+    git(root, "commit", "-qam", "Revise A", "--date", "2024-04-02T09:30:00+02:00")
+    assert build(cli_run, root).code == 0
+    a = json.loads((root / "site/a/explainer.json").read_text("utf-8"))
+    assert [r["subject"] for r in a["revisions"]] == ["Revise A", "First version"]
+    assert a["updated"] == "2024-04-02T09:30:00+02:00" and a["updated_from_git"] is True
+    b = json.loads((root / "site/b/explainer.json").read_text("utf-8"))
+    assert [r["subject"] for r in b["revisions"]] == ["First version"]
+
+
+def test_explicit_updated_wins_over_git(project, cli_run) -> None:
+    root = project({"content/explainers/a.md": explainer("A", extra="updated: 2024-03-30\n")})
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "First", "--date", "2024-05-01T10:00:00+00:00")
+    assert build(cli_run, root).code == 0
+    a = json.loads((root / "site/a/explainer.json").read_text("utf-8"))
+    assert a["updated"] == "2024-03-30" and a["updated_from_git"] is False
+    assert [r["subject"] for r in a["revisions"]] == ["First"]
+
+
+def test_outside_git_and_in_shallow_clone_nothing_is_known(project, cli_run, tmp_path) -> None:
+    root = project({"content/explainers/a.md": explainer("A")})
+    assert build(cli_run, root).code == 0
+    assert json.loads((root / "site/a/explainer.json").read_text("utf-8"))["revisions"] == []
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "One", "--date", "2024-04-01T10:00:00+00:00")
+    (root / "content/explainers/a.md").write_text(explainer("A", body="Two.\n"))
+    git(root, "commit", "-qam", "Two", "--date", "2024-04-02T10:00:00+00:00")
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{root}", str(clone)], check=True,
+                   capture_output=True)
+    assert build(cli_run, clone).code == 0
+    data = json.loads((clone / "site/a/explainer.json").read_text("utf-8"))
+    assert data["revisions"] == [] and data["updated"] is None
+
+
+# -- feed and sitemap ----------------------------------------------------------------------------------
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+W3C = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$")
+
+
+def test_feed_is_atom_1_0(project, cli_run) -> None:
+    root = project({"content/explainers/a.md": explainer("A & <B>", extra="updated: 2024-03-29\n"),
+                    "content/explainers/b.md": explainer("B", published="2024-03-20T08:00:00+03:00")})
+    assert build(cli_run, root).code == 0
+    feed = ElementTree.parse(root / "site/feed.xml").getroot()
+    assert feed.tag == f"{ATOM}feed"
+    for required in ("id", "title", "updated"):
+        assert feed.find(f"{ATOM}{required}") is not None
+    assert RFC3339.match(feed.findtext(f"{ATOM}updated"))
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == ["A & <B>", "B"]
+    ids = [e.findtext(f"{ATOM}id") for e in entries]
+    assert len(set(ids)) == 2 and all(i.startswith(BASE) for i in ids)
+    for entry in entries:
+        assert RFC3339.match(entry.findtext(f"{ATOM}updated"))
+        assert RFC3339.match(entry.findtext(f"{ATOM}published"))
+        assert entry.find(f"{ATOM}author/{ATOM}name") is not None or feed.find(f"{ATOM}author") is not None
+        link = entry.find(f"{ATOM}link[@rel='alternate']")
+        assert link is not None and link.get("href", "").startswith(BASE)
+    assert entries[0].findtext(f"{ATOM}updated") == "2024-03-29T00:00:00Z"
+
+
+def test_sitemap_follows_sitemaps_org(project, cli_run) -> None:
+    root = project({"content/explainers/a.md": explainer("A", extra="updated: 2024-03-29\ntags: [t]\n"),
+                    "content/explainers/b.md": explainer("B", published="2024-03-20T08:00:00+03:00")})
+    assert build(cli_run, root).code == 0
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    urlset = ElementTree.parse(root / "site/sitemap.xml").getroot()
+    assert urlset.tag == f"{ns}urlset"
+    locs = {}
+    for url in urlset.findall(f"{ns}url"):
+        loc = url.findtext(f"{ns}loc")
+        assert loc.startswith(BASE)
+        lastmod = url.findtext(f"{ns}lastmod")
+        assert lastmod is None or W3C.match(lastmod), lastmod
+        locs[loc] = lastmod
+    assert locs[f"{BASE}a/"] == "2024-03-29"
+    assert locs[f"{BASE}b/"] == "2024-03-20T08:00:00+03:00"
+    assert f"{BASE}tags/t/" in locs
+    assert len(urlset.findall(f"{ns}url")) <= 50000
+
+
+# -- link checking ----------------------------------------------------------------------------------------
+
+def test_broken_internal_link_in_a_template_fails_the_build(project, cli_run) -> None:
+    root = project({
+        "content/explainers/a.md": explainer("A"),
+        "templates/tag.html": "{% extends 'base.html' %}{% block content %}<a href=\"../../missing/\">x</a>"
+                              "{% endblock %}",
+        "content/explainers/b.md": explainer("B", extra="tags: [t]\n"),
+    })
+    before = sorted(p.name for p in root.iterdir())
+    result = build(cli_run, root)
+    assert result.code == 1
+    [line] = result.error_lines
+    assert re.fullmatch(r"site/tags/t/index\.html:\d+:\d+: error: broken link '\.\./\.\./missing/': the site "
+                        r"has no missing/index\.html; check the template or the link's target", line)
+    assert sorted(p.name for p in root.iterdir()) == before
