@@ -50,13 +50,20 @@ class TemplateFailed(Exception):
 
 
 def make_environment(root: Path) -> jinja2.Environment:
-    """Jinja environment: the project's templates/ first, then the built-in theme."""
+    """Jinja environment: the project's templates/ first, then the built-in theme.
+
+    The built-in theme is also reachable as "theme/<name>", so a project template can
+    extend the template it replaces: `{% extends "theme/explainer.html" %}`.
+    """
     search = [str(THEME_DIR / "templates")]
     project_templates = root / "templates"
     if project_templates.is_dir():
         search.insert(0, str(project_templates))
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(search),
+        loader=jinja2.ChoiceLoader([
+            jinja2.FileSystemLoader(search),
+            jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(str(THEME_DIR / "templates"))}),
+        ]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -64,6 +71,7 @@ def make_environment(root: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
+
     def initials(name: str) -> str:
         """Up to two letters for an avatar: 'Vladimir Putin' -> 'VP', 'Government of Ukraine' -> 'GU'."""
         words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]

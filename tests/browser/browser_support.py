@@ -45,6 +45,7 @@ PAGES = {
     "actor": ("example_site", "actors/vladimir-putin/"),
     "tag": ("example_site", "tags/russia/"),
     "edge": ("edge_site", "edge-cases/"),
+    "edge-actor": ("edge_site", "actors/ada/"),
 }
 
 
@@ -123,6 +124,7 @@ def serve_built(root: Path, out: Path) -> Iterator[ServedSite]:
 # -- the browser -----------------------------------------------------------------
 
 def chromium_path() -> str | None:
+    """Debian's Chromium, or the browser named by $EXPLAINER_CHROMIUM; None if it is not there."""
     configured = os.environ.get("EXPLAINER_CHROMIUM")
     if configured:
         return configured if Path(configured).exists() else None
@@ -228,8 +230,15 @@ OVERFLOW_JS = """() => {
     if (root.scrollWidth > vw) found.push(`document: scrollWidth ${root.scrollWidth} > clientWidth ${vw}`);
     const describe = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
         (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+    // Content inside a scroll container (a wide table that scrolls by itself) is contained.
+    const scrolls = (el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+    const insideScroller = (el) => {
+        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) if (scrolls(p)) return true;
+        return false;
+    };
     for (const el of document.body.querySelectorAll('*')) {
         if (el.closest('.visually-hidden, [hidden], .skip-link')) continue;
+        if (insideScroller(el)) continue;
         const style = getComputedStyle(el);
         if (style.display === 'none' || style.visibility === 'hidden') continue;
         const box = el.getBoundingClientRect();

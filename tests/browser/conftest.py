@@ -13,6 +13,7 @@ Helpers live in browser_support.py (a conftest module should not be imported by 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,10 +22,12 @@ import pytest
 from browser_support import (ARTIFACTS, CHROMIUM_ARGS, REPO, ServedSite, chromium_path,
                              prepare_edge_project, serve_built)
 
+
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
     with serve_built(REPO, tmp_path_factory.mktemp("example") / "site") as site:
         yield site
+
 
 @pytest.fixture(scope="session")
 def edge_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
@@ -32,10 +35,12 @@ def edge_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
     with serve_built(root, tmp_path_factory.mktemp("edge") / "site") as site:
         yield site
 
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
@@ -45,7 +50,8 @@ def browser() -> Iterator[Any]:
         pytest.skip(f"Chromium not available: Playwright is not installed ({exc}); run ./dev test")
     path = chromium_path()
     if path is None:
-        pytest.skip("Chromium not available: no /usr/bin/chromium (./dev test installs it with apt-get)")
+        wanted = os.environ.get("EXPLAINER_CHROMIUM") or "/usr/bin/chromium"
+        pytest.skip(f"Chromium not available: {wanted} not found (./dev test installs it with apt-get)")
     manager = sync_playwright().start()
     try:
         instance = manager.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, timeout=60_000)
@@ -57,6 +63,7 @@ def browser() -> Iterator[Any]:
     finally:
         instance.close()
         manager.stop()
+
 
 @pytest.fixture
 def site_for(request: pytest.FixtureRequest) -> Any:

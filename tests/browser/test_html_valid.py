@@ -20,7 +20,18 @@ def built_pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     edge_root = prepare_edge_project(tmp_path_factory.mktemp("valid-edge") / "project")
     edge = tmp_path_factory.mktemp("valid-edge") / "site"
     build(edge_root, edge, "http://127.0.0.1:8001/")
-    pages = sorted(example.rglob("*.html")) + sorted(edge.rglob("*.html"))
+    # The smallest projects: one explainer with only the required fields, and no explainer at all.
+    bare_root = tmp_path_factory.mktemp("valid-bare") / "project"
+    (bare_root / "content" / "explainers").mkdir(parents=True)
+    (bare_root / "content" / "explainers" / "bare.md").write_text(
+        "---\ntitle: Bare\nsummary: Nothing else.\npublished: 2024-01-01\n---\nJust a body.\n", encoding="utf-8")
+    bare = tmp_path_factory.mktemp("valid-bare") / "site"
+    build(bare_root, bare, "/")
+    empty_root = tmp_path_factory.mktemp("valid-empty") / "project"
+    (empty_root / "content").mkdir(parents=True)
+    empty = tmp_path_factory.mktemp("valid-empty") / "site"
+    build(empty_root, empty, "/")
+    pages = [p for site in (example, edge, bare, empty) for p in sorted(site.rglob("*.html"))]
     assert len(pages) > 10, pages
     return pages
 
