@@ -9,6 +9,7 @@ build instead of silently printing nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from generator.links import resolve_hrefs, root_prefix
 from generator.model import (FORWARD_LABELS, INVERSE_LABELS, RELATIONS, STATUS_LABELS, STATUS_MEANINGS,
                              STATUSES, Actor, Claim, Explainer, Markdown)
 from generator.resolve import Site
-from generator import jsondata
+from generator import jsondata, structured
 
 THEME_DIR = Path(__file__).parent / "theme"
 PAGE_TEMPLATES = ("base.html", "index.html", "explainer.html", "actor.html", "tag.html",
@@ -262,11 +263,14 @@ class Renderer:
         for claim in explainer.claims.values():
             claims_by_actor.setdefault(claim.by, []).append(claim)
         used = {c.status for c in explainer.claims.values()}
+        page_url = self.absolute(explainer.slug)
+        jsonld = structured.explainer_jsonld(explainer, {a.id: a for a in actors}, self.config, page_url)
+        embargoed = explainer.published.instant() > dt.datetime.now(dt.timezone.utc)
         return self.page(
             "explainer.html", explainer.slug, explainer=explainer, actors=actors,
             actor_lookup=_lookup(explainer, site), claims=list(explainer.claims.values()),
             claims_by_actor=claims_by_actor,
-            legend=[s for s in STATUSES if s in used],
+            legend=[s for s in STATUSES if s in used], jsonld=jsonld, embargoed=embargoed,
         )
 
     def actor_page(self, actor: Actor) -> RenderedFile:

@@ -246,3 +246,109 @@ def test_broken_internal_link_in_a_template_fails_the_build(project, cli_run) ->
     assert re.fullmatch(r"site/tags/t/index\.html:\d+:\d+: error: broken link '\.\./\.\./missing/': the site "
                         r"has no missing/index\.html; check the template or the link's target", line)
     assert sorted(p.name for p in root.iterdir()) == before
+
+
+# -- JSON-LD, social meta, corrections and revisions on the page ---------------------------------------------
+
+HOSTILE = '</script><script>alert(1)</script> & "quotes"'
+
+
+def ld_objects(page: Path) -> list[dict]:
+    html = page.read_text("utf-8")
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(blocks) == 1
+    return json.loads(blocks[0])
+
+
+def _rated_project(project) -> Path:
+    return project({
+        "site.yaml": "title: Desk\npublisher: The Daily Example\n",
+        "content/actors/putin.yaml": "name: Vladimir Putin\nwikidata: Q7747\n"
+                                     "links: [https://en.wikipedia.org/wiki/Vladimir_Putin]\n",
+        "content/explainers/a.md": explainer("A", extra=(
+            "authors: [Jane Reporter]\n" + CORRECTIONS +
+            "actors:\n  ministry:\n    name: Ministry\n    kind: government\n"
+            "sources:\n  tass:\n    title: TASS\n    url: https://tass.example/1\n  noted:\n    title: Notes\n"
+            "claims:\n"
+            f"  window:\n    by: putin\n    text: '{HOSTILE} Ukraine prepared a window at the border for the attackers to cross'\n"
+            "    date: 2024-03-23\n    sources: [noted, tass]\n    status: unproven\n"
+            "  quiet:\n    by: ministry\n    text: Nothing to add.\n")),
+    })
+
+
+def test_json_ld_news_article_and_claim_reviews(project, cli_run) -> None:
+    root = _rated_project(project)
+    assert build(cli_run, root).code == 0
+    article, *reviews = ld_objects(root / "site/a/index.html")
+    assert article["@type"] == "NewsArticle"
+    assert article["headline"] == "A" and article["url"] == f"{BASE}a/"
+    assert article["datePublished"] == "2024-03-27T00:00:00Z"
+    assert article["publisher"]["name"] == "The Daily Example"
+    assert article["author"] == [{"@type": "Person", "name": "Jane Reporter"}]
+    assert [c["text"] for c in article["correction"]] == ["Fixed a spelling.",
+                                                          "An earlier version misdated the address."]
+    [review] = reviews  # the unrated claim has none
+    assert review["@type"] == "ClaimReview"
+    assert review["url"] == f"{BASE}a/#claim-window"
+    assert len(review["claimReviewed"]) < 75
+    assert review["reviewRating"]["alternateName"] == "Unproven"
+    assert review["author"]["name"] == "The Daily Example"
+    item = review["itemReviewed"]
+    assert item["@type"] == "Claim" and item["datePublished"] == "2024-03-23T00:00:00Z"
+    assert item["author"]["@type"] == "Person" and item["author"]["name"] == "Vladimir Putin"
+    assert item["author"]["sameAs"] == ["https://www.wikidata.org/wiki/Q7747",
+                                        "https://en.wikipedia.org/wiki/Vladimir_Putin"]
+    assert item["appearance"]["url"] == "https://tass.example/1"  # the first source that has a URL
+
+
+def test_content_cannot_break_out_of_the_json_ld_script(project, cli_run) -> None:
+    root = _rated_project(project)
+    assert build(cli_run, root).code == 0
+    html = (root / "site/a/index.html").read_text("utf-8")
+    assert "<script>alert(1)" not in html
+    assert html.count("<script") == html.count("</script>") == 2  # JSON-LD and the theme's script
+    review = ld_objects(root / "site/a/index.html")[1]
+    assert review["claimReviewed"].startswith("</script><script>alert(1)</script>")
+
+
+def test_social_meta_and_canonical(project, cli_run) -> None:
+    root = _rated_project(project)
+    assert build(cli_run, root).code == 0
+    html = (root / "site/a/index.html").read_text("utf-8")
+    assert f'<link rel="canonical" href="{BASE}a/">' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert '<meta property="og:title" content="A">' in html
+    assert f'<meta property="og:url" content="{BASE}a/">' in html
+    assert '<meta name="twitter:card" content="summary">' in html
+    assert f'<link rel="canonical" href="{BASE}">' in (root / "site/index.html").read_text("utf-8")
+
+
+def test_corrections_are_shown_at_the_top_and_in_the_feed(project, cli_run) -> None:
+    root = _rated_project(project)
+    assert build(cli_run, root).code == 0
+    html = (root / "site/a/index.html").read_text("utf-8")
+    corrections = html.index('class="corrections"')
+    assert corrections < html.index('class="body prose"')
+    assert html.index("Fixed a spelling.", corrections) < html.index("misdated", corrections)
+    feed = ElementTree.parse(root / "site/feed.xml").getroot()
+    summary = feed.find(f"{ATOM}entry/{ATOM}summary").text
+    assert "Correction (29 March 2024): An earlier version misdated the address." in summary
+
+
+def test_drafts_carry_a_banner_when_shown(project, cli_run) -> None:
+    root = _drafts_project(project)
+    assert build(cli_run, root, "--drafts").code == 0
+    assert 'class="banner banner-draft"' in (root / "site/secret/index.html").read_text("utf-8")
+    assert "Embargoed" in (root / "site/later/index.html").read_text("utf-8")
+    assert "banner-draft" not in (root / "site/live/index.html").read_text("utf-8")
+
+
+def test_revisions_are_listed_on_the_page(project, cli_run) -> None:
+    root = project({"content/explainers/a.md": explainer("A")})
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "First <version>", "--date", "2024-03-28T10:00:00+00:00")
+    assert build(cli_run, root).code == 0
+    html = (root / "site/a/index.html").read_text("utf-8")
+    assert 'id="revisions"' in html
+    assert '<time datetime="2024-03-28T10:00:00+00:00">28 March 2024, 10:00 UTC</time> First &lt;version&gt;' in html
