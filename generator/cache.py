@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +95,9 @@ def _from_json(data: Any) -> CacheState:
 def save_cache(root: Path, state: CacheState) -> None:
     """Write the cache atomically; failing to write it is not an error (the next build is full)."""
     path = cache_path(root, state.key)
-    data = asdict(state)
+    # Built by hand rather than with dataclasses.asdict, which deep-copies every mapping.
+    data: dict[str, Any] = {"key": state.key, "sources": state.sources, "outputs": state.outputs,
+                            "digests": state.digests}
     data["warnings"] = [{"message": w.message, "span": list(w.span) if w.span else None, "hint": w.hint}
                         for w in state.warnings]
     payload = json.dumps(data, separators=(",", ":")).encode("utf-8")

@@ -23,10 +23,11 @@ from pathlib import Path
 import jinja2
 
 from generator import cache, history, linkcheck, load, parallel, render, resolve, validate, write
+from generator import stamps as stamps_of
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
 from generator.model import Actor, Explainer
-from generator.plan import OutputJob, code_version, digest, file_stamp, plan_site, stale_files, template_digests
+from generator.plan import OutputJob, code_version, digest, plan_site, stale_files, template_digests
 
 
 @dataclass
@@ -83,8 +84,14 @@ class Builder:
     site in place.
     """
 
-    def __init__(self, options: BuildOptions, use_cache: bool = True, read_cache: bool = True):
+    def __init__(self, options: BuildOptions, use_cache: bool = True, read_cache: bool = True,
+                 resident: bool = False):
         self.options = options
+        self.resident = resident
+        self.from_cache = False
+        """`outputs` came from the cache, not from a build of this Builder."""
+        """Kept alive for many builds (`serve`): even when the cache says nothing changed, the
+        first build compiles the project, so that the next edit recompiles one file."""
         self.use_cache = use_cache
         """Write `.explainer-cache/` after each build (see `cache`)."""
         self.read_cache = read_cache
@@ -125,52 +132,78 @@ class Builder:
     def _build(self) -> BuildReport:
         started = time.perf_counter()
         root, out_dir = self.options.root, self.options.out_dir
-        key = cache.cache_key(out_dir, self.options.base_url, self.options.drafts)
-        stamps = source_stamps(root) if self.use_cache else {}
-        if self.use_cache and self.read_cache and self.outputs is None:
-            state = cache.load_cache(root, key)
-            if state is not None and out_dir.is_dir():
-                if state.sources == stamps and _all_exist(out_dir, state.outputs):
-                    return BuildReport(pages=sum(p.endswith(".html") for p in state.outputs),
-                                       files=len(state.outputs), seconds=time.perf_counter() - started,
-                                       warnings=state.warnings)
-                self.outputs, self.digests = state.outputs, state.digests
+        stamps = stamps_of.source_stamps(root, render.THEME_DIR) if self.use_cache else {}
+        unchanged = self._start_from_cache(stamps)
+        if unchanged is not None:
+            unchanged.seconds = time.perf_counter() - started
+            return unchanged
         compiled, diags = self._compile()
         diags.raise_if_errors()
         assert compiled is not None
         timings = {"compile": time.perf_counter() - started}
-        site, env, templates, config_digest = compiled
         try:
-            write.check_output_dir(out_dir, self.options.root)
+            write.check_output_dir(out_dir, root)
         except write.OutputError as exc:
             raise BuildFailed([Diagnostic(str(exc))]) from None
-        renderer = render.Renderer(site, env, self.options.root)
-        unit_keys = {u.explainer.slug: u.key for u in self.units.values() if u.explainer}
-        jobs = plan_site(site, renderer, unit_keys, templates, config_digest, self.options.root)
+        jobs = self._plan(*compiled)
         incremental = self.outputs is not None and out_dir.is_dir()
-        previous = self.outputs if incremental else {}
-        todo = [job for job in jobs if previous.get(job.dest_path) != job.fingerprint  # type: ignore[union-attr]
-                or (incremental and not os.path.exists(os.path.join(out_dir, job.dest_path)))]
-        stale = stale_files(previous, [job.dest_path for job in jobs]) if incremental else []  # type: ignore[arg-type]
+        previous = self.outputs if incremental and self.outputs is not None else {}
+        # Outputs known only from the cache may have been deleted by hand since: look.
+        verify = incremental and self.from_cache
+        todo = [job for job in jobs if previous.get(job.dest_path) != job.fingerprint
+                or (verify and not os.path.exists(os.path.join(out_dir, job.dest_path)))]
+        stale = stale_files(previous, [job.dest_path for job in jobs])
         timings["plan"] = time.perf_counter() - started - sum(timings.values())
         with write.lock(out_dir):
             write.recover(out_dir)
             written = self._write(todo, jobs, stale, incremental, timings, started)
         timings["swap"] = time.perf_counter() - started - sum(timings.values())
+        changed = self._remember(jobs, written, stale, incremental)
+        self.from_cache = False
+        if self.use_cache:
+            cache.save_cache(root, cache.CacheState(self._cache_key(), stamps, self.outputs or {},
+                                                    self.digests, diags.warnings))
+        return BuildReport(pages=sum(job.dest_path.endswith(".html") for job in jobs), files=len(jobs),
+                           written=len(todo), seconds=time.perf_counter() - started,
+                           warnings=diags.warnings, changed=sorted(changed), timings=timings)
+
+    def _cache_key(self) -> str:
+        return cache.cache_key(self.options.out_dir, self.options.base_url, self.options.drafts)
+
+    def _start_from_cache(self, stamps: dict[str, str]) -> BuildReport | None:
+        """On a Builder's first build, take the previous outputs from the cache; if no source
+        changed and every output is still there, the build is done (the report says so)."""
+        if not (self.use_cache and self.read_cache and self.outputs is None):
+            return None
+        out_dir = self.options.out_dir
+        state = cache.load_cache(self.options.root, self._cache_key())
+        if state is None or not out_dir.is_dir():
+            return None
+        if not self.resident and state.sources == stamps and stamps_of.all_exist(out_dir, state.outputs):
+            return BuildReport(pages=sum(p.endswith(".html") for p in state.outputs),
+                               files=len(state.outputs), warnings=state.warnings)
+        self.outputs, self.digests = state.outputs, state.digests
+        self.from_cache = True
+        return None
+
+    def _plan(self, site: resolve.Site, env: jinja2.Environment, templates: dict[str, str],
+              config_digest: str) -> list[OutputJob]:
+        renderer = render.Renderer(site, env, self.options.root)
+        unit_keys = {u.explainer.slug: u.key for u in self.units.values() if u.explainer}
+        return plan_site(site, renderer, unit_keys, templates, config_digest, self.options.root)
+
+    def _remember(self, jobs: list[OutputJob], written: write.WriteReport, stale: list[str],
+                  incremental: bool) -> set[str]:
+        """Keep this build's fingerprints and digests; return the outputs whose bytes changed."""
         changed = {p for p, d in written.digests.items() if self.digests.get(p) != d} | set(stale)
         if not incremental:
             changed |= set(self.digests) - set(written.digests)
+            self.digests = {}
         for path in stale:
             self.digests.pop(path, None)
         self.digests.update(written.digests)
         self.outputs = {job.dest_path: job.fingerprint for job in jobs}
-        if self.use_cache:
-            cache.save_cache(root, cache.CacheState(key, stamps, self.outputs, self.digests,
-                                                    diags.warnings))
-        pages = sum(job.dest_path.endswith(".html") for job in jobs)
-        return BuildReport(pages=pages, files=len(jobs), written=len(todo),
-                           seconds=time.perf_counter() - started, warnings=diags.warnings,
-                           changed=sorted(changed), timings=timings)
+        return changed
 
     def _write(self, todo: list[OutputJob], jobs: list[OutputJob], stale: list[str], incremental: bool,
                timings: dict[str, float], started: float) -> write.WriteReport:
@@ -235,7 +268,7 @@ class Builder:
     def _shared_actors(self, root: Path, content: Path, content_files: set[str], config: SiteConfig,
                        context: str, diags: Diagnostics) -> _Shared:
         paths = load.list_sources(root, content / "actors", ".yaml", diags)
-        stamps = {p.relative_to(root).as_posix(): _stamp_or_empty(p) for p in paths}
+        stamps = {p.relative_to(root).as_posix(): stamps_of.stamp_or_empty(p) for p in paths}
         if self.shared and self.shared.stamps == stamps and self.shared.config_digest == context:
             diags.items.extend(self.shared.diagnostics)
             return self.shared
@@ -259,24 +292,20 @@ class Builder:
               context: str, revisions: list[history.Revision]) -> _Unit:
         """The compiled explainer, reused when neither the file nor what it used changed."""
         context = digest(context, *(r.commit for r in revisions))
-        try:
-            stamp = file_stamp(path)
-        except OSError:
-            stamp = ""  # a dangling link: `load` reports it, with every other error
+        stamp = stamps_of.stamp_or_empty(path)  # "" for a dangling link: `load` reports it
         cached = self.units.get(rel)
-        if cached is not None and cached.explainer is not None and not any(
-                d.severity == "error" for d in cached.diagnostics):
-            if cached.stamp == stamp and cached.context == _unit_context(context, cached.used_shared, shared):
-                return cached
+        reusable = (cached is not None and cached.explainer is not None
+                    and not any(d.severity == "error" for d in cached.diagnostics)
+                    and cached.context == _unit_context(context, cached.used_shared, shared))
+        if reusable and cached.stamp == stamp:  # type: ignore[union-attr]
+            return cached  # type: ignore[return-value]
         local = Diagnostics()
         raw = load.load_explainer(self.options.root, path, local)
+        if raw is not None and reusable and cached.digest == raw.digest:  # type: ignore[union-attr]
+            cached.stamp = stamp  # type: ignore[union-attr]  # touched, not changed
+            return cached  # type: ignore[return-value]
         explainer = None
         if raw is not None:
-            if cached is not None and cached.digest == raw.digest and cached.explainer is not None \
-                    and cached.context == _unit_context(context, cached.used_shared, shared) \
-                    and not any(d.severity == "error" for d in cached.diagnostics):
-                cached.stamp = stamp  # touched, not changed
-                return cached
             explainer = validate.validate_explainer(raw, shared.actors, content_files, local)
             if explainer is not None:
                 resolve.resolve_explainer(explainer, shared.actors, config, local)
@@ -288,7 +317,7 @@ class Builder:
     def _environment(self, diags: Diagnostics) -> tuple[jinja2.Environment, dict[str, str]]:
         """The Jinja environment, rebuilt (and every template recompiled) when a template changed."""
         root = self.options.root
-        stamp = _tree_stamp(root / "templates")
+        stamp = _tree_stamp(root / "templates", render.THEME_DIR / "templates")
         if self.env is None or stamp != self.env_stamp:
             self.env = render.make_environment(root)
             self.env_stamp = stamp
@@ -325,18 +354,6 @@ def _used_shared(explainer: Explainer, shared: dict[str, Actor]) -> tuple[str, .
     return tuple(sorted(used))
 
 
-def _stamp_or_empty(path: Path) -> str:
-    try:
-        return file_stamp(path)
-    except OSError:
-        return ""
-
-
-def _all_exist(out_dir: Path, outputs: dict[str, str]) -> bool:
-    """Every output of the last build is still on disk (someone may have deleted one)."""
-    return all(os.path.exists(os.path.join(out_dir, dest)) for dest in outputs)
-
-
 def _display_path(path: Path, root: Path) -> str:
     """How errors name the output directory: relative to the project when inside it."""
     try:
@@ -345,45 +362,12 @@ def _display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def source_stamps(root: Path) -> dict[str, str]:
-    """Stamp of every file a build may read: site.yaml, content/, templates/ and the built-in
-    theme (which changes without a version bump in a development install)."""
+def _tree_stamp(*folders: Path) -> str:
+    """One digest of the stamps of every file under `folders`: changes on any edit."""
     stamps: dict[str, str] = {}
-    site_yaml = root / "site.yaml"
-    if site_yaml.is_file():
-        stamps["site.yaml"] = file_stamp(site_yaml)
-    for folder, label in ((root / "content", "content"), (root / "templates", "templates"),
-                          (render.THEME_DIR, "(theme)")):
-        stack = [folder]
-        while stack:
-            current = stack.pop()
-            try:
-                entries = list(os.scandir(current))
-            except OSError:
-                continue
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
-                else:
-                    try:
-                        stat = entry.stat()
-                    except OSError:
-                        continue
-                    rel = os.path.relpath(entry.path, folder)
-                    stamps[f"{label}/{rel}"] = f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_size}"
-    return stamps
-
-
-def _tree_stamp(folder: Path) -> str:
-    """mtime and size of every file under `folder`: cheap to compute, changes on any edit."""
-    if not folder.is_dir():
-        return ""
-    parts = []
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            parts.append(f"{path}:{file_stamp(path)}")
-    return digest(*parts)
-
+    for index, folder in enumerate(folders):
+        stamps_of.tree_stamps(folder, str(index), stamps)
+    return digest(*sorted(stamps.items()))
 
 def check(options: BuildOptions) -> BuildReport:
     """Validate the whole project and compile the templates; write nothing."""

@@ -25,6 +25,7 @@ from generator import __version__, jsondata
 from generator.model import Explainer
 from generator.render import THEME_DIR, RenderedFile, Renderer
 from generator.resolve import Site
+from generator.stamps import file_stamp
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,9 @@ def _code_stamp() -> str:
 
 
 def digest(*parts: object) -> str:
-    """A short stable hash of the parts' text."""
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(str(part).encode("utf-8", "surrogatepass"))
-        h.update(b"\x1f")
-    return h.hexdigest()
+    """A short stable hash of the parts' text (one hash call: there are ~10 per output file)."""
+    text = "\x1f".join(map(str, parts))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def listing_digest(explainer: Explainer) -> str:
@@ -106,13 +104,6 @@ def code_version() -> str:
 
 
 _CODE_VERSION: str | None = None
-
-
-def file_stamp(path: Path) -> str:
-    """Changes whenever the file's content can have changed: modification and status-change
-    times (the latter cannot be set back by tools that restore mtimes) and size."""
-    stat = path.stat()
-    return f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_size}"
 
 
 def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], templates: dict[str, str],

@@ -128,7 +128,7 @@ class Session:
         self.stopping = asyncio.Event()
         self.terminal = Terminal(options.root)
         self.live = LiveState()
-        self.builder = Builder(options)
+        self.builder = Builder(options, resident=True)
         self.watched = watched_paths(options.root)
         self.building = threading.Event()
         self.server: HTTPServer | None = None
