@@ -30,10 +30,10 @@ _LINK_RES = (re.compile(rb' href="([^"]*)"'), re.compile(rb' src="([^"]*)"'))
 
 @dataclass
 class PageLinks:
-    """What one rendered page offers (ids) and asks for (links into other files)."""
+    """What one rendered page asks for: links into other files (its in-page links are checked
+    while scanning)."""
 
     dest_path: str
-    ids: set[str]
     outgoing: list[tuple[str, str, str, int]] = field(default_factory=list)
     """(target dest_path, fragment, link as written, byte offset in the page)."""
     errors: list[Diagnostic] = field(default_factory=list)
@@ -62,7 +62,7 @@ def _resolve(base_dir: str, raw: str) -> tuple[str, str] | None:
 def scan_page(dest_path: str, data: bytes, out_label: str) -> PageLinks:
     """Collect a page's ids and links; check its in-page `#fragment` links on the spot."""
     ids = page_ids(data)
-    page = PageLinks(dest_path, ids)
+    page = PageLinks(dest_path)
     base_dir = posixpath.dirname(dest_path)
     for match in (m for pattern in _LINK_RES for m in pattern.finditer(data)):
         value = match.group(1)
@@ -93,26 +93,33 @@ def scan_page(dest_path: str, data: bytes, out_label: str) -> PageLinks:
 def check_site(pages: list[PageLinks], outputs: set[str], out_label: str,
                read_page: Callable[[str], bytes | None],
                read_staged: Callable[[str], bytes | None]) -> list[Diagnostic]:
-    """Check every page's links into other files. Ids of pages not rendered in this build
-    (an incremental build) are read from the output directory when needed; a page with a
-    broken link is read back from staging to say where in it the link is."""
+    """Check every page's links into other files.
+
+    A target page's ids are read from disk (`read_page`: this build's staging directory,
+    else the output directory) once, when some link names a fragment in it, and dropped
+    after its links are checked: the ids of every page never sit in memory at once. A page
+    with a broken link is read back from staging to say where in it the link is.
+    """
     errors: list[Diagnostic] = []
-    ids: dict[str, set[str]] = {page.dest_path: page.ids for page in pages}
+    by_target: dict[str, list[tuple[PageLinks, str, str, int]]] = {}
+    problems: list[tuple[PageLinks, int, str]] = []
     for page in pages:
         errors += page.errors
         for target, fragment, raw, offset in page.outgoing:
-            problem = None
             if target.startswith("..") or target not in outputs:
-                problem = f"broken link '{raw}': the site has no {target}"
+                problems.append((page, offset, f"broken link '{raw}': the site has no {target}"))
             elif fragment:
-                if target not in ids:
-                    data = read_page(target)
-                    ids[target] = page_ids(data) if data else set()
-                if fragment not in ids[target]:
-                    problem = f"broken link '{raw}': {target} has no element with id '{fragment}'"
-            if problem:
-                errors.append(broken_link(out_label, page.dest_path, read_staged(page.dest_path) or b"",
-                                          offset, problem))
+                by_target.setdefault(target, []).append((page, fragment, raw, offset))
+    for target, links in by_target.items():
+        data = read_page(target)
+        ids = page_ids(data) if data else set()
+        for page, fragment, raw, offset in links:
+            if fragment not in ids:
+                problems.append((page, offset, f"broken link '{raw}': {target} has no element with id "
+                                 f"'{fragment}'"))
+    for page, offset, message in problems:
+        errors.append(broken_link(out_label, page.dest_path, read_staged(page.dest_path) or b"", offset,
+                                  message))
     return errors
 
 
@@ -132,4 +139,17 @@ def read_output(out_dir: Path) -> Callable[[str], bytes | None]:
             return (out_dir / dest_path).read_bytes()
         except OSError:
             return None
+    return read
+
+
+def read_first(*folders: Path) -> Callable[[str], bytes | None]:
+    """Read a page from the first folder that has it (staging, then the output directory)."""
+    readers = [read_output(folder) for folder in folders]
+
+    def read(dest_path: str) -> bytes | None:
+        for reader in readers:
+            data = reader(dest_path)
+            if data is not None:
+                return data
+        return None
     return read

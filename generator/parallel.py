@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from generator import render, write
 from generator.linkcheck import PageLinks, scan_page
@@ -59,10 +59,17 @@ def render_to_staging(jobs: list[OutputJob], staging: Path, root: Path, workers:
 
 def _render_and_write(jobs: list[OutputJob], staging: Path, root: Path,
                       out_label: str) -> tuple[write.WriteReport, list[PageLinks]]:
-    files = render.render_files([job.make for job in jobs], root)
-    pages = [scan_page(f.dest_path, f.data, out_label) for f in files
-             if f.data is not None and f.dest_path.endswith(".html")]
-    return write.write_files(files, staging), pages
+    pages: list[PageLinks] = []
+
+    def scanned(files: Iterable[render.RenderedFile]) -> Iterator[render.RenderedFile]:
+        for file in files:
+            if file.data is not None and file.dest_path.endswith(".html"):
+                pages.append(scan_page(file.dest_path, file.data, out_label))
+            yield file
+
+    # Rendered, scanned and written one file at a time: the site is never all in memory.
+    report = write.write_files(scanned(render.render_files((job.make for job in jobs), root)), staging)
+    return report, pages
 
 
 def _render_share(share: tuple[int, int]) -> Any:

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 import jinja2
 from jinja2 import pass_context
@@ -304,12 +304,14 @@ def _feed_updated(explainers: list[Explainer]) -> str:
     return max(dates, key=lambda d: d.instant()).iso()
 
 
-def render_files(make: list[Callable[[], RenderedFile]], root: Path) -> list[RenderedFile]:
-    """Call each page maker; a template error becomes a located diagnostic (`TemplateFailed`)."""
-    try:
-        return [m() for m in make]
-    except jinja2.TemplateError as exc:
-        raise TemplateFailed([template_failure(root, exc)]) from None
+def render_files(make: Iterable[Callable[[], RenderedFile]], root: Path) -> Iterator[RenderedFile]:
+    """Call each page maker in turn (one page in memory at a time); a template error becomes a
+    located diagnostic (`TemplateFailed`)."""
+    for maker in make:
+        try:
+            yield maker()
+        except jinja2.TemplateError as exc:
+            raise TemplateFailed([template_failure(root, exc)]) from None
 
 
 def template_failure(root: Path, exc: jinja2.TemplateError) -> Any:
