@@ -43,6 +43,10 @@ class CacheState:
     """dest_path -> digest of the bytes written."""
     warnings: list[Diagnostic] = field(default_factory=list)
     """The build's warnings, repeated when a later build finds nothing to do."""
+    build_id: str = ""
+    """Names the build that wrote the output directory; see `last_writer`."""
+    valid_until: str = ""
+    """ISO instant at which an embargo lifts and the site must change although no file did."""
 
 
 def cache_key(out_dir: Path, base_url: str | None, drafts: bool) -> str:
@@ -89,7 +93,7 @@ def _from_json(data: Any) -> CacheState:
         span = Span(*item["span"]) if item["span"] else None
         warnings.append(Diagnostic(str(item["message"]), span, item["hint"], "warning"))
     return CacheState(str(data["key"]), _strings(data["sources"]), _strings(data["outputs"]),
-                      _strings(data["digests"]), warnings)
+                      _strings(data["digests"]), warnings, str(data["build_id"]), str(data["valid_until"]))
 
 
 def save_cache(root: Path, state: CacheState) -> None:
@@ -97,7 +101,8 @@ def save_cache(root: Path, state: CacheState) -> None:
     path = cache_path(root, state.key)
     # Built by hand rather than with dataclasses.asdict, which deep-copies every mapping.
     data: dict[str, Any] = {"key": state.key, "sources": state.sources, "outputs": state.outputs,
-                            "digests": state.digests}
+                            "digests": state.digests, "build_id": state.build_id,
+                            "valid_until": state.valid_until}
     data["warnings"] = [{"message": w.message, "span": list(w.span) if w.span else None, "hint": w.hint}
                         for w in state.warnings]
     payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
@@ -113,3 +118,30 @@ def save_cache(root: Path, state: CacheState) -> None:
     except OSError:
         pass
 
+
+
+def _writer_path(root: Path, out_dir: Path) -> Path:
+    name = hashlib.blake2b(str(out_dir.absolute()).encode(), digest_size=8).hexdigest()
+    return root / CACHE_DIR / f"writer-{name}.txt"
+
+
+def record_writer(root: Path, out_dir: Path, build_id: str) -> None:
+    """Say which build last wrote `out_dir`. A `serve` (with drafts) and a `build` (without)
+    keep separate cache states for one site/; each must know when the other wrote there
+    since, or it would trust a site/ that is no longer what its state describes."""
+    path = _writer_path(root, out_dir)
+    try:
+        path.parent.mkdir(exist_ok=True)
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temp.write_text(build_id)
+        os.replace(temp, path)
+    except OSError:
+        pass
+
+
+def last_writer(root: Path, out_dir: Path) -> str:
+    """The id recorded by the last build that wrote `out_dir` ("" if unknown)."""
+    try:
+        return _writer_path(root, out_dir).read_text().strip()
+    except OSError:
+        return ""

@@ -63,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _shown(path: Path) -> str:
     """A path as the user thinks of it: relative when under the current directory."""
     absolute = path.absolute()
@@ -113,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return EXIT_USAGE
             report = pipeline.build(options, clean=args.clean)
             _print_diagnostics(report.warnings, sys.stderr)
-            print(f"explainer: {report.files} files ({report.pages} pages) in "
+            print(f"explainer: {_count(report.files, 'file')} ({_count(report.pages, 'page')}) in "
                   f"{_shown(options.out_dir)}: {report.written} written, "
                   f"{report.files - report.written} unchanged, {report.seconds:.2f} s", file=sys.stderr)
         elif args.command == "check":

@@ -56,6 +56,16 @@ class PartialDate:
             return "month"
         return "year"
 
+    def is_before(self, other: "PartialDate") -> bool:
+        """True when this date is earlier than `other` without doubt: two date-times compare
+        as instants (time zones count); otherwise the calendar dates as written compare, so
+        a correction dated the same day as a date-time of publication is not "before" it."""
+        if self.time is not None and other.time is not None:
+            return self.instant() < other.instant()
+        mine = (self.year, self.month or 1, self.day or 1)
+        theirs = (other.year, other.month or 1, other.day or 1)
+        return mine < theirs
+
     def instant(self) -> dt.datetime:
         """The moment as an aware datetime; partial dates take their first instant in UTC."""
         if self.time is not None:

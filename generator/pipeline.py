@@ -88,6 +88,8 @@ class Builder:
                  resident: bool = False):
         self.options = options
         self.resident = resident
+        self.build_id = ""
+        """The id this Builder's last write recorded (see `cache.record_writer`)."""
         self.from_cache = False
         """`outputs` came from the cache, not from a build of this Builder."""
         """Kept alive for many builds (`serve`): even when the cache says nothing changed, the
@@ -133,6 +135,8 @@ class Builder:
         started = time.perf_counter()
         root, out_dir = self.options.root, self.options.out_dir
         stamps = stamps_of.source_stamps(root, render.THEME_DIR) if self.use_cache else {}
+        if stamps:
+            stamps["(git HEAD)"] = history.head_commit(root)  # a commit changes revisions
         unchanged = self._start_from_cache(stamps)
         if unchanged is not None:
             unchanged.seconds = time.perf_counter() - started
@@ -148,7 +152,10 @@ class Builder:
         except write.OutputError as exc:
             raise BuildFailed([Diagnostic(str(exc))]) from None
         jobs = self._plan(*compiled)
-        incremental = self.outputs is not None and out_dir.is_dir()
+        # Incremental only over a site/ that this Builder's state describes: not if another
+        # build wrote there since (a `build` while `serve` runs, or the other way round).
+        incremental = (self.outputs is not None and out_dir.is_dir()
+                       and cache.last_writer(root, out_dir) == self.build_id)
         previous = self.outputs if incremental and self.outputs is not None else {}
         # Outputs known only from the cache may have been deleted by hand since: look.
         verify = incremental and self.from_cache
@@ -162,12 +169,23 @@ class Builder:
         timings["swap"] = time.perf_counter() - started - sum(timings.values())
         changed = self._remember(jobs, written, stale, incremental)
         self.from_cache = False
+        self.build_id = os.urandom(8).hex()
+        cache.record_writer(root, out_dir, self.build_id)
         if self.use_cache:
             cache.save_cache(root, cache.CacheState(self._cache_key(), stamps, self.outputs or {},
-                                                    self.digests, diags.warnings))
+                                                    self.digests, diags.warnings, self.build_id,
+                                                    self._valid_until()))
         return BuildReport(pages=sum(job.dest_path.endswith(".html") for job in jobs), files=len(jobs),
                            written=len(todo), seconds=time.perf_counter() - started,
                            warnings=diags.warnings, changed=sorted(changed), timings=timings)
+
+    def _valid_until(self) -> str:
+        """The next instant an embargo lifts (the site changes then without any file changing)."""
+        now = _now()
+        coming = [u.explainer.published.instant().astimezone(datetime.timezone.utc)
+                  for u in self.units.values()
+                  if u.explainer is not None and u.explainer.published.instant() > now]
+        return min(coming).isoformat() if coming else ""
 
     def _cache_key(self) -> str:
         return cache.cache_key(self.options.out_dir, self.options.base_url, self.options.drafts)
@@ -181,11 +199,16 @@ class Builder:
         state = cache.load_cache(self.options.root, self._cache_key())
         if state is None or not out_dir.is_dir():
             return None
-        if not self.resident and state.sources == stamps and stamps_of.all_exist(out_dir, state.outputs):
+        if cache.last_writer(self.options.root, out_dir) != state.build_id:
+            return None  # another build (say `serve`, with drafts) wrote site/ since
+        embargo_lifted = bool(state.valid_until) and _now().isoformat() >= state.valid_until
+        if (not self.resident and not embargo_lifted and state.sources == stamps
+                and stamps_of.all_exist(out_dir, state.outputs)):
             return BuildReport(pages=sum(p.endswith(".html") for p in state.outputs),
                                files=len(state.outputs), warnings=state.warnings)
         self.outputs, self.digests = state.outputs, state.digests
         self.from_cache = True
+        self.build_id = state.build_id
         return None
 
     def _plan(self, site: resolve.Site, env: jinja2.Environment, templates: dict[str, str],
@@ -258,7 +281,7 @@ class Builder:
         self.units = units
         explainers = [u.explainer for u in units.values() if u.explainer is not None]
         if not self.options.drafts:
-            now = datetime.datetime.now(datetime.timezone.utc)
+            now = _now()
             explainers = [e for e in explainers if not e.draft and e.published.instant() <= now]
         site = resolve.assemble_site(explainers, shared.actors, config, diags)
         env, templates = self._environment(diags)
@@ -328,6 +351,10 @@ class Builder:
             self.templates = template_digests(self.env, render.PAGE_TEMPLATES)
         diags.items.extend(self.template_diagnostics.items)
         return self.env, self.templates
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
 
 
 def _apply_history(explainer: Explainer, revisions: list[history.Revision]) -> None:

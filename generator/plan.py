@@ -13,6 +13,7 @@ behind `serve`'s rebuilds and incremental `build`s.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,9 +119,11 @@ def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], templat
 
     add("index.html", digest(templates["index.html"], config_digest, all_listings, list(site.tags)),
         renderer.home_page)
+    now = datetime.datetime.now(datetime.timezone.utc)
     for explainer in site.explainers:
         key = unit_keys[explainer.slug]
-        add(f"{explainer.slug}/index.html", digest(templates["explainer.html"], config_digest, key),
+        embargoed = explainer.published.instant() > now  # its banner goes when the embargo lifts
+        add(f"{explainer.slug}/index.html", digest(templates["explainer.html"], config_digest, key, embargoed),
             _bind(renderer.explainer_page, explainer))
         add(f"{explainer.slug}/explainer.json", digest(jsondata.SCHEMA_VERSION, config_digest, key),
             _bind(renderer.explainer_json, explainer))

@@ -14,18 +14,18 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
+from urllib.parse import urlsplit
 
 import jinja2
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from generator import __version__
+from generator import __version__, jsondata, structured
 from generator.diagnostics import Diagnostics, Span
 from generator.links import resolve_hrefs, root_prefix
 from generator.model import (FORWARD_LABELS, INVERSE_LABELS, RELATIONS, STATUS_LABELS, STATUS_MEANINGS,
                              STATUSES, Actor, Claim, Explainer, Markdown)
 from generator.resolve import Site
-from generator import jsondata, structured
 
 THEME_DIR = Path(__file__).parent / "theme"
 PAGE_TEMPLATES = ("base.html", "index.html", "explainer.html", "actor.html", "tag.html",
@@ -43,7 +43,7 @@ class RenderedFile:
 
 
 class TemplateFailed(Exception):
-    """A template could not be compiled or rendered; `diagnostic` says where."""
+    """A template could not be compiled or rendered; `diagnostics` say where."""
 
     def __init__(self, diagnostics: list[Any]):
         super().__init__("template error")
@@ -73,26 +73,10 @@ def make_environment(root: Path) -> jinja2.Environment:
         auto_reload=False,
     )
 
-    def initials(name: str) -> str:
-        """Up to two letters for an avatar: 'Vladimir Putin' -> 'VP', 'Government of Ukraine' -> 'GU'."""
-        words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]
-        significant = [w for w in words if w.lower() not in ("of", "the", "and", "for", "on", "in")]
-        words = significant or words
-        if not words:
-            return "?"
-        letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
-        return letters.upper()
-
-    def hostname(url: str | None) -> str:
-        """'https://www.example.org/a/b' -> 'example.org' (for showing where a source lives)."""
-        from urllib.parse import urlsplit
-        host = urlsplit(url or "").hostname or ""
-        return host[4:] if host.startswith("www.") else host
-
     env.filters["md"] = _markdown_filter
     env.filters["tojson_script"] = _json_for_script
-    env.filters["initials"] = initials
-    env.filters["hostname"] = hostname
+    env.filters["initials"] = _initials
+    env.filters["hostname"] = _hostname
     env.globals.update(
         statuses=[{"id": s, "label": STATUS_LABELS[s], "meaning": STATUS_MEANINGS[s]} for s in STATUSES],
         status_labels=STATUS_LABELS,
@@ -101,6 +85,23 @@ def make_environment(root: Path) -> jinja2.Environment:
         claim_relations=claim_relations,
     )
     return env
+
+
+def _initials(name: str) -> str:
+    """Up to two letters for an avatar: 'Vladimir Putin' -> 'VP', 'Government of Ukraine' -> 'GU'."""
+    words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]
+    significant = [w for w in words if w.lower() not in ("of", "the", "and", "for", "on", "in")]
+    words = significant or words
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+def _hostname(url: str | None) -> str:
+    """'https://www.example.org/a/b' -> 'example.org' (for showing where a source lives)."""
+    host = urlsplit(url or "").hostname or ""
+    return host[4:] if host.startswith("www.") else host
 
 
 def template_span(root: Path, exc: BaseException) -> Span:
@@ -306,15 +307,27 @@ def _feed_updated(explainers: list[Explainer]) -> str:
 
 def render_files(make: Iterable[Callable[[], RenderedFile]], root: Path) -> Iterator[RenderedFile]:
     """Call each page maker in turn (one page in memory at a time); a template error becomes a
-    located diagnostic (`TemplateFailed`)."""
+    located diagnostic (`TemplateFailed`).
+
+    Any exception raised while a template runs counts: a project template can divide by
+    zero or call `url()` wrongly, and its author needs the template's name and line, not a
+    Python traceback.
+    """
     for maker in make:
         try:
             yield maker()
-        except jinja2.TemplateError as exc:
+        except Exception as exc:
             raise TemplateFailed([template_failure(root, exc)]) from None
 
 
-def template_failure(root: Path, exc: jinja2.TemplateError) -> Any:
+def template_failure(root: Path, exc: Exception) -> Any:
     diags = Diagnostics()
-    diags.error(template_span(root, exc), f"template error: {exc.message or exc}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = f"template '{exc.name}' not found"
+        hint = "templates are looked up in templates/ and then in the built-in theme"
+    elif isinstance(exc, jinja2.TemplateError):
+        message, hint = f"template error: {exc.message or exc}", None
+    else:
+        message, hint = f"template error: {type(exc).__name__}: {exc}", None
+    diags.error(template_span(root, exc), message, hint)
     return diags.items[0]

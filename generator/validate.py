@@ -132,7 +132,7 @@ def validate_explainer(raw: RawExplainer, shared: dict[str, Actor], images: set[
     updated = r.date("updated", full_only=True)
     authors = r.text_list("authors")
     tags = r.id_list("tags", "tag")
-    if published and updated and updated.sort_key < published.sort_key:
+    if published and updated and updated.is_before(published):
         diags.error(r.key_span("updated"), f"'updated' ({updated.text}) is before 'published' "
                     f"({published.text})")
     namespace = _Namespace(raw.src_path, shared, diags)
@@ -186,7 +186,7 @@ def _validate_corrections(r: FieldReader, published: PartialDate | None,
         cr = FieldReader(item, "correction", CORRECTION_KEYS, diags)
         date = cr.date("date", required=True, full_only=True)
         text = cr.text("text", required=True)
-        if date and published and date.sort_key < published.sort_key:
+        if date and published and date.is_before(published):
             diags.error(item.entries["date"][1].span, f"correction dated {date.text} is before 'published' "
                         f"({published.text})")
         if date and text:

@@ -352,3 +352,42 @@ def test_revisions_are_listed_on_the_page(project, cli_run) -> None:
     html = (root / "site/a/index.html").read_text("utf-8")
     assert 'id="revisions"' in html
     assert '<time datetime="2024-03-28T10:00:00+00:00">28 March 2024, 10:00 UTC</time> First &lt;version&gt;' in html
+
+
+# -- the cache never serves a stale site ----------------------------------------------------------------
+
+def test_a_drafts_build_in_between_does_not_leave_drafts_in_the_next_build(project, cli_run) -> None:
+    root = _drafts_project(project)
+    assert build(cli_run, root).code == 0          # publishes, and caches that state
+    assert build(cli_run, root, "--drafts").code == 0   # as serve does: drafts written to site/
+    assert (root / "site/secret/index.html").is_file()
+    assert build(cli_run, root).code == 0          # no source changed since the first build
+    assert not (root / "site/secret").exists()
+    assert "Xylophone" not in site_text(root)
+
+
+def test_an_embargo_lifts_at_the_next_build_although_no_file_changed(project, cli_run, monkeypatch) -> None:
+    from generator import pipeline
+    root = project({"content/explainers/now.md": explainer("Now"),
+                    "content/explainers/later.md": explainer("Later", published="2099-01-01")})
+    assert build(cli_run, root).code == 0
+    assert not (root / "site/later").exists()
+    assert build(cli_run, root).code == 0
+    assert not (root / "site/later").exists()
+    future = dt.datetime(2099, 1, 2, tzinfo=dt.timezone.utc)
+    monkeypatch.setattr(pipeline, "_now", lambda: future)
+    assert build(cli_run, root).code == 0
+    assert (root / "site/later/index.html").is_file()
+
+
+def test_committing_an_edit_updates_revisions_without_a_file_change(project, cli_run) -> None:
+    root = project({"content/explainers/a.md": explainer("A")})
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "First", "--date", "2024-03-28T10:00:00+00:00")
+    (root / "content/explainers/a.md").write_text(explainer("A", body="Revised.\n"))
+    assert build(cli_run, root).code == 0  # the edit is built before it is committed
+    git(root, "commit", "-qam", "Revise", "--date", "2024-04-02T10:00:00+00:00")
+    assert build(cli_run, root).code == 0  # no file changed, but HEAD moved
+    data = json.loads((root / "site/a/explainer.json").read_text("utf-8"))
+    assert [r["subject"] for r in data["revisions"]] == ["Revise", "First"]

@@ -1,6 +1,6 @@
 """`explainer serve`: build, serve site/, rebuild on every save and update the open pages.
 
-Why not the `livereload` package (2.7), although it is a dependency:
+Why not the `livereload` package (2.7), which the project first planned to use:
 it cannot meet what this command promises.
 
 - `--port 0`: it calls `app.listen(port)` and keeps no server object, so the
