@@ -35,7 +35,8 @@ class PageLinks:
 
     dest_path: str
     outgoing: list[tuple[str, str, str, int]] = field(default_factory=list)
-    """(target dest_path, fragment, link as written, byte offset in the page)."""
+    """Links to a fragment of another page: (target dest_path, fragment, link as written,
+    byte offset in the page)."""
     errors: list[Diagnostic] = field(default_factory=list)
     """Broken in-page fragments, found while scanning."""
 
@@ -59,8 +60,11 @@ def _resolve(base_dir: str, raw: str) -> tuple[str, str] | None:
     return target, fragment
 
 
-def scan_page(dest_path: str, data: bytes, out_label: str) -> PageLinks:
-    """Collect a page's ids and links; check its in-page `#fragment` links on the spot."""
+def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str]) -> PageLinks:
+    """Check a page's links on the spot (in-page fragments, and that every other file it
+    names is one of the site's `outputs`); keep only links to a fragment of another page,
+    which need that page's ids. Keeping every link of every page would cost hundreds of
+    megabytes at 5,000 explainers."""
     ids = page_ids(data)
     page = PageLinks(dest_path)
     base_dir = posixpath.dirname(dest_path)
@@ -85,41 +89,36 @@ def scan_page(dest_path: str, data: bytes, out_label: str) -> PageLinks:
                 page.errors.append(broken_link(out_label, dest_path, data, match.start(1),
                                                f"broken link '{raw}': no element with id '{fragment}' "
                                                "on this page"))
-            continue
-        page.outgoing.append((target, fragment, raw, match.start(1)))
+        elif target.startswith("..") or target not in outputs:
+            page.errors.append(broken_link(out_label, dest_path, data, match.start(1),
+                                           f"broken link '{raw}': the site has no {target}"))
+        elif fragment:
+            page.outgoing.append((target, fragment, raw, match.start(1)))
     return page
 
 
-def check_site(pages: list[PageLinks], outputs: set[str], out_label: str,
-               read_page: Callable[[str], bytes | None],
+def check_site(pages: list[PageLinks], out_label: str, read_page: Callable[[str], bytes | None],
                read_staged: Callable[[str], bytes | None]) -> list[Diagnostic]:
-    """Check every page's links into other files.
+    """Every error found while scanning, plus links to a fragment of another page.
 
     A target page's ids are read from disk (`read_page`: this build's staging directory,
-    else the output directory) once, when some link names a fragment in it, and dropped
-    after its links are checked: the ids of every page never sit in memory at once. A page
-    with a broken link is read back from staging to say where in it the link is.
+    else the output directory) once, and dropped after its links are checked: the ids of
+    every page never sit in memory at once. A page with a broken link is read back from
+    staging to say where in it the link is.
     """
-    errors: list[Diagnostic] = []
+    errors: list[Diagnostic] = [error for page in pages for error in page.errors]
     by_target: dict[str, list[tuple[PageLinks, str, str, int]]] = {}
-    problems: list[tuple[PageLinks, int, str]] = []
     for page in pages:
-        errors += page.errors
         for target, fragment, raw, offset in page.outgoing:
-            if target.startswith("..") or target not in outputs:
-                problems.append((page, offset, f"broken link '{raw}': the site has no {target}"))
-            elif fragment:
-                by_target.setdefault(target, []).append((page, fragment, raw, offset))
+            by_target.setdefault(target, []).append((page, fragment, raw, offset))
     for target, links in by_target.items():
         data = read_page(target)
         ids = page_ids(data) if data else set()
         for page, fragment, raw, offset in links:
             if fragment not in ids:
-                problems.append((page, offset, f"broken link '{raw}': {target} has no element with id "
-                                 f"'{fragment}'"))
-    for page, offset, message in problems:
-        errors.append(broken_link(out_label, page.dest_path, read_staged(page.dest_path) or b"", offset,
-                                  message))
+                errors.append(broken_link(out_label, page.dest_path, read_staged(page.dest_path) or b"",
+                                          offset, f"broken link '{raw}': {target} has no element with "
+                                          f"id '{fragment}'"))
     return errors
 
 

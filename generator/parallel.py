@@ -21,8 +21,8 @@ from generator.plan import OutputJob
 MIN_JOBS_PER_WORKER = 200
 """Below this many files per worker, forking costs more than it saves."""
 
-_work: tuple[list[OutputJob], Path, Path, str] | None = None
-"""(jobs, staging, root, out_label) for forked workers; set just before the pool starts."""
+_work: tuple[list[OutputJob], Path, Path, str, set[str]] | None = None
+"""(jobs, staging, root, out_label, outputs) for forked workers; set just before the pool starts."""
 
 
 def default_jobs() -> int:
@@ -33,15 +33,15 @@ def default_jobs() -> int:
 
 
 def render_to_staging(jobs: list[OutputJob], staging: Path, root: Path, workers: int,
-                      out_label: str) -> tuple[write.WriteReport, list[PageLinks]]:
+                      out_label: str, outputs: set[str]) -> tuple[write.WriteReport, list[PageLinks]]:
     """Render every job into `staging` and scan each page's links (see `linkcheck`).
 
     Raises `render.TemplateFailed` on a template error."""
     workers = min(workers, len(jobs) // MIN_JOBS_PER_WORKER)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return _render_and_write(jobs, staging, root, out_label)
+        return _render_and_write(jobs, staging, root, out_label, outputs)
     global _work
-    _work = (jobs, staging, root, out_label)
+    _work = (jobs, staging, root, out_label, outputs)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             results = pool.map(_render_share, [(index, workers) for index in range(workers)])
@@ -57,14 +57,16 @@ def render_to_staging(jobs: list[OutputJob], staging: Path, root: Path, workers:
     return report, pages
 
 
-def _render_and_write(jobs: list[OutputJob], staging: Path, root: Path,
-                      out_label: str) -> tuple[write.WriteReport, list[PageLinks]]:
+def _render_and_write(jobs: list[OutputJob], staging: Path, root: Path, out_label: str,
+                      outputs: set[str]) -> tuple[write.WriteReport, list[PageLinks]]:
     pages: list[PageLinks] = []
 
     def scanned(files: Iterable[render.RenderedFile]) -> Iterator[render.RenderedFile]:
         for file in files:
             if file.data is not None and file.dest_path.endswith(".html"):
-                pages.append(scan_page(file.dest_path, file.data, out_label))
+                page = scan_page(file.dest_path, file.data, out_label, outputs)
+                if page.errors or page.outgoing:
+                    pages.append(page)
             yield file
 
     # Rendered, scanned and written one file at a time: the site is never all in memory.
@@ -75,9 +77,9 @@ def _render_and_write(jobs: list[OutputJob], staging: Path, root: Path,
 def _render_share(share: tuple[int, int]) -> Any:
     """In a worker: render, scan and write jobs[index::count]."""
     assert _work is not None
-    jobs, staging, root, out_label = _work
+    jobs, staging, root, out_label, outputs = _work
     index, count = share
     try:
-        return _render_and_write(jobs[index::count], staging, root, out_label)
+        return _render_and_write(jobs[index::count], staging, root, out_label, outputs)
     except render.TemplateFailed as exc:
         return exc.diagnostics

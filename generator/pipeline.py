@@ -237,10 +237,12 @@ class Builder:
         staging = write.make_staging(out_dir)
         try:
             out_label = _display_path(out_dir, root)
-            written, pages = parallel.render_to_staging(todo, staging, root, self.options.jobs, out_label)
+            outputs = {job.dest_path for job in jobs}
+            written, pages = parallel.render_to_staging(todo, staging, root, self.options.jobs, out_label,
+                                                        outputs)
             timings["render"] = time.perf_counter() - started - sum(timings.values())
-            broken = linkcheck.check_site(pages, {job.dest_path for job in jobs}, out_label,
-                                          linkcheck.read_first(staging, out_dir), linkcheck.read_output(staging))
+            broken = linkcheck.check_site(pages, out_label, linkcheck.read_first(staging, out_dir),
+                                          linkcheck.read_output(staging))
             if broken:
                 raise BuildFailed(sorted(broken, key=lambda d: d.span or Span("")))
             if incremental:
