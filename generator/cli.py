@@ -8,6 +8,7 @@ only an internal bug shows a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Sequence, TextIO
@@ -107,7 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build":
             from generator.parallel import default_jobs
             options = BuildOptions(root=root, out_dir=args.out or root / "site", base_url=args.base_url,
-                                   jobs=args.jobs or default_jobs(), drafts=args.drafts)
+                                   jobs=args.jobs or default_jobs(), drafts=args.drafts,
+                                   # A running count on a terminal; quiet in CI and when piped.
+                                   progress=sys.stderr.isatty() and not os.environ.get("CI"))
             try:
                 # An unusable --out (the project itself, content/, a folder that is not a site)
                 # is wrong usage (exit 2), and is said before any content error.

@@ -50,6 +50,8 @@ class BuildOptions:
     """Processes that render pages (`--jobs`)."""
     drafts: bool = False
     """Include drafts and explainers whose `published` date is still to come (`--drafts`)."""
+    progress: bool = False
+    """Show a running count while rendering (on a terminal, outside CI)."""
 
 
 def normalize_base_url(url: str) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from generator import render, write
 from generator.linkcheck import PageLinks, scan_page
@@ -24,6 +25,12 @@ MIN_JOBS_PER_WORKER = 200
 _work: tuple[list[OutputJob], Path, Path, str, set[str]] | None = None
 """(jobs, staging, root, out_label, outputs) for forked workers; set just before the pool starts."""
 
+_done: Any = None
+"""Files written so far, shared with forked workers (a `multiprocessing.Value`)."""
+
+Progress = Callable[[int, int], None]
+"""progress(done, total): called a few times a second while rendering, if given."""
+
 
 def default_jobs() -> int:
     try:
@@ -33,20 +40,31 @@ def default_jobs() -> int:
 
 
 def render_to_staging(jobs: list[OutputJob], staging: Path, root: Path, workers: int,
-                      out_label: str, outputs: set[str]) -> tuple[write.WriteReport, list[PageLinks]]:
+                      out_label: str, outputs: set[str],
+                      progress: Progress | None = None) -> tuple[write.WriteReport, list[PageLinks]]:
     """Render every job into `staging` and scan each page's links (see `linkcheck`).
 
     Raises `render.TemplateFailed` on a template error."""
+    global _work, _done
     workers = min(workers, len(jobs) // MIN_JOBS_PER_WORKER)
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return _render_and_write(jobs, staging, root, out_label, outputs)
-    global _work
+    forking = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+    _done = multiprocessing.get_context("fork" if forking else None).Value("i", 0, lock=False)
+    if not forking:
+        try:
+            return _render_and_write(jobs, staging, root, out_label, outputs, progress)
+        finally:
+            _done = None
     _work = (jobs, staging, root, out_label, outputs)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_render_share, [(index, workers) for index in range(workers)])
+            pending = pool.map_async(_render_share, [(index, workers) for index in range(workers)])
+            while not pending.ready():
+                pending.wait(0.25)
+                if progress:
+                    progress(_done.value, len(jobs))
+            results = pending.get()
     finally:
-        _work = None
+        _work = _done = None
     report = write.WriteReport()
     pages: list[PageLinks] = []
     for result in results:
@@ -58,11 +76,19 @@ def render_to_staging(jobs: list[OutputJob], staging: Path, root: Path, workers:
 
 
 def _render_and_write(jobs: list[OutputJob], staging: Path, root: Path, out_label: str,
-                      outputs: set[str]) -> tuple[write.WriteReport, list[PageLinks]]:
+                      outputs: set[str], progress: Progress | None = None,
+                      ) -> tuple[write.WriteReport, list[PageLinks]]:
     pages: list[PageLinks] = []
+    shown = time.monotonic()
 
     def scanned(files: Iterable[render.RenderedFile]) -> Iterator[render.RenderedFile]:
+        nonlocal shown
         for file in files:
+            if _done is not None:
+                _done.value += 1  # no lock: each worker adds to it, a lost count only slows the bar
+            if progress and time.monotonic() - shown > 0.25:
+                shown = time.monotonic()
+                progress(_done.value if _done is not None else 0, len(jobs))
             if file.data is not None and file.dest_path.endswith(".html"):
                 page = scan_page(file.dest_path, file.data, out_label, outputs)
                 if page.errors or page.outgoing:

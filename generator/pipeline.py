@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import gc
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -239,7 +240,9 @@ class Builder:
             out_label = _display_path(out_dir, root)
             outputs = {job.dest_path for job in jobs}
             written, pages = parallel.render_to_staging(todo, staging, root, self.options.jobs, out_label,
-                                                        outputs)
+                                                        outputs, _show_progress if self.options.progress else None)
+            if self.options.progress:
+                _show_progress(-1, 0)
             timings["render"] = time.perf_counter() - started - sum(timings.values())
             broken = linkcheck.check_site(pages, out_label, linkcheck.read_first(staging, out_dir),
                                           linkcheck.read_output(staging))
@@ -353,6 +356,15 @@ class Builder:
             self.templates = template_digests(self.env, render.PAGE_TEMPLATES)
         diags.items.extend(self.template_diagnostics.items)
         return self.env, self.templates
+
+
+def _show_progress(done: int, total: int) -> None:
+    """A running count on one terminal line; done < 0 clears it."""
+    if done < 0:
+        sys.stderr.write("\r\x1b[K")
+    else:
+        sys.stderr.write(f"\rexplainer: rendering {done:,}/{total:,} files")
+    sys.stderr.flush()
 
 
 def _now() -> datetime.datetime:
