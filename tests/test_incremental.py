@@ -165,7 +165,10 @@ def test_both_markdown_engines_give_identical_sites(tmp_path, monkeypatch, proje
     from generator import markdown
     if markdown.markdown_it_pyrs is None:
         pytest.skip("markdown-it-pyrs is not installed")
-    source = copy_example(tmp_path / "src") if project == "example" else REPO / "tests/projects/newsroom"
+    if project == "example":
+        source = copy_example(tmp_path / "src")
+    else:  # a copy: a build records itself in its project's .explainer-cache/
+        source = Path(shutil.copytree(REPO / "tests/projects/newsroom", tmp_path / "src"))
     monkeypatch.setenv("EXPLAINER_MARKDOWN", "pyrs")
     fast = clean_build(source, tmp_path / "pyrs")
     monkeypatch.setenv("EXPLAINER_MARKDOWN", "py")
