@@ -81,7 +81,10 @@ def read_config(node: YMap | None, diags: Diagnostics, base_url_override: str | 
 
 def _check_base_url(text: str, diags: Diagnostics, span: object) -> str | None:
     url = normalize_base_url(text)
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "Invalid IPv6 URL" for a stray '['
+        parts = urlsplit("invalid:")
     ok = (parts.scheme in ("http", "https") and parts.netloc) or (not parts.scheme and url.startswith("/")
                                                                     and not parts.netloc)
     if not ok or parts.query or parts.fragment or any(c.isspace() or c in "\"'<>" for c in url):

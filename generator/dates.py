@@ -152,6 +152,13 @@ def _from_datetime_match(text: str, m: re.Match[str]) -> PartialDate:
         if hours > 23 or minutes > 59:
             raise DateError(f"'{text}' has an impossible UTC offset {tz}")
         offset = sign * dt.timedelta(hours=hours, minutes=minutes)
-    instant = dt.datetime.combine(date, time, dt.timezone(offset)).timestamp()
+    aware = dt.datetime.combine(date, time, dt.timezone(offset))
+    try:
+        # Later stages convert to UTC (the embargo check, the cache's next deadline); the
+        # first and last hours of years 1 and 9999 have no UTC datetime in Python.
+        aware.astimezone(dt.timezone.utc)
+    except OverflowError:
+        raise DateError(f"'{text}' is out of range: in UTC it falls outside the years 1 to 9999") from None
+    instant = aware.timestamp()
     key = (year, month, day, 1, (time.hour, time.minute, time.second, time.microsecond), instant)
     return PartialDate(text, year, month, day, time, offset, sort_key=key)

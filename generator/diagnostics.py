@@ -45,12 +45,14 @@ class Diagnostic:
         return _one_line(text)
 
 
-_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029\ud800-\udfff]")
+_LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
 def _one_line(text: str) -> str:
     """Escape line breaks, other control characters and lone surrogates quoted from the author's
-    text (a key such as 'a\\rb'): the contract promises one diagnostic per line."""
+    text (a key such as 'a\\rb'): the contract promises one diagnostic per line. Bidi controls
+    (U+202E...) are shown as escapes too: they would reorder the terminal line (or the
+    overlay), and a writer needs to see the invisible character the message is about."""
     if not _LINE_BREAKING.search(text):
         return text
     return _LINE_BREAKING.sub(lambda m: repr(m.group())[1:-1] if m.group() != "\t" else "\\t", text)

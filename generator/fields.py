@@ -10,6 +10,7 @@ reported and read as missing, so that validation goes on and finds the rest.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Iterable
 from urllib.parse import urlsplit
 
@@ -21,6 +22,46 @@ from generator.yamlnodes import YMap, YNode, YScalar, YSeq, kind_name
 
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID_LENGTH = 100
+
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_EMBEDDINGS = "\u202a\u202b\u202d\u202e"
+"""LRE, RLE, LRO, RLO: closed by PDF (U+202C)."""
+_ISOLATES = "\u2066\u2067\u2068"
+"""LRI, RLI, FSI: closed by PDI (U+2069), which also closes embeddings opened inside."""
+_PDF, _PDI = "\u202c", "\u2069"
+
+
+def contain_bidi(text: str) -> str:
+    """`text` with its bidirectional controls balanced, so that they reorder only `text` itself.
+
+    Arabic and Hebrew need no controls (the Unicode bidi algorithm orders them), but quoted
+    text may carry some: isolates around a mixed-direction phrase, or the embeddings some word
+    processors insert. An override left open (U+202E RIGHT-TO-LEFT OVERRIDE) would instead reorder
+    what the page shows after the value, in the same paragraph: the role and date after a name,
+    the status after a claim ("exe.gpj" tricks). So every opener still open at the end gets its
+    closer, and a closer with nothing of its own to close is dropped (it would close an opener
+    of the surrounding text). Text without controls is returned as it is."""
+    if text.isascii() or not _BIDI_CONTROLS.search(text):
+        return text
+    out: list[str] = []
+    open_: list[str] = []  # the closer each open control needs, innermost last
+    for char in text:
+        if char in _EMBEDDINGS:
+            open_.append(_PDF)
+        elif char in _ISOLATES:
+            open_.append(_PDI)
+        elif char == _PDF:
+            if not open_ or open_[-1] != _PDF:
+                continue
+            open_.pop()
+        elif char == _PDI:
+            if _PDI not in open_:
+                continue
+            while open_.pop() != _PDI:
+                pass
+        out.append(char)
+    out.extend(reversed(open_))
+    return "".join(out)
 
 
 def check_id(text: str, span: Span, what: str, diags: Diagnostics) -> bool:
@@ -43,8 +84,11 @@ def check_url(text: str, span: Span, key: str, diags: Diagnostics, what: str | N
         parts = urlsplit(text)
     except ValueError:
         parts = None
+    # No spaces, controls or invisible format characters (U+202E, U+200B...): a real URL has
+    # them percent-encoded, and unencoded they only disguise where a link goes.
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc \
-            or any(c.isspace() or ord(c) < 32 for c in text):
+            or any(c.isspace() or ord(c) < 32 or unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
+                   for c in text):
         where = f"'{key}' in {what}" if what else f"'{key}'"
         diags.error(span, f"{where} must be an http or https URL, got '{text}'",
                     "write the full address, starting with https://")
@@ -106,7 +150,7 @@ class FieldReader:
             if required:
                 self.diags.error(node.span, f"'{key}' in {self.what} must not be empty")
             return None
-        return value
+        return contain_bidi(value)
 
     def scalar_node(self, key: str, required: bool = False) -> YScalar | None:
         return self._scalar(key, required)
@@ -196,7 +240,7 @@ class FieldReader:
         return urls
 
     def text_list(self, key: str) -> list[str]:
-        return [item.text.strip() for item in self._list(key) if item.text.strip()]
+        return [contain_bidi(item.text.strip()) for item in self._list(key) if item.text.strip()]
 
     def id_list(self, key: str, what: str) -> list[tuple[str, Span]]:
         """A list of ids; each must be valid and appear once."""

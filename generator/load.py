@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,14 +65,37 @@ def load_site_yaml(root: Path, diags: Diagnostics) -> tuple[YMap | None, str]:
     return _expect_mapping(parse_yaml(text, "site.yaml", 0, diags), Span("site.yaml"), diags, before), text
 
 
-def list_content_files(content: Path) -> set[str]:
+class ContentFiles(set):  # type: ignore[type-arg]
+    """The files under content/ (paths relative to it), as a set of str.
+
+    `outside` holds what is left out of the set because it is a symbolic link pointing
+    outside the project: files, and folders (with a trailing '/'). An image there would be
+    copied into the published site (`content/images/x.jpg -> /etc/passwd`), so `validate`
+    refuses it by name instead of saying it does not exist."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outside: set[str] = set()
+
+
+def list_content_files(content: Path) -> ContentFiles:
     """All regular files under content/ (images are checked against this set)."""
-    found: set[str] = set()
+    found = ContentFiles()
+    root = os.path.realpath(content.parent)
     for dirpath, dirnames, filenames in os.walk(content):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         rel = Path(dirpath).relative_to(content).as_posix()
+        prefix = "" if rel == "." else f"{rel}/"
+        for name in dirnames:  # os.walk lists a linked folder here but does not enter it
+            if os.path.islink(os.path.join(dirpath, name)) and \
+                    not _within(root, os.path.realpath(os.path.join(dirpath, name))):
+                found.outside.add(f"{prefix}{name}/")
         for name in filenames:
-            found.add(name if rel == "." else f"{rel}/{name}")
+            path = os.path.join(dirpath, name)
+            if os.path.islink(path) and not _within(root, os.path.realpath(path)):
+                found.outside.add(prefix + name)
+            else:
+                found.add(prefix + name)
     return found
 
 
@@ -118,27 +142,54 @@ def read_text(root: Path, path: Path, diags: Diagnostics) -> str | None:
     """The file's text as UTF-8 with LF line ends, or None after reporting why it cannot be read."""
     rel = path.relative_to(root).as_posix()
     try:
-        if path.is_symlink() and not _inside(root, path):
+        # Resolved whether or not the file itself is a link: a linked folder on the way
+        # (content/explainers -> /elsewhere) leads outside the project just as well.
+        if not _inside(root, path):
             diags.error(Span(rel), "symbolic link points outside the project", "copy the file instead")
             return None
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            diags.error(Span(rel), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
-                        "split the explainer or move large material out of it")
-            return None
-        data = path.read_bytes()
+        size, data = _read_bounded(path)
+    except _NotAFile:
+        diags.error(Span(rel), "not a regular file", "replace it with a text file")
+        return None
+    except FileNotFoundError:
+        if not os.path.lexists(path):
+            return None  # deleted since the folder was listed (an editor saving): as if never seen
+        diags.error(Span(rel), "cannot read file: it is a symbolic link to a file that does not exist")
+        return None
     except OSError as exc:
         diags.error(Span(rel), f"cannot read file: {exc.strerror or exc}")
+        return None
+    if size > MAX_FILE_BYTES:
+        diags.error(Span(rel), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                    "split the explainer or move large material out of it")
         return None
     return decode(data, rel, diags)
 
 
+class _NotAFile(OSError):
+    pass
+
+
+def _read_bounded(path: Path) -> tuple[int, bytes]:
+    """(size, bytes) of a regular file, reading at most one byte more than the limit: the size is
+    checked on the open file, so a file that grows after a `stat` (or a device, or a named pipe,
+    which would block the build for ever) cannot make the build read more."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _NotAFile(path)
+        data = handle.read(MAX_FILE_BYTES + 1)
+    return max(info.st_size, len(data)), data
+
+
 def _inside(root: Path, path: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-        return True
-    except ValueError:
-        return False
+    """`path`, with every symbolic link on the way resolved, is inside `root` (also resolved)."""
+    return _within(os.path.realpath(root), os.path.realpath(path))
+
+
+def _within(real_root: str, real_path: str) -> bool:
+    return real_path == real_root or real_path.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
 def decode(data: bytes, rel: str, diags: Diagnostics) -> str | None:
@@ -151,9 +202,10 @@ def decode(data: bytes, rel: str, diags: Diagnostics) -> str | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        column = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
+        # Lines as everywhere else: CRLF, and a lone CR, end a line too ("\r\x80" is line 2).
+        before = data[:exc.start].decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
         diags.error(Span(rel, line, column), f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
                     "save the file as UTF-8")
         return None

@@ -16,6 +16,7 @@ and on their actor's page).
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from functools import lru_cache
@@ -57,15 +58,103 @@ def engine_name(allow_html: bool) -> str:
 def _engine(allow_html: bool, name: str) -> Callable[[str], str]:
     if name == "pyrs":
         fast = markdown_it_pyrs.MarkdownIt("zero").enable_many(_PYRS_RULES)
-        return lambda text: fast.render(text, xhtml=False)
+
+        def render(text: str) -> str:
+            try:
+                return fast.render(text, xhtml=False)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException:  # noqa: BLE001 - a Rust panic is a BaseException (PanicException)
+                # A pyrs bug that `pyrs_is_safe` does not know yet: the same HTML, slower.
+                return _engine(allow_html, "py")(text)
+
+        return render
     md = MarkdownIt("commonmark", {"html": allow_html, "xhtmlOut": False})
     md.enable("table")
     return md.render
 
 
+MAX_MARKDOWN_CHARS = 500_000
+"""A Markdown field longer than this is refused (see `resolve`): both engines need several
+hundred bytes of memory per character of dense Markdown (4 MB of table rows took 1.8 GB in
+pyrs and about 3 GB in markdown-it-py), and no explainer needs a field of 80,000 words."""
+
+_DEEP_PREFIX = re.compile(r"^[ \t>*+\-0-9.)]{100}", re.MULTILINE)
+"""A line starting with 100 characters of indentation, `>` or list markers: block nesting that
+deep makes pyrs recurse once per level, and it overflows the stack (a segmentation fault that
+kills the build, or `serve`) from about 40,000 levels on, fewer on a thread's smaller stack."""
+_LINE_START_BRACKET = re.compile(r"^ {0,3}\[", re.MULTILINE)
+_BACKTICK_RUN = re.compile(r"`+")
+
+
+def _unclosed_code_span(source: str) -> bool:
+    """Whether pyrs may meet a backtick run it cannot close while scanning a link label.
+
+    Modelled on what it does: from a `[`, each backtick run opens a code span that the next
+    run of the same length closes. The model is conservative: a closing run must be in the
+    same line and table cell as its opener (a paragraph and a cell are made of whole such
+    pieces), every `[` is a possible start (even one inside a code span), and backticks whose
+    role the model does not know (escaped, inside a possible autolink or link destination, or
+    more than 1,000 runs) count as a risk."""
+    if "\\`" in source or _AMBIGUOUS_BACKTICK.search(source):
+        return True
+    runs = [(m.start(), len(m.group())) for m in _BACKTICK_RUN.finditer(source)]
+    if len(runs) > 1000:
+        return True
+    positions = [start for start, _ in runs]
+    piece, previous, separators = [], 0, 0
+    for start in positions:  # line or table cell of each run, counted once along the text
+        separators += source.count("\n", previous, start) + source.count("|", previous, start)
+        piece.append(separators)
+        previous = start
+    firsts = sorted({bisect.bisect_right(positions, m.start()) for m in re.finditer(r"\[", source)})
+    for first in firsts:
+        index = first
+        while index < len(runs):
+            closer = next((k for k in range(index + 1, len(runs)) if runs[k][1] == runs[index][1]), None)
+            if closer is None or piece[closer] != piece[index]:
+                return True
+            index = closer + 1
+    return False
+
+
+_AMBIGUOUS_BACKTICK = re.compile(r"<[^<>\n]*`|\]\([^)\n]*`|\]:[^\n]*`")
+"""A backtick in what may be an autolink, a link destination or title, or a reference
+definition: pyrs may or may not take it for a code span's."""
+
+
+def pyrs_is_safe(source: str) -> bool:
+    """False for Markdown that markdown-it-pyrs 0.4 handles badly; markdown-it-py renders it
+    instead, in linear time, with nesting capped at 20 levels (found by tests/test_hardening_limits.py):
+
+    - deep block nesting (`>>>>...`, `- - - ...`, `1. 1. ...`): a stack overflow;
+    - many emphasis delimiters (`*a *a ... a* a*`): quadratic time, and a stack overflow from
+      about 100,000 nested openers;
+    - many reference definitions (`[r]: /u`), or many lines starting with `[` (each one starts a
+      reference-definition scan to the end of the text): quadratic time (10,000 took 2 s,
+      40,000 took 35 s).
+
+    - a `[` and, later in its paragraph, a backtick run that nothing closes (`[x` then a lone
+      backtick, even "see [`"): pyrs 0.4 panics (index out of bounds in its code-span scanner),
+      which Python sees as a `PanicException` and the terminal as a Rust backtrace.
+
+    The counts are absolute, not relative to the size, so that the quadratic cost stays a few
+    milliseconds; real explainers stay far below them and keep the fast engine."""
+    if source.count("*") + source.count("_") > 2000 or source.count("]:") > 200:
+        return False
+    if "`" in source and "[" in source and _unclosed_code_span(source):
+        return False
+    if source.count("[") > 200 and len(_LINE_START_BRACKET.findall(source)) > 200:
+        return False
+    return _DEEP_PREFIX.search(source) is None
+
+
 def to_html(source: str, allow_html: bool) -> str:
-    """Render Markdown source with the engine in use."""
-    return _engine(allow_html, engine_name(allow_html))(source)
+    """Render Markdown source with the engine in use (markdown-it-py where pyrs is unsafe)."""
+    name = engine_name(allow_html)
+    if name == "pyrs" and not pyrs_is_safe(source):
+        name = "py"
+    return _engine(allow_html, name)(source)
 
 
 def render_markdown(field: Markdown, allow_html: bool) -> None:
@@ -75,6 +164,32 @@ def render_markdown(field: Markdown, allow_html: bool) -> None:
     field.links = tuple(unquote(target) for target in AT_HREF_RE.findall(html))
     if 'src="@' in html:
         field.image_links = tuple(unquote(t) for t in AT_SRC_RE.findall(html))
+
+
+LINK_SCHEMES = ("http", "https", "mailto", "tel")
+"""The schemes a link or image in Markdown may have (besides none: relative, `#x`, `@id`).
+markdown-it already leaves `javascript:`, `vbscript:`, `file:` and `data:` (except raster
+images) as plain text; `data:` images, and schemes that start other programs (`ms-msdt:`,
+`search-ms:`, `intent:`...), are refused by `resolve` with a located error."""
+
+_URL_ATTR_RE = re.compile(r'(?:href|src)="([A-Za-z][A-Za-z0-9+.\-]*):([^"]*)"')
+
+
+def foreign_links(html: str) -> list[str]:
+    """Every link or image URL in rendered Markdown whose scheme is not in `LINK_SCHEMES`."""
+    if ':' not in html:
+        return []
+    return [f"{m.group(1)}:{m.group(2)}" for m in _URL_ATTR_RE.finditer(html)
+            if m.group(1).lower() not in LINK_SCHEMES]
+
+
+def locate_scheme(field: Markdown, scheme: str) -> list[Span]:
+    """Positions of link destinations starting with `scheme:` in the field's source."""
+    if not field.exact:
+        return [field.span]
+    pattern = re.compile(r"(?:\]\(\s*<?|\]:[ \t]*<?|=[\"']?|<)(" + re.escape(scheme) + r":)", re.IGNORECASE)
+    spans = [offset_to_span(field, m.start(1)) for m in pattern.finditer(field.source)]
+    return spans or [field.span]
 
 
 def locate_links(field: Markdown, target: str) -> list[Span]:

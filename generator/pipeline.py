@@ -170,8 +170,6 @@ class Builder:
         timings["swap"] = time.perf_counter() - started - sum(timings.values())
         changed = self._remember(jobs, written, stale, incremental)
         self.from_cache = False
-        self.build_id = os.urandom(8).hex()
-        cache.record_writer(root, out_dir, self.build_id)
         if self.use_cache:
             cache.save_cache(root, cache.CacheState(self._cache_key(), stamps, self.outputs or {},
                                                     self.digests, diags.warnings, self.build_id,
@@ -236,7 +234,14 @@ class Builder:
         """Render `todo` into a staging directory, check links, then swap or apply it."""
         root, out_dir = self.options.root, self.options.out_dir
         staging = write.make_staging(out_dir)
+        # `build` swaps the whole site in at once, even when only a few files changed: the
+        # unchanged ones are hard-linked into staging first. A killed build then leaves the
+        # old site or the new one, never a mixture. `serve` (resident) renames the changed
+        # files in one by one instead, which is faster; its journal finishes a killed update.
+        atomic = not incremental or not self.resident
         try:
+            if incremental and atomic:
+                write.link_unchanged(out_dir, staging, {job.dest_path for job in todo} | set(stale))
             out_label = _display_path(out_dir, root)
             outputs = {job.dest_path for job in jobs}
             written, pages = parallel.render_to_staging(todo, staging, root, self.options.jobs, out_label,
@@ -248,10 +253,14 @@ class Builder:
                                           linkcheck.read_output(staging))
             if broken:
                 raise BuildFailed(sorted(broken, key=lambda d: d.span or Span("")))
-            if incremental:
-                write.apply_update(staging, [job.dest_path for job in todo], stale, out_dir)
-            else:
+            # Say who writes site/ before touching it: if this process dies during the swap,
+            # no cache state matches the recorded writer, and the next build is a full one.
+            self.build_id = os.urandom(8).hex()
+            cache.record_writer(root, out_dir, self.build_id)
+            if atomic:
                 write.swap_in(staging, out_dir.absolute())
+            else:
+                write.apply_update(staging, [job.dest_path for job in todo], stale, out_dir)
         except render.TemplateFailed as exc:
             raise BuildFailed(exc.diagnostics) from None
         finally:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from jinja2 import pass_context
@@ -22,6 +23,7 @@ from markupsafe import Markup
 
 from generator import __version__, jsondata, structured
 from generator.diagnostics import Diagnostics, Span
+from generator.fields import contain_bidi
 from generator.links import resolve_hrefs, root_prefix
 from generator.model import (FORWARD_LABELS, INVERSE_LABELS, RELATIONS, STATUS_LABELS, STATUS_MEANINGS,
                              STATUSES, Actor, Claim, Explainer, Markdown)
@@ -66,6 +68,9 @@ def make_environment(root: Path) -> jinja2.Environment:
             jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(str(THEME_DIR / "templates"))}),
         ]),
         autoescape=True,
+        # Every `{{ value }}` keeps its bidi controls to itself, also after `truncate` cut off
+        # a closer (see fields.contain_bidi); Markup (rendered Markdown, JSON-LD) is left alone.
+        finalize=_contain_bidi,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -125,8 +130,36 @@ def template_span(root: Path, exc: BaseException) -> Span:
     return Span(shown, lineno or 1, 1)
 
 
+def _contain_bidi(value: Any) -> Any:
+    """Jinja's `finalize`: runs on every `{{ }}` of every page, so ASCII text returns at once."""
+    if value.__class__ is str and not value.isascii():
+        return contain_bidi(value)
+    return value
+
+
+def check_template_links(root: Path, diags: Diagnostics) -> None:
+    """Refuse symbolic links in templates/ (or templates/ itself) that lead outside the project:
+    Jinja would read, and a page would show, whatever file they point at."""
+    project_templates = root / "templates"
+    real_root = os.path.realpath(root)
+    prefix = real_root.rstrip(os.sep) + os.sep
+    if not project_templates.is_dir():
+        return
+    candidates = [project_templates]
+    for dirpath, dirnames, filenames in os.walk(project_templates):
+        candidates += [Path(dirpath, name) for name in dirnames + filenames]
+    for path in candidates:
+        if path.is_symlink() and not (os.path.realpath(path) + os.sep).startswith(prefix):
+            diags.error(Span(path.relative_to(root).as_posix()), "symbolic link points outside the project",
+                        "copy the file instead")
+
+
 def check_templates(root: Path, env: jinja2.Environment, diags: Diagnostics) -> None:
     """Compile the page templates and every template in the project's templates/."""
+    before = len(diags.items)
+    check_template_links(root, diags)
+    if len(diags.items) > before:
+        return  # compiling would read the files the links point at
     names = set(PAGE_TEMPLATES)
     project_templates = root / "templates"
     if project_templates.is_dir():
@@ -160,7 +193,9 @@ def _url(ctx: Any, kind: str, *parts: str) -> str:
     if kind == "asset":
         return f"{root}assets/{parts[0]}"
     if kind == "media":
-        return f"{root}media/{parts[0]}"
+        # Percent-encoded: an image path is a file name, and '#', '?', '%' or a space in it
+        # would otherwise change what the URL means ('a%2e%2e' would even be read as '..').
+        return f"{root}media/{quote(parts[0], safe='/')}"
     if kind == "claim":
         if ctx.get("explainer") is not None and ctx["explainer"].slug == parts[0]:
             return f"#claim-{parts[1]}"

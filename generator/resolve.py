@@ -9,12 +9,19 @@ single pass, so no page ever rescans the project.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostics, Span, did_you_mean
 from generator.fields import ID_RE
-from generator.markdown import locate_links, render_markdown
+from generator.markdown import (
+    MAX_MARKDOWN_CHARS,
+    foreign_links,
+    locate_links,
+    locate_scheme,
+    render_markdown,
+)
 from generator.model import RELATIONS, Actor, Claim, Explainer, Markdown, TimelineEvent
 
 
@@ -61,7 +68,24 @@ def assemble_site(explainers: list[Explainer], shared: dict[str, Actor], config:
     ordered.sort(key=lambda e: e.published.sort_key, reverse=True)
     site = Site(config, ordered, dict(sorted(actors.items())), by_slug={e.slug: e for e in ordered})
     _index(site)
+    _check_image_names(site, diags)
     return site
+
+
+def _check_image_names(site: Site, diags: Diagnostics) -> None:
+    """Two pictures whose paths differ only in case or in Unicode normalisation (`Putin.jpg`,
+    `putin.jpg`; `café` composed or decomposed) would be one file on the case-insensitive
+    disks of macOS and Windows and on many web hosts: one would silently replace the other."""
+    first: dict[str, Actor] = {}
+    for actor in site.actors.values():  # sorted by id: the same error on every run
+        if not actor.image:
+            continue
+        key = unicodedata.normalize("NFC", actor.image).casefold()
+        other = first.setdefault(key, actor)
+        if other.image != actor.image:
+            diags.error(actor.span, f"image '{actor.image}' of actor '{actor.id}' differs from "
+                        f"'{other.image}' (actor '{other.id}') only in upper and lower case or accent encoding",
+                        "rename one of the files: many disks and web servers cannot tell them apart")
 
 
 def _merge_inline_actor(actor: Actor, explainer: Explainer, actors: dict[str, Actor],
@@ -202,9 +226,18 @@ def _keep_known(ids: list[str], spans: list[Span], kind: str, scope: _Scope, con
 def _check_markdown(field: Markdown, scope: _Scope, context: str, config: SiteConfig,
                     diags: Diagnostics, shared_only: bool = False) -> list[str]:
     """Render a Markdown field and check its `@id` links; returns the actor ids it links to."""
+    if len(field.source) > MAX_MARKDOWN_CHARS:
+        diags.error(field.span, f"{context} is too long: {len(field.source):,} characters, more than the "
+                    f"limit of {MAX_MARKDOWN_CHARS:,}", "split the explainer, or move material out of it")
+        return []
     render_markdown(field, config.allow_html)
     actors = []
     reported: set[str] = set()
+    # Links that could run something: `data:` pages and images, programs' own schemes.
+    for scheme in dict.fromkeys(url.split(":", 1)[0].lower() for url in foreign_links(field.html)):
+        for span in locate_scheme(field, scheme):
+            diags.error(span, f"'{scheme}:' link in {context}: only http, https, mailto and tel links "
+                        "are allowed", "use an https:// address")
     for target in dict.fromkeys(field.image_links):
         for span in locate_links(field, target):
             diags.error(span, f"'![...](@{target})' in {context} makes an image of an @id link",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.config import SiteConfig
+from generator.fields import contain_bidi
 from generator.model import STATUS_LABELS, Actor, Explainer
 
 _PERSON_KINDS = ("person",)
@@ -25,7 +26,9 @@ def _shorten(text: str, limit: int = 74) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.")
-    return cut + "…"
+    # The cut may drop the closer of a bidi control (see fields.contain_bidi): a search
+    # engine showing the headline would reorder what follows it.
+    return contain_bidi(cut) + "…"
 
 
 def actor_entity(actor: Actor, page_url: str) -> dict[str, Any]:

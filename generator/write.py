@@ -103,6 +103,10 @@ def write_files(files: Iterable[RenderedFile], staging: Path) -> WriteReport:
         if dest.parent not in made:
             dest.parent.mkdir(parents=True, exist_ok=True)
             made.add(dest.parent)
+        if os.path.lexists(dest):
+            # A hard link to the previous site's file (see `link_unchanged`): writing through
+            # it would change the old site too.
+            os.unlink(dest)
         if file.data is not None:
             with open(dest, "wb") as handle:
                 handle.write(file.data)
@@ -116,6 +120,29 @@ def write_files(files: Iterable[RenderedFile], staging: Path) -> WriteReport:
                     handle, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
         report.files += 1
     return report
+
+
+def link_unchanged(out_dir: Path, staging: Path, skip: set[str]) -> None:
+    """Fill staging with hard links to every file of `out_dir` except `skip` (the files this
+    build rewrites or deletes), so that an incremental build can swap in a complete site.
+    A hard link costs a directory entry, not a copy; where links are not possible, copy."""
+    out_dir = out_dir.absolute()
+    for dirpath, dirnames, filenames in os.walk(out_dir):
+        rel = os.path.relpath(dirpath, out_dir)
+        target_dir = staging if rel == "." else staging / rel
+        made = False  # folders are made for the files they keep: none for a deleted page
+        for name in filenames:
+            dest_path = name if rel == "." else f"{Path(rel).as_posix()}/{name}"
+            if dest_path in skip:
+                continue
+            if not made:
+                target_dir.mkdir(parents=True, exist_ok=True)
+                made = True
+            source = os.path.join(dirpath, name)
+            try:
+                os.link(source, target_dir / name, follow_symlinks=False)
+            except OSError:
+                shutil.copy2(source, target_dir / name, follow_symlinks=False)
 
 
 def write_site(files: list[RenderedFile], out_dir: Path) -> WriteReport:
