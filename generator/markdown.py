@@ -79,10 +79,19 @@ MAX_MARKDOWN_CHARS = 500_000
 hundred bytes of memory per character of dense Markdown (4 MB of table rows took 1.8 GB in
 pyrs and about 3 GB in markdown-it-py), and no explainer needs a field of 80,000 words."""
 
-_DEEP_PREFIX = re.compile(r"^[ \t>*+\-0-9.)]{100}", re.MULTILINE)
+_PREFIX_CHARS = " \t>*+-0123456789.)"
+_DEEP_PREFIX = 100
 """A line starting with 100 characters of indentation, `>` or list markers: block nesting that
 deep makes pyrs recurse once per level, and it overflows the stack (a segmentation fault that
 kills the build, or `serve`) from about 40,000 levels on, fewer on a thread's smaller stack."""
+
+
+def _deep_prefix(source: str) -> bool:
+    """Whether a line starts with `_DEEP_PREFIX` characters that could each open a block."""
+    return any(len(line) - len(line.lstrip(_PREFIX_CHARS)) >= _DEEP_PREFIX
+               for line in source.split("\n") if len(line) >= _DEEP_PREFIX)
+
+
 _LINE_START_BRACKET = re.compile(r"^ {0,3}\[", re.MULTILINE)
 _BACKTICK_RUN = re.compile(r"`+")
 
@@ -107,14 +116,19 @@ def _unclosed_code_span(source: str) -> bool:
         separators += source.count("\n", previous, start) + source.count("|", previous, start)
         piece.append(separators)
         previous = start
+    closer: list[int | None] = [None] * len(runs)  # the next run of the same length
+    seen: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        closer[index] = seen.get(runs[index][1])
+        seen[runs[index][1]] = index
     firsts = sorted({bisect.bisect_right(positions, m.start()) for m in re.finditer(r"\[", source)})
-    for first in firsts:
+    for first in firsts:  # at most 1,001 starts of at most 1,000 steps each
         index = first
         while index < len(runs):
-            closer = next((k for k in range(index + 1, len(runs)) if runs[k][1] == runs[index][1]), None)
-            if closer is None or piece[closer] != piece[index]:
+            end = closer[index]
+            if end is None or piece[end] != piece[index]:
                 return True
-            index = closer + 1
+            index = end + 1
     return False
 
 
@@ -132,8 +146,7 @@ def pyrs_is_safe(source: str) -> bool:
       about 100,000 nested openers;
     - many reference definitions (`[r]: /u`), or many lines starting with `[` (each one starts a
       reference-definition scan to the end of the text): quadratic time (10,000 took 2 s,
-      40,000 took 35 s).
-
+      40,000 took 35 s);
     - a `[` and, later in its paragraph, a backtick run that nothing closes (`[x` then a lone
       backtick, even "see [`"): pyrs 0.4 panics (index out of bounds in its code-span scanner),
       which Python sees as a `PanicException` and the terminal as a Rust backtrace.
@@ -146,7 +159,7 @@ def pyrs_is_safe(source: str) -> bool:
         return False
     if source.count("[") > 200 and len(_LINE_START_BRACKET.findall(source)) > 200:
         return False
-    return _DEEP_PREFIX.search(source) is None
+    return not _deep_prefix(source)
 
 
 def to_html(source: str, allow_html: bool) -> str:

@@ -435,3 +435,35 @@ def test_error_messages_show_bidi_controls_escaped(project, cli_run) -> None:
     result = cli_run("check", "--root", root)
     assert result.code == 1
     assert result.error_lines[0].startswith("content/explainers/a.md:5:1: error: unknown key '\\u202eeltit'")
+
+
+# -- fields with a fixed syntax: hostile values are refused where they are ---------------------------
+
+SYNTAX_FIELDS = {
+    # field: (YAML line of the explainer, expected message part)
+    "wikidata": ("actors:\n  bob:\n    name: Bob\n    wikidata: {v}\n", "must be a Wikidata item id"),
+    "kind": ("actors:\n  bob:\n    name: Bob\n    kind: {v}\n", "'kind' in actor 'bob' is"),
+    "source date": ("sources:\n  src:\n    title: S\n    date: {v}\n", "invalid date in 'date'"),
+    "claim status": ("actors:\n  bob:\n    name: Bob\nclaims:\n  c:\n    by: bob\n    text: T\n    status: {v}\n",
+                     "'status' in claim 'c' is"),
+    "event date": ("timeline:\n  - date: {v}\n    title: T\n", "invalid date in 'date'"),
+    "updated": ("updated: {v}\n", "invalid date in 'updated'"),
+    "actor image": ("actors:\n  bob:\n    name: Bob\n    image: {v}\n", "image"),
+}
+
+
+@pytest.mark.parametrize("name", ["html", "attribute", "javascript-url", "bidi", "zero-width", "template"])
+@pytest.mark.parametrize("field", SYNTAX_FIELDS)
+def test_fields_with_a_syntax_refuse_hostile_values_where_they_are(project, cli_run, field: str, name: str) -> None:
+    front, message = SYNTAX_FIELDS[field]
+    value = json.dumps("Q1" + VALUES[name] if field == "wikidata" else VALUES[name], ensure_ascii=False)
+    text = "---\ntitle: T\nsummary: S\npublished: 2024-01-01\n" + front.format(v=value) + "---\nBody.\n"
+    root = project({"content/explainers/a.md": text})
+    result = cli_run("build", "--root", root)
+    lines = assert_clean_cli(result.code, result.err)
+    assert result.code == 1
+    errors = [line for line in lines if ": error: " in line]
+    value_line = text.split("\n").index(next(l for l in text.split("\n") if value in l)) + 1
+    assert any(e.startswith(f"content/explainers/a.md:{value_line}:") and message in e for e in errors), errors
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", result.err)
+    assert not (root / "site").exists()
