@@ -27,7 +27,7 @@ from typing import Any
 from generator.diagnostics import Diagnostic, Span
 
 CACHE_DIR = ".explainer-cache"
-_FORMAT = 2
+_FORMAT = 3
 _MAGIC = b"explainer-cache\n"
 
 
@@ -47,6 +47,9 @@ class CacheState:
     """Names the build that wrote the output directory; see `last_writer`."""
     valid_until: str = ""
     """ISO instant at which an embargo lifts and the site must change although no file did."""
+    units: dict[str, Any] = field(default_factory=dict)
+    """Explainer path -> its compiled unit's keys and summary (`pipeline._Unit.to_json`), so
+    that the next build compiles only the files that changed."""
 
 
 def cache_key(out_dir: Path, base_url: str | None, drafts: bool) -> str:
@@ -87,13 +90,27 @@ def _strings(value: Any) -> dict[str, str]:
     return value
 
 
+def diagnostics_to_json(diagnostics: list[Diagnostic]) -> list[dict[str, Any]]:
+    return [{"message": d.message, "span": list(d.span) if d.span else None, "hint": d.hint,
+             "severity": d.severity} for d in diagnostics]
+
+
+def diagnostics_from_json(data: Any) -> list[Diagnostic]:
+    diagnostics = []
+    for item in data:
+        span = Span(str(item["span"][0]), int(item["span"][1]), int(item["span"][2])) if item["span"] else None
+        hint = str(item["hint"]) if item["hint"] is not None else None
+        diagnostics.append(Diagnostic(str(item["message"]), span, hint, str(item.get("severity", "warning"))))
+    return diagnostics
+
+
 def _from_json(data: Any) -> CacheState:
-    warnings = []
-    for item in data["warnings"]:
-        span = Span(*item["span"]) if item["span"] else None
-        warnings.append(Diagnostic(str(item["message"]), span, item["hint"], "warning"))
+    units = data["units"]
+    if not isinstance(units, dict):
+        raise TypeError("not a mapping")
     return CacheState(str(data["key"]), _strings(data["sources"]), _strings(data["outputs"]),
-                      _strings(data["digests"]), warnings, str(data["build_id"]), str(data["valid_until"]))
+                      _strings(data["digests"]), diagnostics_from_json(data["warnings"]),
+                      str(data["build_id"]), str(data["valid_until"]), units)
 
 
 def save_cache(root: Path, state: CacheState) -> None:
@@ -102,9 +119,8 @@ def save_cache(root: Path, state: CacheState) -> None:
     # Built by hand rather than with dataclasses.asdict, which deep-copies every mapping.
     data: dict[str, Any] = {"key": state.key, "sources": state.sources, "outputs": state.outputs,
                             "digests": state.digests, "build_id": state.build_id,
-                            "valid_until": state.valid_until}
-    data["warnings"] = [{"message": w.message, "span": list(w.span) if w.span else None, "hint": w.hint}
-                        for w in state.warnings]
+                            "valid_until": state.valid_until, "units": state.units,
+                            "warnings": diagnostics_to_json(state.warnings)}
     payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
     checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
     try:

@@ -41,6 +41,8 @@ class RawExplainer:
     body_line: int
     """1-based file line on which the body starts."""
     digest: str
+    front_digest: str = ""
+    """Hash of the front matter alone: actor pages show nothing of the body (see `plan`)."""
 
 
 @dataclass
@@ -251,7 +253,8 @@ def load_explainer(root: Path, path: Path, diags: Diagnostics) -> RawExplainer |
     yaml_text, body, body_line = split
     before = len(diags.items)
     front = _expect_mapping(parse_yaml(yaml_text, rel, 1, diags), Span(rel, 1, 1), diags, before)
-    return RawExplainer(rel, path.stem, front, body, body_line, digest)
+    front_digest = hashlib.sha256(yaml_text.encode()).hexdigest()
+    return RawExplainer(rel, path.stem, front, body, body_line, digest, front_digest)
 
 
 def load_shared_actor(root: Path, path: Path, diags: Diagnostics) -> RawActor | None:

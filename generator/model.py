@@ -184,3 +184,23 @@ class Explainer:
     """`history.Revision`s of the file, newest first (empty outside git)."""
     updated_from_git: bool = False
     """`updated` was not written, and comes from the last commit touching the file."""
+
+    # -- what listings and the site index read (see `summary`, which stores them) ----
+
+    @property
+    def claim_count(self) -> int:
+        return len(self.claims)
+
+    @property
+    def timeline_count(self) -> int:
+        return len(self.timeline)
+
+    @property
+    def claim_refs(self) -> list[tuple[str, str]]:
+        """(claim id, author id) of every claim, in file order."""
+        return [(claim.id, claim.by) for claim in self.claims.values()]
+
+    @property
+    def event_refs(self) -> list[tuple[int, list[str]]]:
+        """(index in `timeline`, actor ids) of every event that names actors."""
+        return [(index, event.actors) for index, event in enumerate(self.timeline) if event.actors]

@@ -29,6 +29,7 @@ from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
 from generator.model import Actor, Explainer
 from generator.plan import OutputJob, code_version, digest, plan_site, stale_files, template_digests
+from generator.summary import LazyExplainer, SummaryData, summarize
 
 
 @dataclass
@@ -59,12 +60,43 @@ class _Unit:
     context: str
     """Digest of everything else compiling it read: settings, images, the shared actors it uses."""
     used_shared: tuple[str, ...]
-    explainer: Explainer | None
+    explainer: Explainer | LazyExplainer | None
     diagnostics: list[Diagnostic]
+    front_digest: str = ""
+    """Hash of the front matter alone (see `plan.plan_site`)."""
+    summary: SummaryData | None = None
+    """What the site needs of the explainer, when the unit comes from the cache (see
+    `summary`); `explainer` is then a `LazyExplainer` over it."""
 
     @property
     def key(self) -> str:
         return digest(self.digest, self.context)
+
+    @property
+    def front_key(self) -> str:
+        return digest(self.front_digest, self.context)
+
+    def to_json(self) -> dict[str, object]:
+        """The unit as the cache stores it: its keys and its explainer's summary."""
+        data = self.summary
+        if data is None:
+            assert isinstance(self.explainer, Explainer)
+            data = summarize(self.explainer)
+        return {"stamp": self.stamp, "digest": self.digest, "front_digest": self.front_digest,
+                "context": self.context, "used_shared": list(self.used_shared), "summary": data,
+                "warnings": cache.diagnostics_to_json(self.diagnostics)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> "_Unit":
+        """Raises ValueError, TypeError or KeyError on anything but what `to_json` wrote."""
+        fields = [data[name] for name in ("stamp", "digest", "front_digest", "context")]
+        used = data["used_shared"]
+        if not all(isinstance(f, str) for f in fields) or not isinstance(used, list) \
+                or not all(isinstance(a, str) for a in used) or not isinstance(data["summary"], dict):
+            raise TypeError("not a cached unit")
+        stamp, digest_, front, context = fields
+        return cls(stamp, digest_, context, tuple(used), None, cache.diagnostics_from_json(data["warnings"]),
+                   front, data["summary"])
 
 
 @dataclass
@@ -171,9 +203,11 @@ class Builder:
         changed = self._remember(jobs, written, stale, incremental)
         self.from_cache = False
         if self.use_cache:
+            units = {} if self.resident else {rel: u.to_json() for rel, u in self.units.items()
+                                               if u.explainer is not None}
             cache.save_cache(root, cache.CacheState(self._cache_key(), stamps, self.outputs or {},
                                                     self.digests, diags.warnings, self.build_id,
-                                                    self._valid_until()))
+                                                    self._valid_until(), units))
         return BuildReport(pages=sum(job.dest_path.endswith(".html") for job in jobs), files=len(jobs),
                            written=len(todo), seconds=time.perf_counter() - started,
                            warnings=diags.warnings, changed=sorted(changed), timings=timings)
@@ -208,13 +242,16 @@ class Builder:
         self.outputs, self.digests = state.outputs, state.digests
         self.from_cache = True
         self.build_id = state.build_id
+        if not self.resident:  # `serve` compiles everything once, to have it at hand
+            self.units = _units_from_cache(state.units)
         return None
 
     def _plan(self, site: resolve.Site, env: jinja2.Environment, templates: dict[str, str],
               config_digest: str) -> list[OutputJob]:
         renderer = render.Renderer(site, env, self.options.root)
         unit_keys = {u.explainer.slug: u.key for u in self.units.values() if u.explainer}
-        return plan_site(site, renderer, unit_keys, templates, config_digest, self.options.root)
+        front_keys = {u.explainer.slug: u.front_key for u in self.units.values() if u.explainer}
+        return plan_site(site, renderer, unit_keys, front_keys, templates, config_digest, self.options.root)
 
     def _remember(self, jobs: list[OutputJob], written: write.WriteReport, stale: list[str],
                   incremental: bool) -> set[str]:
@@ -337,21 +374,49 @@ class Builder:
                     and not any(d.severity == "error" for d in cached.diagnostics)
                     and cached.context == _unit_context(context, cached.used_shared, shared))
         if reusable and cached.stamp == stamp:  # type: ignore[union-attr]
-            return cached  # type: ignore[return-value]
+            return self._reuse(cached, path, shared, content_files, config, revisions)  # type: ignore[arg-type]
         local = Diagnostics()
         raw = load.load_explainer(self.options.root, path, local)
         if raw is not None and reusable and cached.digest == raw.digest:  # type: ignore[union-attr]
             cached.stamp = stamp  # type: ignore[union-attr]  # touched, not changed
-            return cached  # type: ignore[return-value]
+            return self._reuse(cached, path, shared, content_files, config, revisions)  # type: ignore[arg-type]
         explainer = None
         if raw is not None:
-            explainer = validate.validate_explainer(raw, shared.actors, content_files, local)
-            if explainer is not None:
-                resolve.resolve_explainer(explainer, shared.actors, config, local)
-                _apply_history(explainer, revisions)
+            explainer = self._compile_explainer(raw, shared, content_files, config, revisions, local)
         used = _used_shared(explainer, shared.actors) if explainer else ()
         return _Unit(stamp, raw.digest if raw else "", _unit_context(context, used, shared), used,
-                     explainer, local.items)
+                     explainer, local.items, raw.front_digest if raw else "")
+
+    def _compile_explainer(self, raw: load.RawExplainer, shared: _Shared, content_files: set[str],
+                           config: SiteConfig, revisions: list[history.Revision],
+                           local: Diagnostics) -> Explainer | None:
+        """Validate and resolve one explainer on its own."""
+        explainer = validate.validate_explainer(raw, shared.actors, content_files, local)
+        if explainer is not None:
+            resolve.resolve_explainer(explainer, shared.actors, config, local)
+            _apply_history(explainer, revisions)
+        return explainer
+
+    def _reuse(self, unit: _Unit, path: Path, shared: _Shared, content_files: set[str], config: SiteConfig,
+               revisions: list[history.Revision]) -> _Unit:
+        """An unchanged unit; one known from the cache only by its summary becomes a
+        `LazyExplainer` that compiles the file if a page needs more than the summary."""
+        if isinstance(unit.explainer, LazyExplainer):
+            def materialize() -> Explainer:
+                local = Diagnostics()
+                raw = load.load_explainer(self.options.root, path, local)
+                explainer = None
+                if raw is not None and raw.digest == unit.digest:
+                    explainer = self._compile_explainer(raw, shared, content_files, config, revisions, local)
+                if explainer is None or local.errors:
+                    raise BuildFailed([Diagnostic(f"{unit.summary and unit.summary['src_path']} changed "
+                                                  "while the site was being built", None,
+                                                  "run the build again")])
+                for actor in explainer.actors.values():
+                    actor.home = explainer.slug
+                return explainer
+            unit.explainer.bind(materialize)
+        return unit
 
     def _environment(self, diags: Diagnostics) -> tuple[jinja2.Environment, dict[str, str]]:
         """The Jinja environment, rebuilt (and every template recompiled) when a template changed."""
@@ -389,6 +454,19 @@ def _apply_history(explainer: Explainer, revisions: list[history.Revision]) -> N
         if last.instant() > explainer.published.instant():
             explainer.updated = last
             explainer.updated_from_git = True
+
+
+def _units_from_cache(data: dict[str, object]) -> dict[str, _Unit]:
+    """The units a previous build stored; a damaged entry is dropped (its file is compiled)."""
+    units = {}
+    for rel, item in data.items():
+        try:
+            unit = _Unit.from_json(item)  # type: ignore[arg-type]
+            unit.explainer = LazyExplainer(unit.summary)  # type: ignore[arg-type]
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            continue
+        units[rel] = unit
+    return units
 
 
 def _unit_context(context: str, used: tuple[str, ...], shared: _Shared) -> str:

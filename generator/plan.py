@@ -52,7 +52,8 @@ def listing_digest(explainer: Explainer) -> str:
     """What lists of explainers (home, tags, feed, sitemap, actor pages) show of one."""
     e = explainer
     return digest(e.slug, e.title, e.summary, e.published.text, e.updated.text if e.updated else "",
-                  e.tags, e.authors)
+                  e.tags, e.authors, e.claim_count, e.timeline_count,
+                  *(f"{c.date.text}:{c.text}" for c in e.corrections))
 
 
 def template_digests(env: jinja2.Environment, names: Iterable[str]) -> dict[str, str]:
@@ -107,9 +108,13 @@ def code_version() -> str:
 _CODE_VERSION: str | None = None
 
 
-def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], templates: dict[str, str],
-              config_digest: str, root: Path) -> list[OutputJob]:
-    """Every output file with its fingerprint; `unit_keys` maps slug -> compiled unit key."""
+def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], front_keys: dict[str, str],
+              templates: dict[str, str], config_digest: str, root: Path) -> list[OutputJob]:
+    """Every output file with its fingerprint. `unit_keys` maps slug -> compiled unit key,
+    `front_keys` slug -> the same without the body: an actor page shows an explainer's
+    claims, events and listing, all from its front matter, so editing a body re-renders
+    only that explainer's own page and JSON (which explainers show an actor, which body
+    links can change, is in the fingerprint as the list of contributors)."""
     jobs: list[OutputJob] = []
     listings = {e.slug: listing_digest(e) for e in site.explainers}
     all_listings = digest(*(listings[e.slug] for e in site.explainers))
@@ -128,15 +133,15 @@ def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], templat
         add(f"{explainer.slug}/explainer.json", digest(jsondata.SCHEMA_VERSION, config_digest, key),
             _bind(renderer.explainer_json, explainer))
     for actor in site.actors.values():
-        home_key = unit_keys.get(actor.home or "", "")
+        home_key = front_keys.get(actor.home or "", "")
         affiliation = site.actors.get(actor.affiliation or "")
         contributors = [e.slug for e in site.actor_explainers.get(actor.id, [])]
-        contributors += [e.slug for e, _ in site.actor_claims.get(actor.id, [])]
-        contributors += [e.slug for e, _ in site.actor_events.get(actor.id, [])]
+        contributors += [e.slug for e, _ in site.claim_refs.get(actor.id, [])]
+        contributors += [e.slug for e, _ in site.event_refs.get(actor.id, [])]
         add(f"actors/{actor.id}/index.html",
             digest(templates["actor.html"], config_digest, actor.signature, actor.home, home_key,
                    affiliation.name if affiliation else "",
-                   *(f"{slug}={unit_keys[slug]}" for slug in contributors)),
+                   *(f"{slug}={front_keys[slug]}" for slug in contributors)),
             _bind(renderer.actor_page, actor))
     for tag, explainers in site.tags.items():
         add(f"tags/{tag}/index.html",

@@ -22,12 +22,13 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from generator import __version__, jsondata, structured
-from generator.diagnostics import Diagnostics, Span
+from generator.diagnostics import BuildFailed, Diagnostics, Span
 from generator.fields import contain_bidi
 from generator.links import resolve_hrefs, root_prefix
 from generator.model import (FORWARD_LABELS, INVERSE_LABELS, RELATIONS, STATUS_LABELS, STATUS_MEANINGS,
                              STATUSES, Actor, Claim, Explainer, Markdown)
 from generator.resolve import Site
+from generator.summary import full_actor, full_explainer
 
 THEME_DIR = Path(__file__).parent / "theme"
 PAGE_TEMPLATES = ("base.html", "index.html", "explainer.html", "actor.html", "tag.html",
@@ -289,11 +290,13 @@ class Renderer:
         return self.page("tag.html", f"tags/{tag}", tag=tag, explainers=explainers)
 
     def explainer_json(self, explainer: Explainer) -> RenderedFile:
+        explainer = full_explainer(explainer)
         return RenderedFile(f"{explainer.slug}/explainer.json", jsondata.explainer_json(
             explainer, self.site, self.absolute(explainer.slug)))
 
     def explainer_page(self, explainer: Explainer) -> RenderedFile:
         site = self.site
+        explainer = full_explainer(explainer)
         actors = [explainer.actors.get(a) or site.actors[a] for a in explainer.page_actors]
         claims_by_actor: dict[str, list[Claim]] = {}
         for claim in explainer.claims.values():
@@ -311,11 +314,12 @@ class Renderer:
 
     def actor_page(self, actor: Actor) -> RenderedFile:
         site = self.site
+        actor = full_actor(actor)
         home = site.by_slug.get(actor.home) if actor.home else None
         return self.page(
             "actor.html", f"actors/{actor.id}", actor=actor, actor_home=home,
             actor_lookup=lambda i: site.actors.get(i),
-            claims=site.actor_claims.get(actor.id, []), events=site.actor_events.get(actor.id, []),
+            claims=site.claims_of(actor.id), events=site.events_of(actor.id),
             explainers=site.actor_explainers.get(actor.id, []),
         )
 
@@ -351,6 +355,8 @@ def render_files(make: Iterable[Callable[[], RenderedFile]], root: Path) -> Iter
     for maker in make:
         try:
             yield maker()
+        except BuildFailed:
+            raise  # a file changed under the build (see `summary`): not the template's fault
         except Exception as exc:
             raise TemplateFailed([template_failure(root, exc)]) from None
 

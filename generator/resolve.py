@@ -34,8 +34,10 @@ class Site:
     """Newest first by `published`, then by slug."""
     actors: dict[str, Actor]
     """Every actor of the project (shared and inline), by id, sorted by id."""
-    actor_claims: dict[str, list[tuple[Explainer, Claim]]] = field(default_factory=dict)
-    actor_events: dict[str, list[tuple[Explainer, TimelineEvent]]] = field(default_factory=dict)
+    claim_refs: dict[str, list[tuple[Explainer, str]]] = field(default_factory=dict)
+    """Actor id -> (explainer, claim id) of the actor's claims, newest explainer first."""
+    event_refs: dict[str, list[tuple[Explainer, int]]] = field(default_factory=dict)
+    """Actor id -> (explainer, index in its timeline) of the events naming the actor."""
     actor_explainers: dict[str, list[Explainer]] = field(default_factory=dict)
     """Explainers whose page shows the actor (it is referred to there)."""
     tags: dict[str, list[Explainer]] = field(default_factory=dict)
@@ -43,6 +45,25 @@ class Site:
     images: set[str] = field(default_factory=set)
     """Image paths under content/ to copy to site/media/."""
     by_slug: dict[str, Explainer] = field(default_factory=dict)
+
+    # The index keeps ids rather than objects: an explainer known only from its summary
+    # (see `summary.LazyExplainer`) is compiled when a page shows its claims, not before.
+
+    def claims_of(self, actor_id: str) -> list[tuple[Explainer, Claim]]:
+        return [(e, e.claims[claim_id]) for e, claim_id in self.claim_refs.get(actor_id, [])]
+
+    def events_of(self, actor_id: str) -> list[tuple[Explainer, TimelineEvent]]:
+        return [(e, e.timeline[index]) for e, index in self.event_refs.get(actor_id, [])]
+
+    @property
+    def actor_claims(self) -> dict[str, list[tuple[Explainer, Claim]]]:
+        """Actor id -> every (explainer, claim) by the actor (for templates; compiles them all)."""
+        return {actor_id: self.claims_of(actor_id) for actor_id in self.claim_refs}
+
+    @property
+    def actor_events(self) -> dict[str, list[tuple[Explainer, TimelineEvent]]]:
+        """Actor id -> every (explainer, event) naming the actor (for templates)."""
+        return {actor_id: self.events_of(actor_id) for actor_id in self.event_refs}
 
 
 def resolve_shared_actors(shared: dict[str, Actor], config: SiteConfig, diags: Diagnostics) -> None:
@@ -271,15 +292,15 @@ def _check_markdown(field: Markdown, scope: _Scope, context: str, config: SiteCo
 
 def _index(site: Site) -> None:
     """One pass over every explainer: actors -> claims, events, explainers; tags -> explainers."""
-    claims = site.actor_claims
-    events = site.actor_events
+    claims = site.claim_refs
+    events = site.event_refs
     appearances = site.actor_explainers
     for explainer in site.explainers:  # newest first, so every list is too
-        for claim in explainer.claims.values():
-            claims.setdefault(claim.by, []).append((explainer, claim))
-        for event in explainer.timeline:
-            for actor_id in event.actors:
-                events.setdefault(actor_id, []).append((explainer, event))
+        for claim_id, by in explainer.claim_refs:
+            claims.setdefault(by, []).append((explainer, claim_id))
+        for index, actor_ids in explainer.event_refs:
+            for actor_id in actor_ids:
+                events.setdefault(actor_id, []).append((explainer, index))
         for actor_id in explainer.page_actors:
             appearances.setdefault(actor_id, []).append(explainer)
         for tag in explainer.tags:

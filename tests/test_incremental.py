@@ -39,14 +39,19 @@ def clean_build(root: Path, out: Path, drafts: bool = False) -> dict[str, str]:
     return tree(out)
 
 
-def explainer(title: str, tags: str = "[a]", by: str = "shared-one", body: str = "Body.") -> str:
+def explainer(title: str, tags: str = "[a]", by: str = "shared-one", body: str = "Body.",
+              claim: str = "Claim", extra: str = "") -> str:
     local = "local-" + title.split()[0].lower()  # inline actors of one id must be identical
     return (f"---\ntitle: {title}\nsummary: About {title}.\npublished: 2024-03-0{len(title) % 9 + 1}\n"
             f"tags: {tags}\nactors:\n  {local}:\n    name: Local {title}\n"
-            f"claims:\n  c1:\n    by: {by}\n    text: Claim of {title}.\n    status: unproven\n"
-            f"  c2:\n    by: {local}\n    text: Answer.\n    responds_to: [c1]\n"
+            f"claims:\n  c1:\n    by: {by}\n    text: {claim} of {title}.\n    status: unproven\n"
+            f"  c2:\n    by: {local}\n    text: Answer.\n    responds_to: [c1]\n{extra}"
             f"timeline:\n  - date: 2024-03\n    title: Event\n    actors: [{by}]\n---\n"
             f"{body} See [the claim](@c1) by [them](@{by}).\n")
+
+
+THIRD_CLAIM = "  c3:\n    by: shared-two\n    text: A third claim.\n"
+CORRECTION = "corrections:\n  - date: 2024-04-01\n    text: A date was wrong.\n"
 
 
 BASE_FILES = {
@@ -59,6 +64,13 @@ BASE_FILES = {
 EDITS = st.sampled_from([
     ("write", "content/explainers/alpha.md", explainer("Alpha", body="Edited body.")),
     ("write", "content/explainers/alpha.md", explainer("Alpha renamed title", tags="[c]")),
+    # Front matter that shows elsewhere: claim texts on actor pages, the number of claims
+    # and the corrections in lists and the feed, a body link that puts an actor on the page.
+    ("write", "content/explainers/alpha.md", explainer("Alpha", claim="Edited claim")),
+    ("write", "content/explainers/alpha.md", explainer("Alpha", extra=THIRD_CLAIM)),
+    ("write", "content/explainers/alpha.md", explainer("Alpha", extra=CORRECTION)),
+    ("write", "content/explainers/beta.md",
+     explainer("Beta", tags="[a, b]", by="shared-two", body="Also [one](@shared-one).")),
     ("write", "content/explainers/beta.md", explainer("Beta", tags="[b]", by="shared-one")),
     ("write", "content/explainers/gamma.md", explainer("Gamma", tags="[a, c]", by="shared-two")),
     ("write", "content/explainers/draft.md", explainer("Draft").replace("title:", "draft: true\ntitle:")),
@@ -174,3 +186,67 @@ def test_both_markdown_engines_give_identical_sites(tmp_path, monkeypatch, proje
     monkeypatch.setenv("EXPLAINER_MARKDOWN", "py")
     reference = clean_build(source, tmp_path / "py")
     assert fast == reference
+
+
+def test_an_edited_body_compiles_and_writes_only_its_explainer(tmp_path, monkeypatch) -> None:
+    """A `build` after a one-word edit compiles that file alone (the others come from their
+    cached summaries) and writes its page and JSON alone, and the site equals a clean build."""
+    from generator import validate
+    files = dict(BASE_FILES, **{f"content/explainers/more-{i}.md": explainer(f"More{i}") for i in range(8)})
+    root = make_project(tmp_path / "p", files)
+    out = root / "site"
+    Builder(BuildOptions(root, out, base_url=BASE)).build()
+    apply(root, ("write", "content/explainers/alpha.md", explainer("Alpha", body="Edited body.")))
+    compiled: list[str] = []
+    original = validate.validate_explainer
+    monkeypatch.setattr(validate, "validate_explainer",
+                        lambda raw, *a: compiled.append(raw.src_path) or original(raw, *a))
+    report = Builder(BuildOptions(root, out, base_url=BASE)).build()
+    assert compiled == ["content/explainers/alpha.md"]
+    assert sorted(report.changed) == ["alpha/explainer.json", "alpha/index.html"]
+    assert report.written == 2
+    monkeypatch.setattr(validate, "validate_explainer", original)
+    assert tree(out) == clean_build(root, tmp_path / "clean")
+
+
+def test_a_page_needing_an_unchanged_explainer_compiles_it(tmp_path, monkeypatch) -> None:
+    """An edited claim text re-renders the actor pages that show it; those pages also show
+    other explainers' claims, which are compiled from their files (a summary lacks them)."""
+    from generator import validate
+    root = make_project(tmp_path / "p", BASE_FILES)
+    out = root / "site"
+    Builder(BuildOptions(root, out, base_url=BASE)).build()
+    apply(root, ("write", "content/explainers/beta.md",
+                 explainer("Beta", tags="[a, b]", by="shared-one", claim="Edited claim")))
+    compiled: list[str] = []
+    original = validate.validate_explainer
+    monkeypatch.setattr(validate, "validate_explainer",
+                        lambda raw, *a: compiled.append(raw.src_path) or original(raw, *a))
+    report = Builder(BuildOptions(root, out, base_url=BASE, jobs=1)).build()
+    assert "actors/shared-one/index.html" in report.changed
+    assert sorted(set(compiled)) == ["content/explainers/alpha.md", "content/explainers/beta.md"]
+    page = (out / "actors/shared-one/index.html").read_text()
+    assert "Edited claim of Beta." in page and "Claim of Alpha." in page
+    monkeypatch.setattr(validate, "validate_explainer", original)
+    assert tree(out) == clean_build(root, tmp_path / "clean")
+
+
+def test_a_damaged_unit_summary_only_costs_time(tmp_path) -> None:
+    """A summary that is not what a build wrote (re-signed after editing) is dropped and its
+    explainer compiled again; the site still equals a clean build."""
+    import hashlib as h
+    import json
+    from generator import cache
+    root = make_project(tmp_path / "p", BASE_FILES)
+    out = root / "site"
+    Builder(BuildOptions(root, out, base_url=BASE)).build()
+    (state_file,) = (root / ".explainer-cache").glob("state-*.json")
+    raw = state_file.read_bytes()[len(cache._MAGIC) + 32:]
+    state = json.loads(raw)
+    state["units"]["content/explainers/alpha.md"]["summary"]["published"] = "not a date"
+    state["units"]["content/explainers/beta.md"]["summary"] = ["nonsense"]
+    payload = json.dumps(state).encode()
+    state_file.write_bytes(cache._MAGIC + h.blake2b(payload, digest_size=16).hexdigest().encode() + payload)
+    apply(root, ("write", "content/actors/shared-two.yaml", "name: Shared Two\nrole: Edited\n"))
+    Builder(BuildOptions(root, out, base_url=BASE)).build()
+    assert tree(out) == clean_build(root, tmp_path / "clean")
