@@ -50,6 +50,10 @@ class CacheState:
     units: dict[str, Any] = field(default_factory=dict)
     """Explainer path -> its compiled unit's keys and summary (`pipeline._Unit.to_json`), so
     that the next build compiles only the files that changed."""
+    template_stamp: str = ""
+    """Stamp of the templates the build used (see `pipeline.Builder._environment`)..."""
+    templates: dict[str, str] = field(default_factory=dict)
+    """...and the digest of each page template with what it includes (`plan.template_digests`)."""
 
 
 def cache_key(out_dir: Path, base_url: str | None, drafts: bool) -> str:
@@ -110,7 +114,8 @@ def _from_json(data: Any) -> CacheState:
         raise TypeError("not a mapping")
     return CacheState(str(data["key"]), _strings(data["sources"]), _strings(data["outputs"]),
                       _strings(data["digests"]), diagnostics_from_json(data["warnings"]),
-                      str(data["build_id"]), str(data["valid_until"]), units)
+                      str(data["build_id"]), str(data["valid_until"]), units,
+                      str(data["template_stamp"]), _strings(data["templates"]))
 
 
 def save_cache(root: Path, state: CacheState) -> None:
@@ -120,6 +125,7 @@ def save_cache(root: Path, state: CacheState) -> None:
     data: dict[str, Any] = {"key": state.key, "sources": state.sources, "outputs": state.outputs,
                             "digests": state.digests, "build_id": state.build_id,
                             "valid_until": state.valid_until, "units": state.units,
+                            "template_stamp": state.template_stamp, "templates": state.templates,
                             "warnings": diagnostics_to_json(state.warnings)}
     payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
     checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()

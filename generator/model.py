@@ -8,6 +8,7 @@ Markdown fields hold `Markdown` values: the source text, its position, and
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from generator.dates import PartialDate
@@ -95,6 +96,13 @@ class Actor:
     (its description's `@id` links point into that explainer)."""
     signature: tuple[object, ...] = ()
     """What must be equal for two inline definitions to be the same actor."""
+
+    @property
+    def signature_key(self) -> str:
+        """A digest of `signature` ("" when it is empty): what summaries keep (see `summary`)."""
+        if not self.signature:
+            return ""
+        return hashlib.blake2b(repr(self.signature).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 @dataclass

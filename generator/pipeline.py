@@ -207,7 +207,8 @@ class Builder:
                                                if u.explainer is not None}
             cache.save_cache(root, cache.CacheState(self._cache_key(), stamps, self.outputs or {},
                                                     self.digests, diags.warnings, self.build_id,
-                                                    self._valid_until(), units))
+                                                    self._valid_until(), units, self.env_stamp,
+                                                    self.templates))
         return BuildReport(pages=sum(job.dest_path.endswith(".html") for job in jobs), files=len(jobs),
                            written=len(todo), seconds=time.perf_counter() - started,
                            warnings=diags.warnings, changed=sorted(changed), timings=timings)
@@ -244,6 +245,7 @@ class Builder:
         self.build_id = state.build_id
         if not self.resident:  # `serve` compiles everything once, to have it at hand
             self.units = _units_from_cache(state.units)
+            self.env_stamp, self.templates = state.template_stamp, state.templates
         return None
 
     def _plan(self, site: resolve.Site, env: jinja2.Environment, templates: dict[str, str],
@@ -422,7 +424,11 @@ class Builder:
         """The Jinja environment, rebuilt (and every template recompiled) when a template changed."""
         root = self.options.root
         stamp = _tree_stamp(root / "templates", render.THEME_DIR / "templates")
-        if self.env is None or stamp != self.env_stamp:
+        if self.env is None and stamp == self.env_stamp:
+            # The last successful build (see `_start_from_cache`) used these very templates, so
+            # they compile: each is compiled when a page first needs it, not all up front.
+            self.env = render.make_environment(root)
+        elif self.env is None or stamp != self.env_stamp:
             self.env = render.make_environment(root)
             self.env_stamp = stamp
             self.template_diagnostics = Diagnostics()

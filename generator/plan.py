@@ -139,7 +139,7 @@ def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], front_k
         contributors += [e.slug for e, _ in site.claim_refs.get(actor.id, [])]
         contributors += [e.slug for e, _ in site.event_refs.get(actor.id, [])]
         add(f"actors/{actor.id}/index.html",
-            digest(templates["actor.html"], config_digest, actor.signature, actor.home, home_key,
+            digest(templates["actor.html"], config_digest, actor.signature_key, actor.home, home_key,
                    affiliation.name if affiliation else "",
                    *(f"{slug}={front_keys[slug]}" for slug in contributors)),
             _bind(renderer.actor_page, actor))

@@ -120,7 +120,7 @@ def _merge_inline_actor(actor: Actor, explainer: Explainer, actors: dict[str, Ac
     other = actors[actor.id]
     # An empty signature marks a definition with errors of its own (see `validate`): comparing
     # it would report a difference that is only the consequence of those errors.
-    if other.signature and actor.signature and other.signature != actor.signature:
+    if other.signature_key and actor.signature_key and other.signature_key != actor.signature_key:
         where = first_definition[actor.id].src_path
         diags.error(actor.span, f"actor '{actor.id}' is defined differently in {where}:{other.span.line}",
                     f"move it to content/actors/{actor.id}.yaml and remove the inline definitions")

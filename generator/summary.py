@@ -41,7 +41,7 @@ def summarize(explainer: Explainer) -> SummaryData:
         "claim_refs": [list(ref) for ref in e.claim_refs],
         "event_refs": [[index, actors] for index, actors in e.event_refs],
         "actors": {a.id: {**{f: getattr(a, f) for f in _ACTOR_FIELDS}, "span": list(a.span),
-                          "signature": _signature_to_json(a.signature)}
+                          "signature_key": a.signature_key}
                    for a in e.actors.values()},
     }
 
@@ -58,23 +58,23 @@ class LazyExplainer:
     def __init__(self, data: SummaryData, materialize: Callable[[], Explainer] | None = None):
         self._materialize = materialize
         self._full: Explainer | None = None
-        self.slug: str = data["slug"]
-        self.src_path: str = data["src_path"]
-        self.title: str = data["title"]
-        self.summary: str = data["summary"]
-        self.published: PartialDate = parse_date(data["published"])
-        self.updated: PartialDate | None = parse_date(data["updated"]) if data["updated"] else None
-        self.updated_from_git: bool = bool(data["updated_from_git"])
-        self.authors: list[str] = list(data["authors"])
-        self.tags: list[str] = list(data["tags"])
-        self.draft: bool = bool(data["draft"])
-        self.corrections = [Correction(parse_date(date), text, Span(*span))
+        self.slug = _text(data["slug"])
+        self.src_path = _text(data["src_path"])
+        self.title = _text(data["title"])
+        self.summary = _text(data["summary"])
+        self.published: PartialDate = parse_date(_text(data["published"]))
+        self.updated: PartialDate | None = parse_date(_text(data["updated"])) if data["updated"] else None
+        self.updated_from_git = bool(data["updated_from_git"])
+        self.authors = _texts(data["authors"])
+        self.tags = _texts(data["tags"])
+        self.draft = bool(data["draft"])
+        self.corrections = [Correction(parse_date(_text(date)), _text(text), _span(span))
                             for date, text, span in data["corrections"]]
-        self.claim_count: int = int(data["claim_count"])
-        self.timeline_count: int = int(data["timeline_count"])
-        self.page_actors: list[str] = list(data["page_actors"])
-        self.claim_refs = [(str(claim_id), str(by)) for claim_id, by in data["claim_refs"]]
-        self.event_refs = [(int(index), [str(a) for a in actors]) for index, actors in data["event_refs"]]
+        self.claim_count = int(data["claim_count"])
+        self.timeline_count = int(data["timeline_count"])
+        self.page_actors = _texts(data["page_actors"])
+        self.claim_refs = [(_text(claim_id), _text(by)) for claim_id, by in data["claim_refs"]]
+        self.event_refs = [(int(index), _texts(actors)) for index, actors in data["event_refs"]]
         self.actors = {actor_id: LazyActor(actor_id, fields, self)
                        for actor_id, fields in data["actors"].items()}
 
@@ -107,10 +107,10 @@ class LazyActor:
         self._explainer = explainer
         self.id = actor_id
         for name in _ACTOR_FIELDS:
-            setattr(self, name, fields[name])
-        self.links = list(self.links)
-        self.span = Span(*fields["span"])
-        self.signature = _signature_from_json(fields["signature"])
+            value = fields[name]
+            setattr(self, name, _texts(value) if name == "links" else value if value is None else _text(value))
+        self.span = _span(fields["span"])
+        self.signature_key = str(fields["signature_key"])
         self.shared = False
         self.home: str | None = None
         self.affiliation_span = None
@@ -139,10 +139,21 @@ def full_actor(actor: Actor | LazyActor) -> Actor:
     return actor.full() if isinstance(actor, LazyActor) else actor
 
 
-def _signature_to_json(signature: tuple[object, ...]) -> list[Any]:
-    return [list(part) if isinstance(part, tuple) else part for part in signature]
 
 
-def _signature_from_json(data: list[Any]) -> tuple[object, ...]:
-    """Back to the tuple `validate` makes, so it compares equal with a compiled actor's."""
-    return tuple(tuple(part) if isinstance(part, list) else part for part in data)
+def _text(value: Any) -> str:
+    """A string from the cache, or TypeError: a damaged summary is dropped, never rendered."""
+    if not isinstance(value, str):
+        raise TypeError("not a string")
+    return value
+
+
+def _texts(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise TypeError("not a list")
+    return [_text(item) for item in value]
+
+
+def _span(value: Any) -> Span:
+    path, line, column = value
+    return Span(_text(path), int(line), int(column))
