@@ -403,7 +403,8 @@ class Builder:
                revisions: list[history.Revision]) -> _Unit:
         """An unchanged unit; one known from the cache only by its summary becomes a
         `LazyExplainer` that compiles the file if a page needs more than the summary."""
-        if isinstance(unit.explainer, LazyExplainer):
+        lazy = unit.explainer
+        if isinstance(lazy, LazyExplainer):
             def materialize() -> Explainer:
                 local = Diagnostics()
                 raw = load.load_explainer(self.options.root, path, local)
@@ -411,13 +412,12 @@ class Builder:
                 if raw is not None and raw.digest == unit.digest:
                     explainer = self._compile_explainer(raw, shared, content_files, config, revisions, local)
                 if explainer is None or local.errors:
-                    raise BuildFailed([Diagnostic(f"{unit.summary and unit.summary['src_path']} changed "
-                                                  "while the site was being built", None,
-                                                  "run the build again")])
+                    raise BuildFailed([Diagnostic(f"{lazy.src_path} changed while the site was being built",
+                                                  None, "run the build again")])
                 for actor in explainer.actors.values():
                     actor.home = explainer.slug
                 return explainer
-            unit.explainer.bind(materialize)
+            lazy.bind(materialize)
         return unit
 
     def _environment(self, diags: Diagnostics) -> tuple[jinja2.Environment, dict[str, str]]:
