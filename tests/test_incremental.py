@@ -250,3 +250,27 @@ def test_a_damaged_unit_summary_only_costs_time(tmp_path) -> None:
     apply(root, ("write", "content/actors/shared-two.yaml", "name: Shared Two\nrole: Edited\n"))
     Builder(BuildOptions(root, out, base_url=BASE)).build()
     assert tree(out) == clean_build(root, tmp_path / "clean")
+
+
+def test_a_file_changed_during_the_build_is_an_error_not_a_mixed_site(tmp_path, monkeypatch) -> None:
+    """An unchanged explainer is compiled from its file when a page needs it; if the file
+    changed since the build looked at it, the build stops and says so, leaving site/ as it was."""
+    from generator.diagnostics import BuildFailed
+    root = make_project(tmp_path / "p", BASE_FILES)
+    out = root / "site"
+    Builder(BuildOptions(root, out, base_url=BASE)).build()
+    before = tree(out)
+    apply(root, ("write", "content/explainers/beta.md",
+                 explainer("Beta", tags="[a, b]", by="shared-one", claim="Edited claim")))
+    original = Builder._plan
+
+    def plan_then_edit(self, *args):  # type: ignore[no-untyped-def]
+        (root / "content/explainers/alpha.md").write_text(explainer("Alpha", claim="Meanwhile"))
+        return original(self, *args)
+
+    monkeypatch.setattr(Builder, "_plan", plan_then_edit)
+    with pytest.raises(BuildFailed) as failure:
+        Builder(BuildOptions(root, out, base_url=BASE, jobs=1)).build()
+    assert [str(d) for d in failure.value.diagnostics] == [
+        "explainer: error: content/explainers/alpha.md changed while the site was being built; run the build again"]
+    assert tree(out) == before
