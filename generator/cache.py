@@ -27,7 +27,7 @@ from typing import Any
 from generator.diagnostics import Diagnostic, Span
 
 CACHE_DIR = ".explainer-cache"
-_FORMAT = 3
+_FORMAT = 4
 _MAGIC = b"explainer-cache\n"
 
 
@@ -54,6 +54,9 @@ class CacheState:
     """Stamp of the templates the build used (see `pipeline.Builder._environment`)..."""
     templates: dict[str, str] = field(default_factory=dict)
     """...and the digest of each page template with what it includes (`plan.template_digests`)."""
+    previous: dict[str, str] | None = None
+    """Where the previous generation (`write.previous_dir`) differs from the output directory:
+    dest_path -> digest of the file it holds there ("" for none). None: no usable one."""
 
 
 def cache_key(out_dir: Path, base_url: str | None, drafts: bool) -> str:
@@ -115,7 +118,8 @@ def _from_json(data: Any) -> CacheState:
     return CacheState(str(data["key"]), _strings(data["sources"]), _strings(data["outputs"]),
                       _strings(data["digests"]), diagnostics_from_json(data["warnings"]),
                       str(data["build_id"]), str(data["valid_until"]), units,
-                      str(data["template_stamp"]), _strings(data["templates"]))
+                      str(data["template_stamp"]), _strings(data["templates"]),
+                      None if data["previous"] is None else _strings(data["previous"]))
 
 
 def save_cache(root: Path, state: CacheState) -> None:
@@ -126,7 +130,7 @@ def save_cache(root: Path, state: CacheState) -> None:
                             "digests": state.digests, "build_id": state.build_id,
                             "valid_until": state.valid_until, "units": state.units,
                             "template_stamp": state.template_stamp, "templates": state.templates,
-                            "warnings": diagnostics_to_json(state.warnings)}
+                            "previous": state.previous, "warnings": diagnostics_to_json(state.warnings)}
     payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
     checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
     try:
@@ -140,6 +144,41 @@ def save_cache(root: Path, state: CacheState) -> None:
     except OSError:
         pass
 
+
+# -- explainer views (see `views`) --------------------------------------------
+
+def _view_path(root: Path, src_path: str) -> Path:
+    name = hashlib.blake2b(src_path.encode(), digest_size=8).hexdigest()
+    return root / CACHE_DIR / "views" / f"{name}.json"
+
+
+def save_views(root: Path, views: dict[str, tuple[str, str]], keep: set[str]) -> None:
+    """Store `views` (explainer path -> (unit key, view JSON)); delete the views of
+    explainers not in `keep`. Each file is written atomically; failing is not an error."""
+    try:
+        folder = root / CACHE_DIR / "views"
+        folder.mkdir(parents=True, exist_ok=True)
+        for src_path, (key, text) in views.items():
+            path = _view_path(root, src_path)
+            temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            temp.write_text(f"{key}\n{text}", encoding="utf-8")
+            os.replace(temp, path)
+        wanted = {_view_path(root, src_path).name for src_path in keep}
+        for entry in os.scandir(folder):
+            if entry.name not in wanted:
+                os.unlink(entry.path)
+    except OSError:
+        pass
+
+
+def load_view(root: Path, src_path: str, key: str) -> str | None:
+    """The view JSON stored for `src_path` by a build whose unit had `key`, else None."""
+    try:
+        text = _view_path(root, src_path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    stored_key, _, view = text.partition("\n")
+    return view if stored_key == key else None
 
 
 def _writer_path(root: Path, out_dir: Path) -> Path:

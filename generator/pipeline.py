@@ -23,7 +23,7 @@ from pathlib import Path
 
 import jinja2
 
-from generator import cache, history, linkcheck, load, parallel, render, resolve, validate, write
+from generator import cache, history, linkcheck, load, parallel, render, resolve, validate, views, write
 from generator import stamps as stamps_of
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
@@ -137,6 +137,8 @@ class Builder:
         """dest_path -> fingerprint of the last successful build (None: none yet)."""
         self.digests: dict[str, str] = {}
         """dest_path -> digest of the bytes last written."""
+        self.previous: dict[str, str] | None = None
+        """Where the previous generation differs from site/ (see `cache.CacheState.previous`)."""
         self.env: jinja2.Environment | None = None
         self.env_stamp = ""
         self.template_diagnostics = Diagnostics()
@@ -191,24 +193,37 @@ class Builder:
                        and cache.last_writer(root, out_dir) == self.build_id)
         previous = self.outputs if incremental and self.outputs is not None else {}
         # Outputs known only from the cache may have been deleted by hand since: look.
-        verify = incremental and self.from_cache
+        missing = ({job.dest_path for job in jobs if job.dest_path in previous
+                    and not os.path.exists(os.path.join(out_dir, job.dest_path))}
+                   if incremental and self.from_cache else set())
         todo = [job for job in jobs if previous.get(job.dest_path) != job.fingerprint
-                or (verify and not os.path.exists(os.path.join(out_dir, job.dest_path)))]
+                or job.dest_path in missing]
         stale = stale_files(previous, [job.dest_path for job in jobs])
         timings["plan"] = time.perf_counter() - started - sum(timings.values())
+        live = {p: d for p, d in self.digests.items() if p not in missing} if incremental else {}
         with write.lock(out_dir):
             write.recover(out_dir)
             written = self._write(todo, jobs, stale, incremental, timings, started)
         timings["swap"] = time.perf_counter() - started - sum(timings.values())
         changed = self._remember(jobs, written, stale, incremental)
+        if incremental and not self.resident:
+            # The site this build replaced is now the previous generation.
+            self.previous = {p: live.get(p, "") for p in (*written.digests, *stale, *missing)
+                             if live.get(p) != self.digests.get(p)}
+        else:
+            self.previous = None
         self.from_cache = False
         if self.use_cache:
             units = {} if self.resident else {rel: u.to_json() for rel, u in self.units.items()
                                                if u.explainer is not None}
+            if not self.resident:
+                cache.save_views(root, {u.explainer.src_path: (u.key, views.encode(u.explainer))
+                                        for u in self.units.values() if isinstance(u.explainer, Explainer)},
+                                 {u.explainer.src_path for u in self.units.values() if u.explainer is not None})
             cache.save_cache(root, cache.CacheState(self._cache_key(), stamps, self.outputs or {},
                                                     self.digests, diags.warnings, self.build_id,
                                                     self._valid_until(), units, self.env_stamp,
-                                                    self.templates))
+                                                    self.templates, self.previous))
         return BuildReport(pages=sum(job.dest_path.endswith(".html") for job in jobs), files=len(jobs),
                            written=len(todo), seconds=time.perf_counter() - started,
                            warnings=diags.warnings, changed=sorted(changed), timings=timings)
@@ -240,7 +255,7 @@ class Builder:
                 and stamps_of.all_exist(out_dir, state.outputs)):
             return BuildReport(pages=sum(p.endswith(".html") for p in state.outputs),
                                files=len(state.outputs), warnings=state.warnings)
-        self.outputs, self.digests = state.outputs, state.digests
+        self.outputs, self.digests, self.previous = state.outputs, state.digests, state.previous
         self.from_cache = True
         self.build_id = state.build_id
         if not self.resident:  # `serve` compiles everything once, to have it at hand
@@ -270,16 +285,20 @@ class Builder:
 
     def _write(self, todo: list[OutputJob], jobs: list[OutputJob], stale: list[str], incremental: bool,
                timings: dict[str, float], started: float) -> write.WriteReport:
-        """Render `todo` into a staging directory, check links, then swap or apply it."""
+        """Render `todo` into a staging directory, check links, then put the new site in place:
+        swapped in whole, or (`serve`) applied file by file. See `write` for the ways."""
         root, out_dir = self.options.root, self.options.out_dir
         staging = write.make_staging(out_dir)
-        # `build` swaps the whole site in at once, even when only a few files changed: the
-        # unchanged ones are hard-linked into staging first. A killed build then leaves the
-        # old site or the new one, never a mixture. `serve` (resident) renames the changed
-        # files in one by one instead, which is faster; its journal finishes a killed update.
+        previous_dir = write.previous_dir(out_dir)
+        # `build` replaces the whole site at once, even when only a few files changed, so a
+        # killed build leaves the old site or the new one, never a mixture: it updates the
+        # previous generation and exchanges it with site/ (`fast`) or, when there is none it
+        # knows, hard-links the unchanged files into staging. `serve` (resident) renames the
+        # changed files in one by one instead; its journal finishes a killed update.
         atomic = not incremental or not self.resident
+        fast = (incremental and atomic and self.previous is not None and previous_dir.is_dir())
         try:
-            if incremental and atomic:
+            if incremental and atomic and not fast:
                 write.link_unchanged(out_dir, staging, {job.dest_path for job in todo} | set(stale))
             out_label = _display_path(out_dir, root)
             outputs = {job.dest_path for job in jobs}
@@ -292,12 +311,23 @@ class Builder:
                                           linkcheck.read_output(staging))
             if broken:
                 raise BuildFailed(sorted(broken, key=lambda d: d.span or Span("")))
-            # Say who writes site/ before touching it: if this process dies during the swap,
-            # no cache state matches the recorded writer, and the next build is a full one.
+            # Say who writes site/ before touching it (or the previous generation): if this
+            # process dies now, no cache state matches the recorded writer, and the next build
+            # is a full one.
             self.build_id = os.urandom(8).hex()
             cache.record_writer(root, out_dir, self.build_id)
-            if atomic:
+            if fast:
+                assert self.previous is not None
+                rewritten = {job.dest_path for job in todo}
+                write.update_previous(staging, previous_dir, out_dir, rewritten,
+                                      [p for p in self.previous if p in outputs and p not in rewritten],
+                                      [*stale, *(p for p, d in self.previous.items() if d and p not in outputs)])
+                write.swap_in(previous_dir, out_dir.absolute(), keep_old=previous_dir)
+            elif incremental and atomic:
+                write.swap_in(staging, out_dir.absolute(), keep_old=previous_dir)
+            elif atomic:
                 write.swap_in(staging, out_dir.absolute())
+                write.discard(previous_dir)  # a generation that no state describes
             else:
                 write.apply_update(staging, [job.dest_path for job in todo], stale, out_dir)
         except render.TemplateFailed as exc:
@@ -417,7 +447,8 @@ class Builder:
                 for actor in explainer.actors.values():
                     actor.home = explainer.slug
                 return explainer
-            lazy.bind(materialize)
+            root, key = self.options.root, unit.key
+            lazy.bind(materialize, lambda: cache.load_view(root, lazy.src_path, key))
         return unit
 
     def _environment(self, diags: Diagnostics) -> tuple[jinja2.Environment, dict[str, str]]:

@@ -8,7 +8,8 @@ dates, tags, counts, corrections), which actors its page shows, which claims
 and events name which actor, and its inline actors. The next build turns
 each unchanged file's summary into a `LazyExplainer`, which answers those
 questions at once and compiles the file only when a page needs more of it
-(the explainer's own page, or an actor page that shows its claims).
+(the explainer's own page). Actor pages, which show its claims and events,
+read them from its stored view (see `views`) instead, when there is one.
 
 The summary is data, never code: JSON in the checksummed cache (see `cache`).
 """
@@ -19,6 +20,7 @@ from typing import Any, Callable
 
 from generator.dates import PartialDate, parse_date
 from generator.diagnostics import Span
+from generator import views
 from generator.model import Actor, Correction, Explainer
 
 SummaryData = dict[str, Any]
@@ -57,6 +59,7 @@ class LazyExplainer:
 
     def __init__(self, data: SummaryData, materialize: Callable[[], Explainer] | None = None):
         self._materialize = materialize
+        self._view: Callable[[], str | None] | None = None
         self._full: Explainer | None = None
         self.slug = _text(data["slug"])
         self.src_path = _text(data["src_path"])
@@ -78,9 +81,11 @@ class LazyExplainer:
         self.actors = {actor_id: LazyActor(actor_id, fields, self)
                        for actor_id, fields in data["actors"].items()}
 
-    def bind(self, materialize: Callable[[], Explainer]) -> None:
-        """Say how to compile the file: with the shared actors and settings of this build."""
+    def bind(self, materialize: Callable[[], Explainer], view: Callable[[], str | None] | None = None) -> None:
+        """Say how to compile the file (with the shared actors and settings of this build),
+        and where to read its stored view (None when there is none)."""
         self._materialize = materialize
+        self._view = view
 
     def full(self) -> Explainer:
         """The compiled explainer (compiled once)."""
@@ -93,7 +98,21 @@ class LazyExplainer:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):  # copy, pickle and friends probe for these
             raise AttributeError(name)
+        if name in views.VIEW_FIELDS and self._full is None and self._load_view():
+            return self.__dict__[name]
         return getattr(self.full(), name)
+
+    def _load_view(self) -> bool:
+        """Set `claims`, `sources` and `timeline` from the stored view, if it is usable."""
+        text = self._view() if self._view else None
+        self._view = None  # read at most once
+        if text is None:
+            return False
+        try:
+            self.__dict__.update(views.decode(text))
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            return False  # a damaged view only costs time: the file is compiled
+        return True
 
     def __repr__(self) -> str:
         return f"LazyExplainer({self.src_path!r})"

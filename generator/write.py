@@ -6,8 +6,18 @@ directory first; only when every file is there does the output change:
 - a full build swaps the staging directory in for the whole output directory
   with one atomic `renameat2(RENAME_EXCHANGE)` on Linux (two renames
   elsewhere), so at no instant is the output missing or half-written;
-- an incremental build's staging directory holds only the changed files; each
-  is renamed over its old version (atomic per file) and stale files are deleted.
+- an incremental `build` keeps the site before last beside the output, as
+  `.site.previous` (its unchanged files are hard links to the live ones).
+  Its staging directory holds only the changed files: they are moved into
+  the previous generation, which is brought up to date file by file while
+  nobody reads it, and then exchanged with the output directory in one
+  rename. The cost follows the number of changed files, not the size of the
+  site. Without a previous generation (the first edit after a full build),
+  the unchanged files are hard-linked into staging instead (`link_unchanged`)
+  and the site it replaces is kept as the previous generation;
+- `serve`'s rebuilds rename each changed file over its old version (atomic
+  per file, after writing a journal that the next build replays if the
+  process died half-way) and delete stale files.
 
 A failing build therefore leaves the previous site byte for byte as it was.
 """
@@ -145,6 +155,53 @@ def link_unchanged(out_dir: Path, staging: Path, skip: set[str]) -> None:
                 shutil.copy2(source, target_dir / name, follow_symlinks=False)
 
 
+def previous_dir(out_dir: Path) -> Path:
+    """Where the site before last is kept, beside the output directory (see the module docstring)."""
+    out_dir = out_dir.absolute()
+    return out_dir.with_name(f".{out_dir.name}.previous")
+
+
+def update_previous(staging: Path, previous: Path, out_dir: Path, written: Iterable[str],
+                    relink: Iterable[str], stale: Iterable[str]) -> None:
+    """Bring the previous generation up to this build's site: move in the files this build
+    wrote (from staging), hard-link from the live site the files the last build changed
+    (`relink`: the previous generation still has their older version), delete `stale` files
+    (and folders left empty). The live site is not touched."""
+    made: set[Path] = set()
+
+    def parent_of(dest: Path) -> None:
+        if dest.parent not in made:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            made.add(dest.parent)
+
+    for dest_path in written:
+        dest = safe_dest(previous, dest_path)
+        parent_of(dest)
+        os.replace(safe_dest(staging, dest_path), dest)
+    for dest_path in relink:
+        dest = safe_dest(previous, dest_path)
+        parent_of(dest)
+        source = safe_dest(out_dir, dest_path)
+        if os.path.lexists(dest):
+            os.unlink(dest)
+        try:
+            os.link(source, dest, follow_symlinks=False)
+        except OSError:
+            shutil.copy2(source, dest, follow_symlinks=False)
+    for dest_path in stale:
+        _remove(previous, dest_path)
+
+
+def _remove(base: Path, dest_path: str) -> None:
+    """Delete a file of a site and the folders it leaves empty."""
+    dest = safe_dest(base, dest_path)
+    dest.unlink(missing_ok=True)
+    parent = dest.parent
+    while parent != base and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
+
+
 def write_site(files: list[RenderedFile], out_dir: Path) -> WriteReport:
     """A full build: write every file into staging, then swap it in for `out_dir`."""
     staging = make_staging(out_dir)
@@ -184,12 +241,7 @@ def _apply(staging: Path, written: list[str], stale: list[str], out_dir: Path) -
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, dest)
         for dest_path in stale:
-            dest = safe_dest(out_dir, dest_path)
-            dest.unlink(missing_ok=True)
-            parent = dest.parent
-            while parent != out_dir and parent.is_dir() and not any(parent.iterdir()):
-                parent.rmdir()
-                parent = parent.parent
+            _remove(out_dir, dest_path)
     finally:
         discard(staging)
 
@@ -235,18 +287,23 @@ def lock(out_dir: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def swap_in(staging: Path, out_dir: Path) -> None:
-    """Make `staging` the new `out_dir` and delete the old one."""
+def swap_in(staging: Path, out_dir: Path, keep_old: Path | None = None) -> None:
+    """Make `staging` the new `out_dir`; the old one is deleted, or moved to `keep_old`
+    (which may be `staging` itself: then the two are simply exchanged)."""
     if not out_dir.exists():
         os.rename(staging, out_dir)
         return
     if _exchange(staging, out_dir):
-        discard(staging)  # now holds the old site
-        return
-    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-    os.rename(out_dir, old)
-    os.rename(staging, out_dir)
-    discard(old)
+        old = staging  # now holds the old site
+    else:
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        os.rename(out_dir, old)
+        os.rename(staging, out_dir)
+    if keep_old is None:
+        discard(old)
+    elif old != keep_old:
+        discard(keep_old)
+        os.rename(old, keep_old)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -1,9 +1,10 @@
 """Crash safety: builds killed mid-way, a build beside `serve`, a damaged cache (issue #7, part 4).
 
 - A `build`, full (`--clean`) or incremental, killed with SIGKILL at a random moment leaves
-  site/ exactly the old site or exactly the new one (an incremental build hard-links the
-  unchanged files into its staging folder and swaps the whole site in, as a full build does,
-  with one `renameat2` exchange), and the next build gives the clean-build result.
+  site/ exactly the old site or exactly the new one, and the next build gives the clean-build
+  result. An incremental build brings the previous generation (`.site.previous`) up to date
+  while nobody reads it, or the first time hard-links the unchanged files into its staging
+  folder, and swaps the whole site in, as a full build does, with one `renameat2` exchange.
 - `serve` updates site/ file by file (faster), after writing a journal: killed half-way, the
   next build replays the journal and gives the clean-build result.
 - `serve` and several `build`s of one project, with files edited meanwhile, never show a
@@ -51,6 +52,11 @@ KILLS = examples(3, 10)
 SEED = int(os.environ.get("HARDENING_SEED") or (random.randrange(1 << 30) if LONG else 7))
 """Kill delays are random; CI uses a fixed seed, the long run a fresh one (printed, and in
 every failure message); `HARDENING_SEED` replays one."""
+
+
+def leftovers(root: Path) -> list[str]:
+    """What a build left beside site/ besides the previous generation it keeps (see `write`)."""
+    return [n for n in os.listdir(root) if n.startswith(".site.") and n != ".site.previous"]
 
 
 def files_of(site: Path) -> dict[str, str]:
@@ -173,7 +179,7 @@ def test_killed_builds_leave_the_old_or_the_new_site(synthetic, mode: str) -> No
         after = run_explainer("build", "--root", root)
         assert_clean_cli(after.code, after.err, allowed=(0,))
         assert files_of(site) == references[state], f"{label}: the next build did not give the clean result"
-        assert not [n for n in os.listdir(root) if n.startswith(".site.")], f"{label}: leftovers beside site/"
+        assert not leftovers(root), f"{label}: leftovers beside site/"
     print(f"{mode}: {KILLS} kills, outcomes {outcomes}, seed {SEED}")
     report = os.environ.get("HARDENING_REPORT")
     if report:
@@ -218,7 +224,7 @@ def test_serve_killed_mid_update_is_finished_by_the_next_build(project, tmp_path
     run = run_explainer("build", "--root", root)
     assert run.code == 0, run.err
     assert files_of(root / "site") == files_of(tmp_path / "new")
-    assert not [n for n in os.listdir(root) if n.startswith(".site.")]
+    assert not leftovers(root)
 
 
 KILL_AFTER = """
@@ -264,15 +270,23 @@ def test_a_killed_drafts_build_does_not_leave_drafts_behind(small: Path) -> None
     assert not (small / "site/secret").exists(), "a draft survived into a plain build"
 
 
+@pytest.mark.parametrize("generation", ["first edit", "later edit"])
 @pytest.mark.parametrize("when", ["before", "after"])
-def test_killed_incremental_build_leaves_the_old_or_the_new_site(project, tmp_path: Path, when: str) -> None:  # type: ignore[no-untyped-def]
+def test_killed_incremental_build_leaves_the_old_or_the_new_site(project, tmp_path: Path, when: str,  # type: ignore[no-untyped-def]
+                                                                 generation: str) -> None:
     root = project({f"content/explainers/e{i}.md": f"---\ntitle: E{i}\nsummary: S\npublished: 2024-01-0{i + 1}\n"
                                                    f"---\nVersion one.\n" for i in range(4)})
     assert run_explainer("build", "--root", root).code == 0
+    if generation == "later edit":  # the first edit leaves a previous generation; this one updates it
+        path = root / "content/explainers/e3.md"
+        path.write_text(path.read_text().replace("Version one.", "Version one and a half."))
+        assert run_explainer("build", "--root", root).code == 0
+        assert (root / ".site.previous/e3/index.html").is_file()
     old = files_of(root / "site")
     for i in range(4):
         path = root / f"content/explainers/e{i}.md"
-        path.write_text(path.read_text().replace("Version one.", f"Version two of {i}."))
+        path.write_text(path.read_text().replace("Version one.", f"Version two of {i}.")
+                        .replace("Version one and a half.", f"Version two of {i}."))
     assert run_explainer("build", "--root", root, "--clean", "--out", tmp_path / "new").code == 0
     new = files_of(tmp_path / "new")
     code = subprocess.run([sys.executable, "-c", KILL_AT_SWAP, str(root), when], cwd=REPO).returncode
@@ -281,16 +295,17 @@ def test_killed_incremental_build_leaves_the_old_or_the_new_site(project, tmp_pa
     assert now == (old if when == "before" else new), "site/ mixed two builds"
     next_build = run_explainer("build", "--root", root)
     assert next_build.code == 0 and files_of(root / "site") == new
+    assert not leftovers(root)
 
 
 KILL_AT_SWAP = """
 import os, signal, sys
 from generator import cli, write
 original = write.swap_in
-def swap_in(staging, out_dir):
+def swap_in(staging, out_dir, **keep):
     if sys.argv[2] == "before":
         os.kill(os.getpid(), signal.SIGKILL)
-    original(staging, out_dir)
+    original(staging, out_dir, **keep)
     os.kill(os.getpid(), signal.SIGKILL)
 write.swap_in = swap_in
 sys.exit(cli.main(["build", "--root", sys.argv[1]]))
@@ -395,7 +410,7 @@ def test_build_and_serve_at_once_do_not_corrupt_each_other(synthetic, serving, t
     clean = run_explainer("build", "--root", root, "--clean", "--out", tmp_path / "clean")
     assert clean.code == 0, clean.err
     assert files_of(site) == files_of(tmp_path / "clean")
-    assert not [n for n in os.listdir(root) if n.startswith(".site.")]
+    assert not leftovers(root)
 
 
 def test_serve_then_build_leaves_no_draft(small: Path, serving) -> None:

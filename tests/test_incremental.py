@@ -135,11 +135,17 @@ def test_cached_builds_after_any_edits_equal_a_clean_build(tmp_path_factory, edi
     root = make_project(tmp_path_factory.mktemp("project"), BASE_FILES)
     out = root / "site"
     assert builds(Builder(BuildOptions(root, out, base_url=BASE)))
+    sites = [tree(out)]
     for edit in edits:
         apply(root, edit)
         # A new Builder each time: a new `explainer build` process, starting from the cache.
         if builds(Builder(BuildOptions(root, out, base_url=BASE))):
             assert tree(out) == clean_build(root, root.parent / f"{root.name}-clean")
+            # The previous generation, which the next edit updates and swaps in, is an
+            # earlier site exactly, never a mixture.
+            previous = root / ".site.previous"
+            assert not previous.exists() or tree(previous) in sites
+            sites.append(tree(out))
 
 
 def test_a_corrupt_cache_only_costs_time(tmp_path) -> None:
@@ -209,13 +215,25 @@ def test_an_edited_body_compiles_and_writes_only_its_explainer(tmp_path, monkeyp
     assert tree(out) == clean_build(root, tmp_path / "clean")
 
 
-def test_a_page_needing_an_unchanged_explainer_compiles_it(tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize("view", ["stored", "deleted", "damaged", "stale"])
+def test_actor_pages_read_other_explainers_claims_from_their_views(tmp_path, monkeypatch, view: str) -> None:
     """An edited claim text re-renders the actor pages that show it; those pages also show
-    other explainers' claims, which are compiled from their files (a summary lacks them)."""
-    from generator import validate
+    other explainers' claims, which come from their stored views (see `views`), or, when a
+    view is missing, damaged or from an older version of the file, from compiling the file."""
+    from generator import cache, validate
     root = make_project(tmp_path / "p", BASE_FILES)
     out = root / "site"
     Builder(BuildOptions(root, out, base_url=BASE)).build()
+    alpha_view = cache._view_path(root, "content/explainers/alpha.md")
+    assert alpha_view.is_file()
+    if view == "deleted":
+        alpha_view.unlink()
+    elif view == "damaged":
+        key, _, text = alpha_view.read_text().partition("\n")
+        alpha_view.write_text(key + "\n" + text.replace('"claims":{', '"claims":{"x":[1],', 1))
+    elif view == "stale":
+        key, _, text = alpha_view.read_text().partition("\n")
+        alpha_view.write_text("0" * len(key) + "\n" + text.replace("Claim of Alpha.", "Old claim."))
     apply(root, ("write", "content/explainers/beta.md",
                  explainer("Beta", tags="[a, b]", by="shared-one", claim="Edited claim")))
     compiled: list[str] = []
@@ -224,11 +242,29 @@ def test_a_page_needing_an_unchanged_explainer_compiles_it(tmp_path, monkeypatch
                         lambda raw, *a: compiled.append(raw.src_path) or original(raw, *a))
     report = Builder(BuildOptions(root, out, base_url=BASE, jobs=1)).build()
     assert "actors/shared-one/index.html" in report.changed
-    assert sorted(set(compiled)) == ["content/explainers/alpha.md", "content/explainers/beta.md"]
+    expected = ["content/explainers/beta.md"] if view == "stored" else \
+        ["content/explainers/alpha.md", "content/explainers/beta.md"]
+    assert sorted(set(compiled)) == expected
     page = (out / "actors/shared-one/index.html").read_text()
     assert "Edited claim of Beta." in page and "Claim of Alpha." in page
     monkeypatch.setattr(validate, "validate_explainer", original)
     assert tree(out) == clean_build(root, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("project", ["example", "newsroom"])
+def test_a_view_decodes_to_exactly_the_compiled_claims_sources_and_timeline(tmp_path, project: str) -> None:
+    from generator import views
+    from generator.model import Explainer
+    # From a copy: even a build without a cache records its writer in the project.
+    root = (copy_example(tmp_path / "src") if project == "example"
+            else Path(shutil.copytree(REPO / "tests/projects/newsroom", tmp_path / "src")))
+    builder = Builder(BuildOptions(root, tmp_path / "site", base_url=BASE), use_cache=False)
+    builder.build()
+    compiled = [u.explainer for u in builder.units.values() if isinstance(u.explainer, Explainer)]
+    assert compiled
+    for explainer in compiled:
+        assert views.decode(views.encode(explainer)) == {
+            "claims": explainer.claims, "sources": explainer.sources, "timeline": explainer.timeline}
 
 
 def test_a_damaged_unit_summary_only_costs_time(tmp_path) -> None:
@@ -253,12 +289,15 @@ def test_a_damaged_unit_summary_only_costs_time(tmp_path) -> None:
 
 
 def test_a_file_changed_during_the_build_is_an_error_not_a_mixed_site(tmp_path, monkeypatch) -> None:
-    """An unchanged explainer is compiled from its file when a page needs it; if the file
-    changed since the build looked at it, the build stops and says so, leaving site/ as it was."""
+    """An unchanged explainer is compiled from its file when a page needs it (here: its view
+    is gone); if the file changed since the build looked at it, the build stops and says so,
+    leaving site/ as it was."""
+    from generator import cache
     from generator.diagnostics import BuildFailed
     root = make_project(tmp_path / "p", BASE_FILES)
     out = root / "site"
     Builder(BuildOptions(root, out, base_url=BASE)).build()
+    cache._view_path(root, "content/explainers/alpha.md").unlink()
     before = tree(out)
     apply(root, ("write", "content/explainers/beta.md",
                  explainer("Beta", tags="[a, b]", by="shared-one", claim="Edited claim")))
