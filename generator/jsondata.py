@@ -67,4 +67,5 @@ def explainer_json(explainer: Explainer, site: Site, url: str) -> bytes:
         "draft": explainer.draft,
         "body": explainer.body.source,
     }
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    # Compact: the C encoder, several times faster than `indent` (pure Python) on 1,000s of files.
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")

@@ -60,13 +60,17 @@ def _resolve(base_dir: str, raw: str) -> tuple[str, str] | None:
     return target, fragment
 
 
-def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str]) -> PageLinks:
+def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str] | None) -> PageLinks:
     """Check a page's links on the spot (in-page fragments, and that every other file it
     names is one of the site's `outputs`); keep only links to a fragment of another page,
     which need that page's ids. Keeping every link of every page would cost hundreds of
-    megabytes at 5,000 explainers."""
+    megabytes at 5,000 explainers.
+
+    With `outputs` None (a page rendered before the site is planned, see `shards`), every
+    link to another file is kept, once per link text, for `check_site` to check."""
     ids = page_ids(data)
     page = PageLinks(dest_path)
+    deferred: set[str] = set()
     base_dir = posixpath.dirname(dest_path)
     for match in (m for pattern in _LINK_RES for m in pattern.finditer(data)):
         value = match.group(1)
@@ -89,17 +93,22 @@ def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str]) ->
                 page.errors.append(broken_link(out_label, dest_path, data, match.start(1),
                                                f"broken link '{raw}': no element with id '{fragment}' "
                                                "on this page"))
-        elif target.startswith("..") or target not in outputs:
+        elif target.startswith("..") or (outputs is not None and target not in outputs):
             page.errors.append(broken_link(out_label, dest_path, data, match.start(1),
                                            f"broken link '{raw}': the site has no {target}"))
+        elif outputs is None:
+            if raw not in deferred:
+                deferred.add(raw)
+                page.outgoing.append((target, fragment, raw, match.start(1)))
         elif fragment:
             page.outgoing.append((target, fragment, raw, match.start(1)))
     return page
 
 
 def check_site(pages: list[PageLinks], out_label: str, read_page: Callable[[str], bytes | None],
-               read_staged: Callable[[str], bytes | None]) -> list[Diagnostic]:
-    """Every error found while scanning, plus links to a fragment of another page.
+               read_staged: Callable[[str], bytes | None], outputs: set[str]) -> list[Diagnostic]:
+    """Every error found while scanning, plus links to a file the site does not have
+    (kept by pages scanned before the site was planned) or to a fragment of another page.
 
     A target page's ids are read from disk (`read_page`: this build's staging directory,
     else the output directory) once, and dropped after its links are checked: the ids of
@@ -112,6 +121,14 @@ def check_site(pages: list[PageLinks], out_label: str, read_page: Callable[[str]
         for target, fragment, raw, offset in page.outgoing:
             by_target.setdefault(target, []).append((page, fragment, raw, offset))
     for target, links in by_target.items():
+        if target not in outputs:
+            errors += [broken_link(out_label, page.dest_path, read_staged(page.dest_path) or b"", offset,
+                                   f"broken link '{raw}': the site has no {target}")
+                       for page, _, raw, offset in links]
+            continue
+        links = [link for link in links if link[1]]
+        if not links:
+            continue
         data = read_page(target)
         ids = page_ids(data) if data else set()
         for page, fragment, raw, offset in links:

@@ -13,17 +13,20 @@ and renders and writes only outputs whose fingerprint changed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import gc
+import json
 import os
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
-from generator import cache, history, linkcheck, load, parallel, render, resolve, validate, views, write
+from generator import cache, history, linkcheck, load, parallel, render, resolve, shards, validate, views, write
 from generator import stamps as stamps_of
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
@@ -66,7 +69,9 @@ class _Unit:
     """Hash of the front matter alone (see `plan.plan_site`)."""
     summary: SummaryData | None = None
     """What the site needs of the explainer, when the unit comes from the cache (see
-    `summary`); `explainer` is then a `LazyExplainer` over it."""
+    `summary`) or from a worker (see `shards`); `explainer` is then a `LazyExplainer` over it."""
+    view: str | None = None
+    """The explainer's view (see `views`), when a worker compiled it."""
 
     @property
     def key(self) -> str:
@@ -121,12 +126,12 @@ class Builder:
                  resident: bool = False):
         self.options = options
         self.resident = resident
+        """Kept alive for many builds (`serve`): even when the cache says nothing changed, the
+        first build compiles the project, so that the next edit recompiles one file."""
         self.build_id = ""
         """The id this Builder's last write recorded (see `cache.record_writer`)."""
         self.from_cache = False
         """`outputs` came from the cache, not from a build of this Builder."""
-        """Kept alive for many builds (`serve`): even when the cache says nothing changed, the
-        first build compiles the project, so that the next edit recompiles one file."""
         self.use_cache = use_cache
         """Write `.explainer-cache/` after each build (see `cache`)."""
         self.read_cache = read_cache
@@ -168,7 +173,7 @@ class Builder:
 
     def _build(self) -> BuildReport:
         started = time.perf_counter()
-        root, out_dir = self.options.root, self.options.out_dir
+        root = self.options.root
         stamps = stamps_of.source_stamps(root, render.THEME_DIR) if self.use_cache else {}
         if stamps:
             stamps["(git HEAD)"] = history.head_commit(root)  # a commit changes revisions
@@ -176,17 +181,21 @@ class Builder:
         if unchanged is not None:
             unchanged.seconds = time.perf_counter() - started
             return unchanged
-        compiled, diags = self._compile()
+        with contextlib.ExitStack() as held:  # the output lock, if the workers write early
+            return self._compile_and_write(started, stamps, held)
+
+    def _compile_and_write(self, started: float, stamps: dict[str, str],
+                           held: contextlib.ExitStack) -> BuildReport:
+        root, out_dir = self.options.root, self.options.out_dir
+        compiled, diags = self._compile(held)
         gc.freeze()
         gc.enable()
         diags.raise_if_errors()
         assert compiled is not None
         timings = {"compile": time.perf_counter() - started}
-        try:
-            write.check_output_dir(out_dir, root)
-        except write.OutputError as exc:
-            raise BuildFailed([Diagnostic(str(exc))]) from None
-        jobs = self._plan(*compiled)
+        self._check_output_dir()
+        *planned, early = compiled
+        jobs = self._plan(*planned)
         # Incremental only over a site/ that this Builder's state describes: not if another
         # build wrote there since (a `build` while `serve` runs, or the other way round).
         incremental = (self.outputs is not None and out_dir.is_dir()
@@ -201,9 +210,10 @@ class Builder:
         stale = stale_files(previous, [job.dest_path for job in jobs])
         timings["plan"] = time.perf_counter() - started - sum(timings.values())
         live = {p: d for p, d in self.digests.items() if p not in missing} if incremental else {}
-        with write.lock(out_dir):
-            write.recover(out_dir)
-            written = self._write(todo, jobs, stale, incremental, timings, started)
+        with contextlib.nullcontext() if early else write.lock(out_dir):
+            if early is None:
+                write.recover(out_dir)
+            written = self._write(todo, jobs, stale, incremental, timings, started, early)
         timings["swap"] = time.perf_counter() - started - sum(timings.values())
         changed = self._remember(jobs, written, stale, incremental)
         if incremental and not self.resident:
@@ -217,15 +227,16 @@ class Builder:
             units = {} if self.resident else {rel: u.to_json() for rel, u in self.units.items()
                                                if u.explainer is not None}
             if not self.resident:
-                cache.save_views(root, {u.explainer.src_path: (u.key, views.encode(u.explainer))
-                                        for u in self.units.values() if isinstance(u.explainer, Explainer)},
+                cache.save_views(root, {u.explainer.src_path: (u.key, u.view or views.encode(u.explainer))
+                                        for u in self.units.values()
+                                        if isinstance(u.explainer, Explainer) or u.view is not None},
                                  {u.explainer.src_path for u in self.units.values() if u.explainer is not None})
             cache.save_cache(root, cache.CacheState(self._cache_key(), stamps, self.outputs or {},
                                                     self.digests, diags.warnings, self.build_id,
                                                     self._valid_until(), units, self.env_stamp,
                                                     self.templates, self.previous))
         return BuildReport(pages=sum(job.dest_path.endswith(".html") for job in jobs), files=len(jobs),
-                           written=len(todo), seconds=time.perf_counter() - started,
+                           written=len(written.digests), seconds=time.perf_counter() - started,
                            warnings=diags.warnings, changed=sorted(changed), timings=timings)
 
     def _valid_until(self) -> str:
@@ -283,12 +294,19 @@ class Builder:
         self.outputs = {job.dest_path: job.fingerprint for job in jobs}
         return changed
 
+    def _check_output_dir(self) -> None:
+        try:
+            write.check_output_dir(self.options.out_dir, self.options.root)
+        except write.OutputError as exc:
+            raise BuildFailed([Diagnostic(str(exc))]) from None
+
     def _write(self, todo: list[OutputJob], jobs: list[OutputJob], stale: list[str], incremental: bool,
-               timings: dict[str, float], started: float) -> write.WriteReport:
-        """Render `todo` into a staging directory, check links, then put the new site in place:
-        swapped in whole, or (`serve`) applied file by file. See `write` for the ways."""
+               timings: dict[str, float], started: float, early: shards.EarlyPages | None) -> write.WriteReport:
+        """Render `todo` into a staging directory (where `early` pages may already be), check
+        links, then put the new site in place: swapped in whole, or (`serve`) applied file by
+        file. See `write` for the ways."""
         root, out_dir = self.options.root, self.options.out_dir
-        staging = write.make_staging(out_dir)
+        staging = early.staging if early else write.make_staging(out_dir)
         previous_dir = write.previous_dir(out_dir)
         # `build` replaces the whole site at once, even when only a few files changed, so a
         # killed build leaves the old site or the new one, never a mixture: it updates the
@@ -302,13 +320,20 @@ class Builder:
                 write.link_unchanged(out_dir, staging, {job.dest_path for job in todo} | set(stale))
             out_label = _display_path(out_dir, root)
             outputs = {job.dest_path for job in jobs}
+            if early:
+                if early.failures:  # one template error is met on many pages: say it once
+                    raise render.TemplateFailed(list({(d.span, d.message): d for d in early.failures}.values()))
+                todo = [job for job in todo if job.dest_path not in early.report.digests]
             written, pages = parallel.render_to_staging(todo, staging, root, self.options.jobs, out_label,
                                                         outputs, _show_progress if self.options.progress else None)
+            if early:
+                written.merge(early.report)
+                pages = early.pages + pages
             if self.options.progress:
                 _show_progress(-1, 0)
             timings["render"] = time.perf_counter() - started - sum(timings.values())
             broken = linkcheck.check_site(pages, out_label, linkcheck.read_first(staging, out_dir),
-                                          linkcheck.read_output(staging))
+                                          linkcheck.read_output(staging), outputs)
             if broken:
                 raise BuildFailed(sorted(broken, key=lambda d: d.span or Span("")))
             # Say who writes site/ before touching it (or the previous generation): if this
@@ -336,9 +361,13 @@ class Builder:
             write.discard(staging)
         return written
 
-    def _compile(self) -> tuple[tuple[resolve.Site, jinja2.Environment, dict[str, str], str] | None,
-                                Diagnostics]:
-        """Load, validate and resolve the project, reusing what did not change."""
+    def _compile(self, held: contextlib.ExitStack | None = None,
+                 ) -> tuple[tuple[resolve.Site, jinja2.Environment, dict[str, str], str,
+                                  shards.EarlyPages | None] | None, Diagnostics]:
+        """Load, validate and resolve the project, reusing what did not change.
+
+        Given `held` (a build, not a check), a full build of many explainers compiles them on
+        several processes, which also render their own pages (see `shards`)."""
         diags = Diagnostics()
         root = self.options.root
         site_node, site_text = load.load_site_yaml(root, diags)
@@ -354,12 +383,19 @@ class Builder:
         shared = self._shared_actors(root, content, content_files, config, config_digest + images_digest, diags)
         shared_ids = digest(*sorted(shared.actors))
         git = self._history(root)
-        units: dict[str, _Unit] = {}
-        for path in load.list_sources(root, content / "explainers", ".md", diags):
-            rel = path.relative_to(root).as_posix()
-            unit = self._unit(path, rel, shared, content_files, config,
-                              digest(config_digest, images_digest, shared_ids), git.of(rel))
-            units[rel] = unit
+        context = digest(config_digest, images_digest, shared_ids)
+        sources = [(path, path.relative_to(root).as_posix())
+                   for path in load.list_sources(root, content / "explainers", ".md", diags)]
+
+        def compile_unit(path: Path, rel: str) -> _Unit:
+            return self._unit(path, rel, shared, content_files, config, context, git.of(rel))
+
+        early = self._start_early(held, len(sources))
+        if early:
+            units = self._compile_on_workers(sources, compile_unit, shared, content_files, config, git, early)
+        else:
+            units = {rel: compile_unit(path, rel) for path, rel in sources}
+        for unit in units.values():
             diags.items.extend(unit.diagnostics)
         self.units = units
         explainers = [u.explainer for u in units.values() if u.explainer is not None]
@@ -371,7 +407,63 @@ class Builder:
         if not config.absolute and not diags.errors:
             diags.warning(None, "base_url has no scheme and host, so feed.xml and sitemap.xml use "
                           "root-relative URLs", "set base_url in site.yaml or pass --base-url")
-        return (site, env, templates, config_digest), diags
+        return (site, env, templates, config_digest, early), diags
+
+    def _start_early(self, held: contextlib.ExitStack | None, count: int) -> shards.EarlyPages | None:
+        """For a full build of enough explainers whose pages can be rendered on their own: take
+        the output lock (held until the build ends) and make the staging directory the workers
+        write into. None: compile in this process."""
+        workers = shards.workers_for(count, self.options.jobs)
+        if held is None or self.resident or self.outputs is not None or workers < 2:
+            return None
+        env, _ = self._environment(Diagnostics())
+        if self.template_diagnostics.errors or not shards.own_pages_are_local(env):
+            return None
+        self._check_output_dir()
+        out_dir = self.options.out_dir
+        held.enter_context(write.lock(out_dir))
+        write.recover(out_dir)
+        early = shards.EarlyPages(write.make_staging(out_dir))
+        held.callback(write.discard, early.staging)
+        return early
+
+    def _compile_on_workers(self, sources: list[tuple[Path, str]], compile_unit: Callable[[Path, str], _Unit],
+                            shared: _Shared, content_files: set[str], config: SiteConfig,
+                            git: history.History, early: shards.EarlyPages) -> dict[str, _Unit]:
+        """Compile every explainer on the workers, each rendering the pages of its own
+        explainers; the units come back summarized, as from the cache."""
+        root, env = self.options.root, self.env
+        assert env is not None
+        out_label = _display_path(self.options.out_dir, root)
+        now = _now()
+
+        def work(share: list[tuple[Path, str]]) -> list[tuple[_Unit, write.WriteReport, list, list]]:
+            results = []
+            for path, rel in share:
+                unit = compile_unit(path, rel)
+                explainer = unit.explainer
+                pages: tuple[write.WriteReport, list, list] = (write.WriteReport(), [], [])
+                if isinstance(explainer, Explainer) and not any(d.severity == "error" for d in unit.diagnostics):
+                    if self.options.drafts or (not explainer.draft and explainer.published.instant() <= now):
+                        pages = shards.render_own_pages(explainer, shared.actors, config, env, root,
+                                                        early.staging, out_label)
+                    # Through JSON, so the unit is exactly what an incremental build reads back.
+                    unit.summary = json.loads(json.dumps(summarize(explainer)))
+                    unit.view = views.encode(explainer)
+                    unit.explainer = None
+                # An explainer with errors travels whole: the site-wide checks still see it.
+                results.append((unit, *pages))
+            return results
+
+        units: dict[str, _Unit] = {}
+        results = shards.map_forked(work, sources, shards.workers_for(len(sources), self.options.jobs))
+        for (path, rel), (unit, report, pages, failures) in zip(sources, results):
+            early.add(report, pages, failures)
+            if unit.summary is not None:
+                unit.explainer = LazyExplainer(unit.summary)
+                self._reuse(unit, path, shared, content_files, config, git.of(rel))
+            units[rel] = unit
+        return units
 
     def _shared_actors(self, root: Path, content: Path, content_files: set[str], config: SiteConfig,
                        context: str, diags: Diagnostics) -> _Shared:
@@ -447,8 +539,9 @@ class Builder:
                 for actor in explainer.actors.values():
                     actor.home = explainer.slug
                 return explainer
-            root, key = self.options.root, unit.key
-            lazy.bind(materialize, lambda: cache.load_view(root, lazy.src_path, key))
+            root, key, view = self.options.root, unit.key, unit.view
+            lazy.bind(materialize, (lambda: view) if view is not None
+                      else (lambda: cache.load_view(root, lazy.src_path, key)))
         return unit
 
     def _environment(self, diags: Diagnostics) -> tuple[jinja2.Environment, dict[str, str]]:

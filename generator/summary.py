@@ -8,8 +8,9 @@ dates, tags, counts, corrections), which actors its page shows, which claims
 and events name which actor, and its inline actors. The next build turns
 each unchanged file's summary into a `LazyExplainer`, which answers those
 questions at once and compiles the file only when a page needs more of it
-(the explainer's own page). Actor pages, which show its claims and events,
-read them from its stored view (see `views`) instead, when there is one.
+(the explainer's own page). Actor pages, which show its claims and events
+and an inline actor's description, read them from its stored view (see
+`views`) instead, when there is one.
 
 The summary is data, never code: JSON in the checksummed cache (see `cache`).
 """
@@ -60,6 +61,7 @@ class LazyExplainer:
     def __init__(self, data: SummaryData, materialize: Callable[[], Explainer] | None = None):
         self._materialize = materialize
         self._view: Callable[[], str | None] | None = None
+        self._view_actors: dict[str, Actor] | None = None
         self._full: Explainer | None = None
         self.slug = _text(data["slug"])
         self.src_path = _text(data["src_path"])
@@ -102,16 +104,30 @@ class LazyExplainer:
             return self.__dict__[name]
         return getattr(self.full(), name)
 
+    def full_actor(self, actor_id: str) -> Actor:
+        """One of its inline actors with every field: from the view if there is one, else
+        from the compiled file."""
+        if self._full is None and self._load_view():
+            return self._view_actors[actor_id]
+        return self.full().actors[actor_id]
+
     def _load_view(self) -> bool:
-        """Set `claims`, `sources` and `timeline` from the stored view, if it is usable."""
+        """Set `claims`, `sources`, `timeline` and the full inline actors from the stored
+        view, if it is usable (read at most once)."""
+        if self._view_actors is not None:
+            return True
         text = self._view() if self._view else None
-        self._view = None  # read at most once
+        self._view = None
         if text is None:
             return False
         try:
-            self.__dict__.update(views.decode(text))
+            decoded = views.decode(text)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError):
             return False  # a damaged view only costs time: the file is compiled
+        if set(decoded["actors"]) != set(self.actors):
+            return False  # not the version of the file the summary describes
+        self._view_actors = decoded.pop("actors")
+        self.__dict__.update(decoded)
         return True
 
     def __repr__(self) -> str:
@@ -135,7 +151,7 @@ class LazyActor:
         self.affiliation_span = None
 
     def full(self) -> Actor:
-        actor = self._explainer.full().actors[self.id]
+        actor = self._explainer.full_actor(self.id)
         actor.home = self.home
         return actor
 

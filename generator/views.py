@@ -8,10 +8,12 @@ every explainer they quote again from its file (YAML, Markdown, checks:
 about 7 ms each) made a one-actor edit cost several seconds.
 
 So each compiled explainer also stores its *view*: its resolved claims,
-sources and timeline events, every field of them, as JSON in
+sources and timeline events, and its inline actors (an inline actor's page
+shows its description), every field of them, as JSON in
 `.explainer-cache/views/`, one file per explainer, read only when a page
 needs it. A `summary.LazyExplainer` answers `claims`, `sources` and
-`timeline` from its view; anything else still compiles the file.
+`timeline` from its view, a `summary.LazyActor` its full actor; anything
+else still compiles the file.
 
 `encode` and `decode` are exact inverses on resolved models (a test checks
 it on every test project), so a page rendered from a view is byte-identical
@@ -20,15 +22,18 @@ to one rendered from the compiled file.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
 from generator.dates import PartialDate, parse_date
 from generator.diagnostics import Span
-from generator.model import Claim, Explainer, Markdown, Source, TimelineEvent
+from generator.model import Actor, Claim, Explainer, Markdown, Source, TimelineEvent
 
 VIEW_FIELDS = ("claims", "sources", "timeline")
+
+_NOT_STORED = {"signature", "home"}
+"""Actor fields left out of a view: the summary keeps the signature's digest, and the site
+sets `home` (see `resolve.assemble_site`)."""
 
 
 def encode(explainer: Explainer) -> str:
@@ -37,27 +42,37 @@ def encode(explainer: Explainer) -> str:
         "claims": {claim_id: _fields(claim) for claim_id, claim in explainer.claims.items()},
         "sources": {source_id: _fields(source) for source_id, source in explainer.sources.items()},
         "timeline": [_fields(event) for event in explainer.timeline],
+        "actors": {actor_id: _fields(actor, _NOT_STORED) for actor_id, actor in explainer.actors.items()},
     }, ensure_ascii=False, separators=(",", ":"))
 
 
 def decode(text: str) -> dict[str, Any]:
-    """`claims`, `sources` and `timeline` as the compiled explainer has them.
+    """`claims`, `sources`, `timeline` and `actors` (inline) as the compiled explainer has
+    them (but for the actors' `signature` and `home`).
 
     Raises ValueError, TypeError or KeyError on anything `encode` did not write."""
-    data = json.loads(text)
+    data = json.loads(text, object_hook=_decode_tagged)
     return {
-        "claims": {_text(k): Claim(**_values(v)) for k, v in data["claims"].items()},
-        "sources": {_text(k): Source(**_values(v)) for k, v in data["sources"].items()},
-        "timeline": [TimelineEvent(**_values(v)) for v in data["timeline"]],
+        "claims": {k: Claim(**v) for k, v in data["claims"].items()},
+        "sources": {k: Source(**v) for k, v in data["sources"].items()},
+        "timeline": [TimelineEvent(**v) for v in data["timeline"]],
+        "actors": {k: Actor(**v) for k, v in data["actors"].items()},
     }
 
 
-def _fields(model: Any) -> dict[str, Any]:
-    return {f.name: _encode_value(getattr(model, f.name)) for f in dataclasses.fields(model)}
+_PLAIN = (str, int, bool, type(None))
+
+
+def _fields(model: Any, leave_out: set[str] = set()) -> dict[str, Any]:  # noqa: B006 (never mutated)
+    # vars(): a dataclass instance's fields are its attributes (much faster than dataclasses.fields).
+    return {name: value if value.__class__ in _PLAIN else _encode_value(value)
+            for name, value in vars(model).items() if name not in leave_out}
 
 
 def _encode_value(value: Any) -> Any:
     """JSON for a field: spans, dates and Markdown fields tagged, so `decode` rebuilds them."""
+    if value.__class__ in _PLAIN:
+        return value
     if isinstance(value, Span):
         return {"$span": list(value)}
     if isinstance(value, PartialDate):
@@ -68,31 +83,21 @@ def _encode_value(value: Any) -> Any:
         return [_encode_value(v) for v in value]
     if isinstance(value, dict):
         return {k: _encode_value(v) for k, v in value.items()}
-    if value is None or isinstance(value, (str, int, bool)):
-        return value
     raise TypeError(f"cannot store a {type(value).__name__} in a view")
 
 
-def _values(data: Any) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise TypeError("not a mapping")
-    return {_text(k): _decode_value(v) for k, v in data.items()}
-
-
-def _decode_value(value: Any) -> Any:
-    if isinstance(value, dict):
+def _decode_tagged(value: dict[str, Any]) -> Any:
+    """json's object_hook (innermost objects first): a tagged object back to its type."""
+    if len(value) == 1:
         if "$span" in value:
             path, line, column = value["$span"]
             return Span(_text(path), int(line), int(column))
         if "$date" in value:
             return parse_date(_text(value["$date"]))
         if "$md" in value:
-            fields = _values(value["$md"])
+            fields = dict(value["$md"])
             fields["links"], fields["image_links"] = tuple(fields["links"]), tuple(fields["image_links"])
             return Markdown(**fields)
-        return {_text(k): _decode_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_decode_value(v) for v in value]
     return value
 
 

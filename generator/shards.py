@@ -1,0 +1,149 @@
+"""Full builds on several processes: each worker compiles a share of the explainers and
+renders their own pages straight away.
+
+Compiling (YAML with positions, validation, Markdown) is a third of a full build, and an
+explainer's own page and `explainer.json` another third. Both depend only on the
+explainer, the shared actors and the settings (that is why `plan` fingerprints an
+explainer page with its unit key alone), so a worker forked after the shared actors
+are compiled can do both for its share of the files and send back only strings: each
+unit's summary and view (see `summary`, `views`), what it wrote and the links its pages
+make. The main process then builds the site from those summaries, as an incremental
+build does from the cache, and renders the pages that need the whole project (actor,
+tag and home pages, feed, sitemap) on the workers of `parallel`.
+
+This runs for a full build (`--clean`, or no usable cache) of enough explainers, and
+only when the explainer page templates do not read `site_data` (the whole project, which
+the workers do not have yet); otherwise the build compiles in one process as before. The
+result is the same site, byte for byte (a test checks it).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence, TypeVar
+
+import jinja2
+from jinja2 import meta
+
+from generator import render, resolve, write
+from generator.config import SiteConfig
+from generator.diagnostics import Diagnostic, Diagnostics
+from generator.linkcheck import PageLinks, scan_page
+from generator.model import Actor, Explainer
+
+MIN_EXPLAINERS_PER_WORKER = 25
+"""Below this many explainers per worker, forking costs more than it saves."""
+
+OWN_PAGE_TEMPLATES = ("explainer.html",)
+"""Templates of the pages a worker renders for its explainers (`explainer.json` has none)."""
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class EarlyPages:
+    """The pages rendered while compiling, in the build's staging directory."""
+
+    staging: Path
+    report: write.WriteReport = field(default_factory=write.WriteReport)
+    pages: list[PageLinks] = field(default_factory=list)
+    """Their links, checked once the whole site is planned (`linkcheck.check_site`)."""
+    failures: list[Diagnostic] = field(default_factory=list)
+    """Template errors met while rendering them."""
+
+    def add(self, report: write.WriteReport, pages: list[PageLinks], failures: list[Diagnostic]) -> None:
+        self.report.merge(report)
+        self.pages += pages
+        self.failures += failures
+
+
+def workers_for(count: int, jobs: int) -> int:
+    """How many processes to compile `count` explainers on (1: in this process)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(jobs, count // MIN_EXPLAINERS_PER_WORKER))
+
+
+def own_pages_are_local(env: jinja2.Environment, names: Sequence[str] = OWN_PAGE_TEMPLATES) -> bool:
+    """True if no template an explainer page uses (with what it extends, includes, imports)
+    reads `site_data`, so the page can be rendered before the site is assembled."""
+    loader = env.loader
+    assert loader is not None
+    seen: set[str] = set()
+    stack = list(names)
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source, _, _ = loader.get_source(env, name)
+            tree = env.parse(source)
+        except jinja2.TemplateError:
+            return False
+        if "site_data" in meta.find_undeclared_variables(tree):
+            return False
+        stack += [ref for ref in meta.find_referenced_templates(tree) if ref]
+        if None in meta.find_referenced_templates(tree):
+            return False  # a template name computed at run time: it could be anything
+    return True
+
+
+def render_own_pages(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig,
+                     env: jinja2.Environment, root: Path, staging: Path,
+                     out_label: str) -> tuple[write.WriteReport, list[PageLinks], list[Diagnostic]]:
+    """Render an explainer's page and `explainer.json` into `staging`, with a site of this
+    explainer alone (its page shows nothing of the others); scan the page's links, whose
+    targets are checked later against the whole site."""
+    site = resolve.assemble_site([explainer], shared, config, Diagnostics())
+    renderer = render.Renderer(site, env, root)
+    pages: list[PageLinks] = []
+
+    def scanned(files: Sequence[render.RenderedFile]):  # type: ignore[no-untyped-def]
+        for file in files:
+            if file.data is not None and file.dest_path.endswith(".html"):
+                page = scan_page(file.dest_path, file.data, out_label, None)
+                if page.errors or page.outgoing:
+                    pages.append(page)
+            yield file
+
+    makers = (lambda: renderer.explainer_page(explainer), lambda: renderer.explainer_json(explainer))
+    try:
+        report = write.write_files(scanned(render.render_files(makers, root)), staging)  # type: ignore[arg-type]
+    except render.TemplateFailed as exc:
+        return write.WriteReport(), [], list(exc.diagnostics)
+    return report, pages, []
+
+
+_task: tuple[Callable[[list], list], list, int] | None = None  # type: ignore[type-arg]
+"""(work, items, workers) for forked workers; set just before the pool starts."""
+
+
+def map_forked(work: Callable[[list[T]], list[R]], items: list[T], workers: int) -> list[R]:
+    """`work` on `items` split over `workers` forked processes (each takes every
+    `workers`-th item); the results in the order of `items`. The workers inherit `work`
+    and everything it reaches, so only the results are pickled."""
+    global _task
+    if workers <= 1:
+        return work(items)
+    _task = (work, items, workers)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            shares = pool.map(_run_share, range(workers))
+    finally:
+        _task = None
+    results: list[R] = []
+    for position in range(len(items)):
+        results.append(shares[position % workers][position // workers])
+    return results
+
+
+def _run_share(index: int) -> list:  # type: ignore[type-arg]
+    assert _task is not None
+    work, items, count = _task
+    gc.enable()  # the parent pauses the collector while compiling; here pages are rendered too
+    return work(items[index::count])

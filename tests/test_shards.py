@@ -1,0 +1,169 @@
+"""Full builds that compile on several processes and render explainer pages there (see
+generator/shards.py) give exactly the site, the errors and the cache of a build in one
+process."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import shards
+from generator.config import BuildOptions
+from generator.diagnostics import BuildFailed
+from generator.pipeline import Builder
+from helpers import REPO, make_project
+
+sys.path.insert(0, str(REPO / "bench"))
+from synth import MARKER  # noqa: E402
+from synth import make_project as synth_project  # noqa: E402
+
+BASE = "https://example.org/x/"
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="workers are forked")
+
+
+@pytest.fixture(autouse=True)
+def shard_small_projects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shard even a three-explainer project (the threshold exists for speed only)."""
+    monkeypatch.setattr(shards, "MIN_EXPLAINERS_PER_WORKER", 1)
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build(root: Path, out: Path, jobs: int, drafts: bool = False, **builder: bool) -> tuple[dict[str, str], Builder]:
+    """A full build (no cache read); returns the site and the Builder."""
+    shutil.rmtree(out, ignore_errors=True)
+    b = Builder(BuildOptions(root, out, base_url=BASE, jobs=jobs, drafts=drafts), read_cache=False, **builder)
+    b.build()
+    return tree(out), b
+
+
+def sharded(builder: Builder) -> bool:
+    """Did this build compile on the workers? (Their units come back summarized.)"""
+    return all(unit.view is not None for unit in builder.units.values() if unit.explainer is not None)
+
+
+def errors_of(root: Path, out: Path, jobs: int) -> list[str]:
+    with pytest.raises(BuildFailed) as failed:
+        Builder(BuildOptions(root, out, base_url=BASE, jobs=jobs), read_cache=False).build()
+    return [str(d) for d in failed.value.diagnostics]
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Twelve explainers, one a draft and one under embargo (published in 2999)."""
+    root = synth_project(tmp_path_factory.mktemp("synth") / "project", 12, shared_pool=5, body_words=150)
+    for name, change in (("explainer-4", "draft: true\ntitle:"), ("explainer-7", "published: 2999-01-01\ntitle:")):
+        path = root / f"content/explainers/{name}.md"
+        text = path.read_text()
+        if change.startswith("published"):
+            text = "\n".join(line for line in text.splitlines() if not line.startswith("published:")) + "\n"
+        path.write_text(text.replace("title:", change, 1))
+    return root
+
+
+@pytest.mark.parametrize("project", ["newsroom", "synthetic"])  # the example has one explainer
+@pytest.mark.parametrize("drafts", [False, True])
+def test_a_sharded_build_writes_the_site_of_a_build_in_one_process(tmp_path, synthetic, project, drafts) -> None:
+    if project == "newsroom":
+        root = Path(shutil.copytree(REPO / "tests/projects/newsroom", tmp_path / "src"))
+    else:
+        root = synthetic
+    one, serial = build(root, tmp_path / "one", jobs=1, drafts=drafts, use_cache=False)
+    two, parallel = build(root, tmp_path / "two", jobs=2, drafts=drafts, use_cache=False)
+    assert not sharded(serial) and sharded(parallel)
+    assert two == one
+    assert len(one) > 10
+    if project == "synthetic":
+        assert ("explainer-4/index.html" in one) == ("explainer-7/index.html" in one) == drafts
+
+
+def test_the_cache_of_a_sharded_build_serves_the_next_edit(tmp_path) -> None:
+    """The summaries and views the workers sent back are the cache the next build starts
+    from: an edit then gives the site of a clean build, compiling only the edited file."""
+    from generator import validate
+    root = synth_project(tmp_path / "p", 8, shared_pool=4, body_words=120)
+    out = root / "site"
+    _, first = build(root, out, jobs=2)
+    assert sharded(first)
+    assert len(list((root / ".explainer-cache/views").iterdir())) == 8
+    path = root / "content/explainers/explainer-3.md"
+    path.write_text(path.read_text().replace(MARKER, "edited-marker", 1).replace("text: ", "text: Edited ", 1))
+    compiled: list[str] = []
+    original = validate.validate_explainer
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validate, "validate_explainer", lambda raw, *a: compiled.append(raw.src_path) or original(raw, *a))
+        Builder(BuildOptions(root, out, base_url=BASE, jobs=2)).build()
+    assert compiled == ["content/explainers/explainer-3.md"]
+    assert "edited-marker" in (out / "explainer-3/index.html").read_text()
+    assert tree(out) == build(root, tmp_path / "clean", jobs=1, use_cache=False)[0]
+
+
+BROKEN = {
+    "content/actors/shared.yaml": "name: Shared\n",
+    "content/explainers/a.md": "---\ntitle: A\nsummary: S\npublished: 2024-01-01\nclaims:\n"
+                               "  c1:\n    by: nobody\n    text: T\n---\nBody [x](@missing).\n",
+    "content/explainers/b.md": "---\ntitle: B\nsumary: S\npublished: 2024-01-02\n---\nBody.\n",
+    "content/explainers/c.md": "---\ntitle: C\nsummary: S\npublished: 2024-01-03\n"
+                               "actors:\n  dup:\n    name: One\n---\nBody.\n",
+    "content/explainers/d.md": "---\ntitle: D\nsummary: S\npublished: 2024-01-04\n"
+                               "actors:\n  dup:\n    name: Two\n---\nBody.\n",
+}
+
+
+def test_a_sharded_build_reports_every_error_a_build_in_one_process_reports(tmp_path) -> None:
+    root = make_project(tmp_path / "p", BROKEN)
+    out = root / "site"
+    serial = errors_of(root, out, jobs=1)
+    assert len(serial) >= 4 and any("'dup'" in e for e in serial)  # a site-wide check among them
+    assert errors_of(root, out, jobs=2) == serial
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".site")]
+
+
+def test_a_template_error_on_explainer_pages_is_reported_once(tmp_path) -> None:
+    root = make_project(tmp_path / "p", {
+        **{f"content/explainers/e{i}.md": f"---\ntitle: E{i}\nsummary: S\npublished: 2024-01-0{i + 1}\n---\nB.\n"
+           for i in range(4)},
+        "templates/explainer.html": "{% extends 'theme/explainer.html' %}"
+                                    "{% block title %}{{ explainer.title.nope() }}{% endblock %}",
+    })
+    assert errors_of(root, root / "site", jobs=2) == errors_of(root, root / "site", jobs=1)
+    assert len(errors_of(root, root / "site", jobs=2)) == 1
+
+
+def test_a_broken_link_on_an_explainer_page_is_found_after_the_site_is_planned(tmp_path) -> None:
+    root = make_project(tmp_path / "p", {
+        **{f"content/explainers/e{i}.md": f"---\ntitle: E{i}\nsummary: S\npublished: 2024-01-0{i + 1}\n---\nB.\n"
+           for i in range(3)},
+        "templates/explainer.html": "{% extends 'theme/explainer.html' %}{% block content %}"
+                                    "<a href=\"{{ root }}nowhere/\">x</a><a href=\"{{ root }}tags/\">y</a>"
+                                    "{{ super() }}{% endblock %}",
+    })
+    errors = errors_of(root, root / "site", jobs=2)
+    assert errors == errors_of(root, root / "site", jobs=1)
+    assert len(errors) == 6  # two links on each of three pages
+    assert "e0/index.html:" in errors[0] and "the site has no nowhere/index.html" in errors[0]
+
+
+def test_explainer_pages_that_read_the_whole_site_are_rendered_after_it_is_assembled(tmp_path) -> None:
+    """An explainer template may list the other explainers (`site_data`): the workers do not
+    have them, so such a project compiles in one process and the list is complete."""
+    root = make_project(tmp_path / "p", {
+        **{f"content/explainers/e{i}.md": f"---\ntitle: E{i}\nsummary: S\npublished: 2024-01-0{i + 1}\n---\nB.\n"
+           for i in range(3)},
+        "templates/_more.html": "<ul class=more>{% for e in site_data.explainers %}<li>{{ e.title }}{% endfor %}</ul>",
+        "templates/explainer.html": "{% extends 'theme/explainer.html' %}{% block content %}"
+                                    "{% include '_more.html' %}{{ super() }}{% endblock %}",
+    })
+    site, builder = build(root, root / "site", jobs=2)
+    assert not sharded(builder)
+    page = (root / "site/e0/index.html").read_text()
+    assert "<li>E2<li>E1<li>E0</ul>" in page.replace("\n", "")
+    assert site == build(root, tmp_path / "one", jobs=1, use_cache=False)[0]
