@@ -17,6 +17,7 @@ The summary is data, never code: JSON in the checksummed cache (see `cache`).
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, Callable
 
 from generator.dates import PartialDate, parse_date
@@ -25,6 +26,13 @@ from generator import views
 from generator.model import Actor, Correction, Explainer
 
 SummaryData = dict[str, Any]
+
+DECODED_VIEWS = 256
+"""Views kept decoded at once. A decoded view is about 200 KB of Python objects: all 5,000
+of a large project would take a gigabyte in every render worker. The oldest is dropped
+(and decoded again if a page needs it again)."""
+
+_decoded: deque["LazyExplainer"] = deque()
 
 _ACTOR_FIELDS = ("name", "kind", "role", "affiliation", "image", "wikidata", "links")
 """Inline actor fields kept in the summary: what actor lists, claim cards and the
@@ -62,6 +70,7 @@ class LazyExplainer:
         self._materialize = materialize
         self._view: Callable[[], str | None] | None = None
         self._view_actors: dict[str, Actor] | None = None
+        """The inline actors of the decoded view; None while it is not decoded."""
         self._full: Explainer | None = None
         self.slug = _text(data["slug"])
         self.src_path = _text(data["src_path"])
@@ -113,22 +122,31 @@ class LazyExplainer:
 
     def _load_view(self) -> bool:
         """Set `claims`, `sources`, `timeline` and the full inline actors from the stored
-        view, if it is usable (read at most once)."""
+        view, if it is usable (see `DECODED_VIEWS`)."""
         if self._view_actors is not None:
             return True
         text = self._view() if self._view else None
-        self._view = None
         if text is None:
             return False
         try:
             decoded = views.decode(text)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-            return False  # a damaged view only costs time: the file is compiled
-        if set(decoded["actors"]) != set(self.actors):
-            return False  # not the version of the file the summary describes
+            decoded = None  # a damaged view only costs time: the file is compiled
+        if decoded is None or set(decoded["actors"]) != set(self.actors):
+            self._view = None  # damaged, or not the version of the file the summary describes
+            return False
         self._view_actors = decoded.pop("actors")
         self.__dict__.update(decoded)
+        _decoded.append(self)
+        if len(_decoded) > DECODED_VIEWS:
+            _decoded.popleft()._drop_view()
         return True
+
+    def _drop_view(self) -> None:
+        """Forget the decoded view (the next use decodes it again)."""
+        for name in views.VIEW_FIELDS:
+            self.__dict__.pop(name, None)
+        self._view_actors = None
 
     def __repr__(self) -> str:
         return f"LazyExplainer({self.src_path!r})"

@@ -167,3 +167,18 @@ def test_explainer_pages_that_read_the_whole_site_are_rendered_after_it_is_assem
     page = (root / "site/e0/index.html").read_text()
     assert "<li>E2<li>E1<li>E0</ul>" in page.replace("\n", "")
     assert site == build(root, tmp_path / "one", jobs=1, use_cache=False)[0]
+
+
+def test_views_dropped_to_bound_memory_are_decoded_again(tmp_path, synthetic, monkeypatch) -> None:
+    """Render workers keep few views decoded (see `summary.DECODED_VIEWS`); with room for one,
+    every actor page that shows claims of several explainers decodes some again."""
+    from generator import summary
+    monkeypatch.setattr(summary, "DECODED_VIEWS", 1)
+    dropped: list[str] = []
+    original = summary.LazyExplainer._drop_view
+    monkeypatch.setattr(summary.LazyExplainer, "_drop_view", lambda self: dropped.append(self.slug) or original(self))
+    one, _ = build(synthetic, tmp_path / "one", jobs=1, use_cache=False)
+    monkeypatch.setattr(shards, "map_forked", lambda work, items, workers: work(items))  # in this process
+    two, builder = build(synthetic, tmp_path / "two", jobs=2, use_cache=False)
+    assert sharded(builder) and len(dropped) > 12
+    assert two == one
