@@ -15,6 +15,8 @@ in a subprocess, default settings), the median over `--repeat` runs of:
 - edit:        the same again: the steady state while an author works
 - actor edit:  one shared actor's role changed, then `build`
 - floor:       bench/floor.py on the same files (parse, Markdown, one template, write)
+- pages floor: bench/floor.py --pages: the same, for every page the contract asks for
+               (explainer pages and JSON, actor, tag and home pages), minimal templates
 
 plus peak RSS of the cold build and pages per second. It prints a table and
 writes bench/out/build.json. Timings are wall-clock medians; the machine is
@@ -75,7 +77,7 @@ def bench_size(n: int, repeat: int, jobs: int | None, workdir: Path) -> dict[str
     root = workdir / f"project-{n}"
     synth.make_project(root, n, **PARAMS)
     extra = ("--jobs", str(jobs)) if jobs else ()
-    cold, noop, first_edit, edit, actor_edit, floors, rss = [], [], [], [], [], [], []
+    cold, noop, first_edit, edit, actor_edit, floors, page_floors, rss = [], [], [], [], [], [], [], []
     pages = 0
     for r in range(repeat):
         shutil.rmtree(root / "site", ignore_errors=True)
@@ -93,13 +95,17 @@ def bench_size(n: int, repeat: int, jobs: int | None, workdir: Path) -> dict[str
         actor_edit.append(run_build(root, *extra)[0])
         with tempfile.TemporaryDirectory(dir=workdir) as out:
             floors.append(floor.run_floor(root, Path(out), jobs or len(os.sched_getaffinity(0))))
+        with tempfile.TemporaryDirectory(dir=workdir) as out:
+            page_floors.append(floor.run_floor(root, Path(out), jobs or len(os.sched_getaffinity(0)), pages=True))
     med = statistics.median
     return {
         "explainers": n, "pages": pages, "repeat": repeat,
         "cold_s": med(cold), "noop_s": med(noop), "first_edit_s": med(first_edit), "edit_s": med(edit), "actor_edit_s": med(actor_edit),
         "floor_s": med(floors), "cold_over_floor": med(cold) / med(floors),
+        "pages_floor_s": med(page_floors), "cold_over_pages_floor": med(cold) / med(page_floors),
         "peak_rss_mib": max(rss) / 1024, "pages_per_s": pages / med(cold),
-        "runs": {"cold": cold, "noop": noop, "first_edit": first_edit, "edit": edit, "actor_edit": actor_edit, "floor": floors},
+        "runs": {"cold": cold, "noop": noop, "first_edit": first_edit, "edit": edit, "actor_edit": actor_edit, "floor": floors,
+                 "pages_floor": page_floors},
     }
 
 
@@ -113,14 +119,16 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="explainer-bench-"))
     results = []
-    header = (f"{'N':>6} {'pages':>7} {'cold s':>8} {'floor s':>8} {'cold/floor':>10} {'no-op s':>8} "
+    header = (f"{'N':>6} {'pages':>7} {'cold s':>8} {'floor s':>8} {'cold/floor':>10} {'p.floor s':>9} "
+              f"{'cold/p.fl':>9} {'no-op s':>8} "
               f"{'1st edit':>8} {'edit s':>7} {'actor s':>8} {'RSS MiB':>8} {'pages/s':>8}")
     print(header)
     for n in sizes:
         row = bench_size(n, args.repeat, args.jobs, workdir)
         results.append(row)
         print(f"{n:>6} {row['pages']:>7} {row['cold_s']:>8.2f} {row['floor_s']:>8.2f} "
-              f"{row['cold_over_floor']:>10.2f} {row['noop_s']:>8.2f} {row['first_edit_s']:>8.2f} {row['edit_s']:>7.2f} "
+              f"{row['cold_over_floor']:>10.2f} {row['pages_floor_s']:>9.2f} {row['cold_over_pages_floor']:>9.2f} "
+              f"{row['noop_s']:>8.2f} {row['first_edit_s']:>8.2f} {row['edit_s']:>7.2f} "
               f"{row['actor_edit_s']:>8.2f} {row['peak_rss_mib']:>8.0f} {row['pages_per_s']:>8.0f}",
               flush=True)
     if len(sizes) > 1:

@@ -187,6 +187,7 @@ class Builder:
     def _compile_and_write(self, started: float, stamps: dict[str, str],
                            held: contextlib.ExitStack) -> BuildReport:
         root, out_dir = self.options.root, self.options.out_dir
+        LazyExplainer.drop_decoded_views()  # those of the last build's explainers
         compiled, diags = self._compile(held)
         gc.freeze()
         gc.enable()

@@ -27,10 +27,11 @@ from generator.model import Actor, Correction, Explainer
 
 SummaryData = dict[str, Any]
 
-DECODED_VIEWS = 256
-"""Views kept decoded at once. A decoded view is about 200 KB of Python objects: all 5,000
-of a large project would take a gigabyte in every render worker. The oldest is dropped
-(and decoded again if a page needs it again)."""
+DECODED_VIEWS = 1024
+"""Views kept decoded at once. A decoded view is about 100 KB of Python objects: all 5,000
+of a large project would take half a gigabyte in every render worker. The oldest is
+dropped (and decoded again if a page needs it again): a shared actor's page quotes
+explainers from all over the project, so beyond this size some are decoded twice."""
 
 _decoded: deque["LazyExplainer"] = deque()
 
@@ -141,6 +142,12 @@ class LazyExplainer:
         if len(_decoded) > DECODED_VIEWS:
             _decoded.popleft()._drop_view()
         return True
+
+    @staticmethod
+    def drop_decoded_views() -> None:
+        """Forget every decoded view (a new build starts: it has LazyExplainers of its own)."""
+        while _decoded:
+            _decoded.popleft()._drop_view()
 
     def _drop_view(self) -> None:
         """Forget the decoded view (the next use decodes it again)."""
