@@ -81,7 +81,8 @@ def bench_size(n: int, repeat: int, jobs: int | None, workdir: Path) -> dict[str
     pages = 0
     for r in range(repeat):
         shutil.rmtree(root / "site", ignore_errors=True)
-        shutil.rmtree(root / ".site.previous", ignore_errors=True)
+        for previous in (root / ".explainer-cache").glob("previous-*"):  # see generator/write.py
+            shutil.rmtree(previous, ignore_errors=True)
         seconds, peak, stderr = run_build(root, "--clean", *extra)
         cold.append(seconds)
         rss.append(peak)

@@ -308,7 +308,7 @@ class Builder:
         file. See `write` for the ways."""
         root, out_dir = self.options.root, self.options.out_dir
         staging = early.staging if early else write.make_staging(out_dir)
-        previous_dir = write.previous_dir(out_dir)
+        previous_dir = write.previous_dir(out_dir, root / cache.CACHE_DIR)
         # `build` replaces the whole site at once, even when only a few files changed, so a
         # killed build leaves the old site or the new one, never a mixture: it updates the
         # previous generation and exchanges it with site/ (`fast`) or, when there is none it

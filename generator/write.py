@@ -6,8 +6,9 @@ directory first; only when every file is there does the output change:
 - a full build swaps the staging directory in for the whole output directory
   with one atomic `renameat2(RENAME_EXCHANGE)` on Linux (two renames
   elsewhere), so at no instant is the output missing or half-written;
-- an incremental `build` keeps the site before last beside the output, as
-  `.site.previous` (its unchanged files are hard links to the live ones).
+- an incremental `build` keeps the site before last in the cache's folder, as
+  `.explainer-cache/previous-<hash>/` (its unchanged files are hard links to the
+  live ones; see `previous_dir`).
   Its staging directory holds only the changed files: they are moved into
   the previous generation, which is brought up to date file by file while
   nobody reads it, and then exchanged with the output directory in one
@@ -155,9 +156,18 @@ def link_unchanged(out_dir: Path, staging: Path, skip: set[str]) -> None:
                 shutil.copy2(source, target_dir / name, follow_symlinks=False)
 
 
-def previous_dir(out_dir: Path) -> Path:
-    """Where the site before last is kept, beside the output directory (see the module docstring)."""
+def previous_dir(out_dir: Path, cache_dir: Path) -> Path:
+    """Where the site before last is kept (see the module docstring): in the build cache's
+    folder, which git ignores, when that is on the output directory's file system (the swap
+    renames it, and its unchanged files are hard links); else beside the output directory."""
     out_dir = out_dir.absolute()
+    name = hashlib.blake2b(str(out_dir).encode(), digest_size=8).hexdigest()
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        if os.stat(cache_dir).st_dev == os.stat(out_dir.parent).st_dev:
+            return cache_dir.absolute() / f"previous-{name}"
+    except OSError:
+        pass
     return out_dir.with_name(f".{out_dir.name}.previous")
 
 

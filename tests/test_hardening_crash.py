@@ -2,7 +2,7 @@
 
 - A `build`, full (`--clean`) or incremental, killed with SIGKILL at a random moment leaves
   site/ exactly the old site or exactly the new one, and the next build gives the clean-build
-  result. An incremental build brings the previous generation (`.site.previous`) up to date
+  result. An incremental build brings the previous generation (`.explainer-cache/previous-*`) up to date
   while nobody reads it, or the first time hard-links the unchanged files into its staging
   folder, and swaps the whole site in, as a full build does, with one `renameat2` exchange.
 - `serve` updates site/ file by file (faster), after writing a journal: killed half-way, the
@@ -55,8 +55,9 @@ every failure message); `HARDENING_SEED` replays one."""
 
 
 def leftovers(root: Path) -> list[str]:
-    """What a build left beside site/ besides the previous generation it keeps (see `write`)."""
-    return [n for n in os.listdir(root) if n.startswith(".site.") and n != ".site.previous"]
+    """What a build left beside site/ (the previous generation it keeps is in the cache's
+    folder: see `write`)."""
+    return [n for n in os.listdir(root) if n.startswith(".site.")]
 
 
 def files_of(site: Path) -> dict[str, str]:
@@ -281,7 +282,8 @@ def test_killed_incremental_build_leaves_the_old_or_the_new_site(project, tmp_pa
         path = root / "content/explainers/e3.md"
         path.write_text(path.read_text().replace("Version one.", "Version one and a half."))
         assert run_explainer("build", "--root", root).code == 0
-        assert (root / ".site.previous/e3/index.html").is_file()
+        (previous,) = (root / ".explainer-cache").glob("previous-*")
+        assert (previous / "e3/index.html").is_file()
     old = files_of(root / "site")
     for i in range(4):
         path = root / f"content/explainers/e{i}.md"

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator import write
 from generator.config import BuildOptions
 from generator.pipeline import Builder
 from helpers import REPO, copy_example, make_project
@@ -143,7 +144,8 @@ def test_cached_builds_after_any_edits_equal_a_clean_build(tmp_path_factory, edi
             assert tree(out) == clean_build(root, root.parent / f"{root.name}-clean")
             # The previous generation, which the next edit updates and swaps in, is an
             # earlier site exactly, never a mixture.
-            previous = root / ".site.previous"
+            previous = write.previous_dir(out, root / ".explainer-cache")
+            assert previous.parent.name == ".explainer-cache"  # out of git's sight
             assert not previous.exists() or tree(previous) in sites
             sites.append(tree(out))
 
