@@ -457,7 +457,8 @@ class Builder:
             return results
 
         units: dict[str, _Unit] = {}
-        results = shards.map_forked(work, sources, shards.workers_for(len(sources), self.options.jobs))
+        progress = (lambda done, total: _show_progress(done, total, "compiling")) if self.options.progress else None
+        results = shards.map_forked(work, sources, shards.workers_for(len(sources), self.options.jobs), progress)
         for (path, rel), (unit, report, pages, failures) in zip(sources, results):
             early.add(report, pages, failures)
             if unit.summary is not None:
@@ -563,12 +564,13 @@ class Builder:
         return self.env, self.templates
 
 
-def _show_progress(done: int, total: int) -> None:
+def _show_progress(done: int, total: int, doing: str = "rendering") -> None:
     """A running count on one terminal line; done < 0 clears it."""
     if done < 0:
         sys.stderr.write("\r\x1b[K")
     else:
-        sys.stderr.write(f"\rexplainer: rendering {done:,}/{total:,} files")
+        what = "explainers" if doing == "compiling" else "files"
+        sys.stderr.write(f"\r\x1b[Kexplainer: {doing} {done:,}/{total:,} {what}")
     sys.stderr.flush()
 
 

@@ -23,7 +23,7 @@ import gc
 import multiprocessing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
 import jinja2
 from jinja2 import meta
@@ -119,21 +119,30 @@ def render_own_pages(explainer: Explainer, shared: dict[str, Actor], config: Sit
     return report, pages, []
 
 
-_task: tuple[Callable[[list], list], list, int] | None = None  # type: ignore[type-arg]
-"""(work, items, workers) for forked workers; set just before the pool starts."""
+_task: tuple[Callable[[list], list], list, int, Any] | None = None  # type: ignore[type-arg]
+"""(work, items, workers, count of items done) for forked workers; set just before the pool starts."""
 
 
-def map_forked(work: Callable[[list[T]], list[R]], items: list[T], workers: int) -> list[R]:
+def map_forked(work: Callable[[list[T]], list[R]], items: list[T], workers: int,
+               progress: Callable[[int, int], None] | None = None) -> list[R]:
     """`work` on `items` split over `workers` forked processes (each takes every
     `workers`-th item); the results in the order of `items`. The workers inherit `work`
-    and everything it reaches, so only the results are pickled."""
+    and everything it reaches, so only the results are pickled. `progress(done, total)`
+    is called a few times a second meanwhile, if given."""
     global _task
     if workers <= 1:
         return work(items)
-    _task = (work, items, workers)
+    context = multiprocessing.get_context("fork")
+    done = context.Value("i", 0, lock=False)
+    _task = (work, items, workers, done)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            shares = pool.map(_run_share, range(workers))
+        with context.Pool(workers) as pool:
+            pending = pool.map_async(_run_share, range(workers))
+            while not pending.ready():
+                pending.wait(0.25)
+                if progress:
+                    progress(done.value, len(items))
+            shares = pending.get()
     finally:
         _task = None
     results: list[R] = []
@@ -155,11 +164,13 @@ def _run_share(index: int) -> list:  # type: ignore[type-arg]
     the collector walked the growing results over and over (112 full collections in each
     worker at 5,000 explainers)."""
     assert _task is not None
-    work, items, count = _task
+    work, items, count, done = _task
     share = items[index::count]
     results = []
     for start in range(0, len(share), GC_EVERY):
-        results += work(share[start:start + GC_EVERY])
+        batch = share[start:start + GC_EVERY]
+        results += work(batch)
+        done.value += len(batch)  # no lock: a lost count only slows the progress line
         gc.collect()
         gc.freeze()
     return results

@@ -230,3 +230,40 @@ def test_root_that_is_a_file_is_wrong_usage(cli_run, tmp_path) -> None:
     result = cli_run("check", "--root", tmp_path / "file")
     assert result.code == 2
     assert result.err_lines == [f"explainer: error: project directory {tmp_path / 'file'} is not a directory"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a pseudo-terminal, and forked workers")
+def test_a_long_build_counts_on_a_terminal_and_is_quiet_when_piped(tmp_path) -> None:
+    """On a terminal, a full build shows a running count while it compiles (on the workers)
+    and while it renders, then one closing line; piped, or in CI, only the closing line."""
+    import pty
+    import select
+    sys.path.insert(0, str(REPO / "bench"))
+    from synth import make_project as synth_project
+    root = synth_project(tmp_path / "p", 150, shared_pool=20, body_words=300)
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    command = [sys.executable, "-m", "generator", "build", "--root", str(root), "--jobs", "2", "--clean"]
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdin=follower, stdout=follower, stderr=follower)
+    os.close(follower)
+    shown = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 120)
+        try:
+            chunk = os.read(leader, 65536) if ready else b""
+        except OSError:  # the build ended and closed the terminal
+            chunk = b""
+        if not chunk:
+            break
+        shown += chunk
+    assert process.wait(timeout=120) == 0
+    os.close(leader)
+    text = shown.decode()
+    assert "\r\x1b[Kexplainer: compiling 0/150 explainers" in text  # each line clears the last
+    assert "\r\x1b[Kexplainer: rendering " in text
+    assert text.rstrip().splitlines()[-1].endswith(" s") and "written" in text.splitlines()[-1]
+
+    piped = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0
+    assert "\r" not in piped.stderr and piped.stderr.count("\n") == 1 and "written" in piped.stderr
