@@ -163,8 +163,10 @@ def previous_dir(out_dir: Path, cache_dir: Path) -> Path:
     out_dir = out_dir.absolute()
     name = hashlib.blake2b(str(out_dir).encode(), digest_size=8).hexdigest()
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        if os.stat(cache_dir).st_dev == os.stat(out_dir.parent).st_dev:
+        # Not created here: a build that fails must leave the project as it was. Where it does
+        # not exist yet, it will be made in its parent, on the parent's file system.
+        where = cache_dir if cache_dir.is_dir() else cache_dir.parent
+        if os.stat(where).st_dev == os.stat(out_dir.parent).st_dev:
             return cache_dir.absolute() / f"previous-{name}"
     except OSError:
         pass

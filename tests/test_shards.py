@@ -179,7 +179,7 @@ def test_views_dropped_to_bound_memory_are_decoded_again(tmp_path, synthetic, mo
     monkeypatch.setattr(summary.LazyExplainer, "_drop_view", lambda self: dropped.append(self.slug) or original(self))
     one, _ = build(synthetic, tmp_path / "one", jobs=1, use_cache=False)
     dropped.clear()
-    monkeypatch.setattr(shards, "map_forked", lambda work, items, workers: work(items))  # in this process
+    monkeypatch.setattr(shards, "map_forked", lambda work, items, workers, progress=None: work(items))  # in this process
     two, builder = build(synthetic, tmp_path / "two", jobs=2, use_cache=False)
     assert sharded(builder) and len(dropped) > len(set(dropped))  # some decoded twice
     assert two == one
