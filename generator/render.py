@@ -83,6 +83,7 @@ def make_environment(root: Path) -> jinja2.Environment:
     env.filters["tojson_script"] = _json_for_script
     env.filters["initials"] = _initials
     env.filters["hostname"] = _hostname
+    env.filters["media_path"] = _media_path
     env.globals.update(
         statuses=[{"id": s, "label": STATUS_LABELS[s], "meaning": STATUS_MEANINGS[s]} for s in STATUSES],
         status_labels=STATUS_LABELS,
@@ -102,6 +103,13 @@ def _initials(name: str) -> str:
         return "?"
     letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
     return letters.upper()
+
+
+def _media_path(path: str) -> str:
+    """An image path as a URL path, percent-encoded: an image path is a file name, and '#',
+    '?', '%' or a space in it would otherwise change what the URL means ('a%2e%2e' would
+    even be read as '..')."""
+    return quote(path, safe="/")
 
 
 def _hostname(url: str | None) -> str:
@@ -194,9 +202,7 @@ def _url(ctx: Any, kind: str, *parts: str) -> str:
     if kind == "asset":
         return f"{root}assets/{parts[0]}"
     if kind == "media":
-        # Percent-encoded: an image path is a file name, and '#', '?', '%' or a space in it
-        # would otherwise change what the URL means ('a%2e%2e' would even be read as '..').
-        return f"{root}media/{quote(parts[0], safe='/')}"
+        return f"{root}media/{_media_path(parts[0])}"
     if kind == "claim":
         if ctx.get("explainer") is not None and ctx["explainer"].slug == parts[0]:
             return f"#claim-{parts[1]}"
