@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -30,6 +31,17 @@ _done: Any = None
 
 Progress = Callable[[int, int], None]
 """progress(done, total): called a few times a second while rendering, if given."""
+
+
+def forget_parent_signals() -> None:
+    """Pool initializer: a forked worker drops the signal handling it inherited.
+
+    `serve`'s event loop receives signals through a wakeup socket; a worker that kept it
+    would write the SIGTERM with which the pool ends it into that socket, and `serve` would
+    take it for its own and stop. Workers end on SIGTERM and leave Ctrl-C to the parent."""
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def default_jobs() -> int:
@@ -56,7 +68,7 @@ def render_to_staging(jobs: list[OutputJob], staging: Path, root: Path, workers:
             _done = None
     _work = (jobs, staging, root, out_label, outputs)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, forget_parent_signals) as pool:
             pending = pool.map_async(_render_share, [(index, workers) for index in range(workers)])
             while not pending.ready():
                 pending.wait(0.25)

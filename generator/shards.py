@@ -28,7 +28,7 @@ from typing import Any, Callable, Sequence, TypeVar
 import jinja2
 from jinja2 import meta
 
-from generator import render, resolve, write
+from generator import parallel, render, resolve, write
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.linkcheck import PageLinks, scan_page
@@ -136,7 +136,7 @@ def map_forked(work: Callable[[list[T]], list[R]], items: list[T], workers: int,
     done = context.Value("i", 0, lock=False)
     _task = (work, items, workers, done)
     try:
-        with context.Pool(workers) as pool:
+        with context.Pool(workers, parallel.forget_parent_signals) as pool:
             pending = pool.map_async(_run_share, range(workers))
             while not pending.ready():
                 pending.wait(0.25)

@@ -11,7 +11,8 @@
   reader a missing or half-written page, and end with the clean-build result.
 - A truncated or corrupt `.explainer-cache/` only costs time.
 
-Projects come from bench/synth.py. CI kills 3 builds of each kind in a 30-explainer project;
+Projects come from bench/synth.py. CI kills 3 builds of each kind in a 60-explainer project
+(enough for a full build to compile on its workers, see generator/shards.py);
 the long run (`HYPOTHESIS_PROFILE=long`, see test_hardening_common) 10 of each in 300.
 """
 
@@ -47,7 +48,7 @@ from synth import make_project as synth_project
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="SIGKILL timing and renameat2 are Linux's")
 
-EXPLAINERS = examples(30, 300)
+EXPLAINERS = examples(60, 300)
 KILLS = examples(3, 10)
 SEED = int(os.environ.get("HARDENING_SEED") or (random.randrange(1 << 30) if LONG else 7))
 """Kill delays are random; CI uses a fixed seed, the long run a fresh one (printed, and in

@@ -183,3 +183,35 @@ def test_views_dropped_to_bound_memory_are_decoded_again(tmp_path, synthetic, mo
     two, builder = build(synthetic, tmp_path / "two", jobs=2, use_cache=False)
     assert sharded(builder) and len(dropped) > len(set(dropped))  # some decoded twice
     assert two == one
+
+
+def _signal_state(_: object = None) -> tuple[int, object, object]:
+    """In a worker: its signal wakeup fd (then reset to none), SIGTERM and SIGINT handlers."""
+    import signal
+    return signal.set_wakeup_fd(-1), signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+
+
+@pytest.mark.parametrize("pool", ["render", "compile"])
+def test_workers_drop_the_signal_handling_they_inherit(pool: str) -> None:
+    """`serve`'s event loop takes signals through a wakeup socket; a forked worker that kept
+    it wrote the SIGTERM ending it into that socket, and `serve` stopped (or hung) after a
+    build on several processes. Both kinds of workers reset it, end on SIGTERM and leave
+    Ctrl-C to the parent."""
+    import multiprocessing
+    import signal
+    import socket
+    from generator import parallel
+    ours, _theirs = socket.socketpair()
+    ours.setblocking(False)
+    previous = signal.set_wakeup_fd(ours.fileno())
+    try:
+        if pool == "render":
+            with multiprocessing.get_context("fork").Pool(1, parallel.forget_parent_signals) as workers:
+                states = [workers.apply(_signal_state)]
+        else:
+            states = shards.map_forked(lambda items: [_signal_state() for _ in items], [1, 2], 2)
+    finally:
+        signal.set_wakeup_fd(previous)
+        ours.close()
+        _theirs.close()
+    assert states and all(state == (-1, signal.SIG_DFL, signal.SIG_IGN) for state in states), states
