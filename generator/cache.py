@@ -66,8 +66,11 @@ def cache_key(out_dir: Path, base_url: str | None, drafts: bool) -> str:
 
 def cache_path(root: Path, key: str) -> Path:
     """One state file per output directory and options, so building elsewhere (`--out`)
-    does not void the cache of the usual site/."""
-    name = hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+    does not void the cache of the usual site/. The generator's version is left out of the
+    name (the state inside says which version wrote it): a new version replaces the file
+    instead of leaving the old one behind (20 MB at 5,000 explainers)."""
+    _version, _format, place = key.split("|", 2)
+    name = hashlib.blake2b(place.encode(), digest_size=8).hexdigest()
     return root / CACHE_DIR / f"state-{name}.json"
 
 

@@ -319,3 +319,16 @@ def test_a_file_changed_during_the_build_is_an_error_not_a_mixed_site(tmp_path, 
     assert [str(d) for d in failure.value.diagnostics] == [
         "explainer: error: content/explainers/alpha.md changed while the site was being built; run the build again"]
     assert tree(out) == before
+
+
+def test_a_new_generator_version_replaces_the_cache_state_instead_of_adding_one(tmp_path, monkeypatch) -> None:
+    from generator import plan
+    root = make_project(tmp_path / "p", BASE_FILES)
+    Builder(BuildOptions(root, root / "site", base_url=BASE)).build()
+    Builder(BuildOptions(root, tmp_path / "elsewhere", base_url=BASE)).build()
+    states = sorted((root / ".explainer-cache").glob("state-*.json"))
+    assert len(states) == 2  # one per output directory
+    monkeypatch.setattr(plan, "_CODE_VERSION", "9.9.9+other")
+    report = Builder(BuildOptions(root, root / "site", base_url=BASE)).build()
+    assert report.written == report.files  # another version: a full build...
+    assert sorted((root / ".explainer-cache").glob("state-*.json")) == states  # ...in the same file
