@@ -23,7 +23,7 @@ import gc
 import multiprocessing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import jinja2
 from jinja2 import meta
@@ -103,7 +103,7 @@ def render_own_pages(explainer: Explainer, shared: dict[str, Actor], config: Sit
     renderer = render.Renderer(site, env, root)
     pages: list[PageLinks] = []
 
-    def scanned(files: Sequence[render.RenderedFile]):  # type: ignore[no-untyped-def]
+    def scanned(files: Iterable[render.RenderedFile]) -> Iterator[render.RenderedFile]:
         for file in files:
             if file.data is not None and file.dest_path.endswith(".html"):
                 page = scan_page(file.dest_path, file.data, out_label, None)
@@ -113,7 +113,7 @@ def render_own_pages(explainer: Explainer, shared: dict[str, Actor], config: Sit
 
     makers = (lambda: renderer.explainer_page(explainer), lambda: renderer.explainer_json(explainer))
     try:
-        report = write.write_files(scanned(render.render_files(makers, root)), staging)  # type: ignore[arg-type]
+        report = write.write_files(scanned(render.render_files(makers, root)), staging)
     except render.TemplateFailed as exc:
         return write.WriteReport(), [], list(exc.diagnostics)
     return report, pages, []
@@ -159,10 +159,10 @@ def _run_share(index: int) -> list:  # type: ignore[type-arg]
     """In a worker: `work` on every `count`-th item, a few dozen at a time.
 
     The collector stays paused (as the parent left it). After each batch, one collection
-    frees the batch's cyclic garbage (rendering makes some), and the survivors, mostly
-    results, are frozen so that no later collection walks them again. Left to itself,
-    the collector walked the growing results over and over (112 full collections in each
-    worker at 5,000 explainers)."""
+    frees the batch's cyclic garbage (the theme makes none; a project's templates may),
+    and the survivors, mostly results, are frozen so that no later collection walks them
+    again. Left to itself, the collector walked the growing results over and over (112
+    full collections in each worker at 5,000 explainers)."""
     assert _task is not None
     work, items, count, done = _task
     share = items[index::count]
