@@ -5,6 +5,10 @@ model and the compiled templates without pickling anything; each renders
 every N-th job and writes it straight into the staging directory. Only
 digests (and a template error, if any) travel back. Where `fork` is not
 available, or for a handful of files, everything runs in this process.
+
+`run_forked` is the one way the generator starts workers (here, and for full
+builds' compile in `shards`): forked, with the parent's signal handling
+dropped, counting what they have done for a progress line.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from generator import render, write
 from generator.linkcheck import PageLinks, scan_page
@@ -23,14 +27,16 @@ from generator.plan import OutputJob
 MIN_JOBS_PER_WORKER = 200
 """Below this many files per worker, forking costs more than it saves."""
 
-_work: tuple[list[OutputJob], Path, Path, str, set[str]] | None = None
-"""(jobs, staging, root, out_label, outputs) for forked workers; set just before the pool starts."""
+Progress = Callable[[int, int], None]
+"""progress(done, total): called a few times a second while workers run, if given."""
+
+R = TypeVar("R")
+
+_share: tuple[Callable[[int, int], Any], int] | None = None
+"""(share, workers) for forked workers (see `run_forked`); set just before the pool starts."""
 
 _done: Any = None
-"""Files written so far, shared with forked workers (a `multiprocessing.Value`)."""
-
-Progress = Callable[[int, int], None]
-"""progress(done, total): called a few times a second while rendering, if given."""
+"""Items the workers have done so far, shared with them (a `multiprocessing.Value`)."""
 
 
 def forget_parent_signals() -> None:
@@ -42,6 +48,41 @@ def forget_parent_signals() -> None:
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def run_forked(share: Callable[[int, int], R], workers: int, total: int,
+               progress: Progress | None = None) -> list[R]:
+    """`share(index, workers)` on each of `workers` forked processes; their results in
+    order of index. The workers inherit `share` and everything it reaches, so only the
+    results are pickled. While they run, `progress(done, total)` is called a few times a
+    second with what they reported through `count_done`."""
+    global _share, _done
+    context = multiprocessing.get_context("fork")
+    _done = context.Value("i", 0, lock=False)
+    _share = (share, workers)
+    try:
+        with context.Pool(workers, forget_parent_signals) as pool:
+            pending = pool.map_async(_run_share, range(workers))
+            while not pending.ready():
+                pending.wait(0.25)
+                if progress:
+                    progress(_done.value, total)
+            return pending.get()
+    finally:
+        _share = _done = None
+
+
+def count_done(count: int) -> None:
+    """In a worker of `run_forked`: `count` more items are done (no lock: a lost count
+    only slows the progress line)."""
+    if _done is not None:
+        _done.value += count
+
+
+def _run_share(index: int) -> Any:
+    assert _share is not None
+    share, workers = _share
+    return share(index, workers)
 
 
 def default_jobs() -> int:
@@ -57,26 +98,18 @@ def render_to_staging(jobs: list[OutputJob], staging: Path, root: Path, workers:
     """Render every job into `staging` and scan each page's links (see `linkcheck`).
 
     Raises `render.TemplateFailed` on a template error."""
-    global _work, _done
     workers = min(workers, len(jobs) // MIN_JOBS_PER_WORKER)
-    forking = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
-    _done = multiprocessing.get_context("fork" if forking else None).Value("i", 0, lock=False)
-    if not forking:
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return render_and_write(jobs, staging, root, out_label, outputs, progress, len(jobs))
+
+    def share(index: int, count: int) -> Any:
+        """In a worker: render, scan and write jobs[index::count]."""
         try:
-            return _render_and_write(jobs, staging, root, out_label, outputs, progress)
-        finally:
-            _done = None
-    _work = (jobs, staging, root, out_label, outputs)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers, forget_parent_signals) as pool:
-            pending = pool.map_async(_render_share, [(index, workers) for index in range(workers)])
-            while not pending.ready():
-                pending.wait(0.25)
-                if progress:
-                    progress(_done.value, len(jobs))
-            results = pending.get()
-    finally:
-        _work = _done = None
+            return render_and_write(jobs[index::count], staging, root, out_label, outputs)
+        except render.TemplateFailed as exc:
+            return exc.diagnostics
+
+    results = run_forked(share, workers, len(jobs), progress)
     report = write.WriteReport()
     pages: list[PageLinks] = []
     for result in results:
@@ -87,20 +120,26 @@ def render_to_staging(jobs: list[OutputJob], staging: Path, root: Path, workers:
     return report, pages
 
 
-def _render_and_write(jobs: list[OutputJob], staging: Path, root: Path, out_label: str,
-                      outputs: set[str], progress: Progress | None = None,
-                      ) -> tuple[write.WriteReport, list[PageLinks]]:
+def render_and_write(jobs: Iterable[OutputJob], staging: Path, root: Path, out_label: str,
+                     outputs: set[str] | None, progress: Progress | None = None, total: int = 0,
+                     counted: bool = True) -> tuple[write.WriteReport, list[PageLinks]]:
+    """Render, scan (see `linkcheck.scan_page`) and write `jobs` in this process.
+
+    `progress(done, total)` is for the main process; a worker's files count towards its
+    pool's progress line (`count_done`) unless not `counted`. Raises `render.TemplateFailed`."""
     pages: list[PageLinks] = []
     shown = time.monotonic()
+    rendered = 0
 
     def scanned(files: Iterable[render.RenderedFile]) -> Iterator[render.RenderedFile]:
-        nonlocal shown
+        nonlocal shown, rendered
         for file in files:
-            if _done is not None:
-                _done.value += 1  # no lock: each worker adds to it, a lost count only slows the bar
+            rendered += 1
+            if counted:
+                count_done(1)
             if progress and time.monotonic() - shown > 0.25:
                 shown = time.monotonic()
-                progress(_done.value if _done is not None else 0, len(jobs))
+                progress(rendered, total)
             if file.data is not None and file.dest_path.endswith(".html"):
                 page = scan_page(file.dest_path, file.data, out_label, outputs)
                 if page.errors or page.outgoing:
@@ -110,14 +149,3 @@ def _render_and_write(jobs: list[OutputJob], staging: Path, root: Path, out_labe
     # Rendered, scanned and written one file at a time: the site is never all in memory.
     report = write.write_files(scanned(render.render_files((job.make for job in jobs), root)), staging)
     return report, pages
-
-
-def _render_share(share: tuple[int, int]) -> Any:
-    """In a worker: render, scan and write jobs[index::count]."""
-    assert _work is not None
-    jobs, staging, root, out_label, outputs = _work
-    index, count = share
-    try:
-        return _render_and_write(jobs[index::count], staging, root, out_label, outputs)
-    except render.TemplateFailed as exc:
-        return exc.diagnostics

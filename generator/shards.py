@@ -23,7 +23,7 @@ import gc
 import multiprocessing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Callable, Sequence, TypeVar
 
 import jinja2
 from jinja2 import meta
@@ -31,8 +31,9 @@ from jinja2 import meta
 from generator import parallel, render, resolve, write
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, Diagnostics
-from generator.linkcheck import PageLinks, scan_page
+from generator.linkcheck import PageLinks
 from generator.model import Actor, Explainer
+from generator.plan import OutputJob
 
 MIN_EXPLAINERS_PER_WORKER = 25
 """Below this many explainers per worker, forking costs more than it saves."""
@@ -101,50 +102,25 @@ def render_own_pages(explainer: Explainer, shared: dict[str, Actor], config: Sit
     targets are checked later against the whole site."""
     site = resolve.assemble_site([explainer], shared, config, Diagnostics())
     renderer = render.Renderer(site, env, root)
-    pages: list[PageLinks] = []
-
-    def scanned(files: Iterable[render.RenderedFile]) -> Iterator[render.RenderedFile]:
-        for file in files:
-            if file.data is not None and file.dest_path.endswith(".html"):
-                page = scan_page(file.dest_path, file.data, out_label, None)
-                if page.errors or page.outgoing:
-                    pages.append(page)
-            yield file
-
-    makers = (lambda: renderer.explainer_page(explainer), lambda: renderer.explainer_json(explainer))
+    jobs = [OutputJob(f"{explainer.slug}/index.html", "", lambda: renderer.explainer_page(explainer)),
+            OutputJob(f"{explainer.slug}/explainer.json", "", lambda: renderer.explainer_json(explainer))]
     try:
-        report = write.write_files(scanned(render.render_files(makers, root)), staging)
+        # Not counted: the compile's progress line counts explainers, not files.
+        report, pages = parallel.render_and_write(jobs, staging, root, out_label, None, counted=False)
     except render.TemplateFailed as exc:
         return write.WriteReport(), [], list(exc.diagnostics)
     return report, pages, []
 
 
-_task: tuple[Callable[[list], list], list, int, Any] | None = None  # type: ignore[type-arg]
-"""(work, items, workers, count of items done) for forked workers; set just before the pool starts."""
-
-
 def map_forked(work: Callable[[list[T]], list[R]], items: list[T], workers: int,
                progress: Callable[[int, int], None] | None = None) -> list[R]:
     """`work` on `items` split over `workers` forked processes (each takes every
-    `workers`-th item); the results in the order of `items`. The workers inherit `work`
-    and everything it reaches, so only the results are pickled. `progress(done, total)`
-    is called a few times a second meanwhile, if given."""
-    global _task
+    `workers`-th item, see `parallel.run_forked`); the results in the order of `items`.
+    `progress(done, total)` is called a few times a second meanwhile, if given."""
     if workers <= 1:
         return work(items)
-    context = multiprocessing.get_context("fork")
-    done = context.Value("i", 0, lock=False)
-    _task = (work, items, workers, done)
-    try:
-        with context.Pool(workers, parallel.forget_parent_signals) as pool:
-            pending = pool.map_async(_run_share, range(workers))
-            while not pending.ready():
-                pending.wait(0.25)
-                if progress:
-                    progress(done.value, len(items))
-            shares = pending.get()
-    finally:
-        _task = None
+    shares = parallel.run_forked(lambda index, count: _run_share(work, items[index::count]),
+                                 workers, len(items), progress)
     results: list[R] = []
     for position in range(len(items)):
         results.append(shares[position % workers][position // workers])
@@ -155,22 +131,19 @@ GC_EVERY = 64
 """Items a worker handles between two collections of its cyclic garbage (see `_run_share`)."""
 
 
-def _run_share(index: int) -> list:  # type: ignore[type-arg]
-    """In a worker: `work` on every `count`-th item, a few dozen at a time.
+def _run_share(work: Callable[[list[T]], list[R]], share: list[T]) -> list[R]:
+    """In a worker: `work` on its share of the items, a few dozen at a time.
 
     The collector stays paused (as the parent left it). After each batch, one collection
     frees the batch's cyclic garbage (the theme makes none; a project's templates may),
     and the survivors, mostly results, are frozen so that no later collection walks them
     again. Left to itself, the collector walked the growing results over and over (112
     full collections in each worker at 5,000 explainers)."""
-    assert _task is not None
-    work, items, count, done = _task
-    share = items[index::count]
-    results = []
+    results: list[R] = []
     for start in range(0, len(share), GC_EVERY):
         batch = share[start:start + GC_EVERY]
         results += work(batch)
-        done.value += len(batch)  # no lock: a lost count only slows the progress line
+        parallel.count_done(len(batch))
         gc.collect()
         gc.freeze()
     return results

@@ -197,7 +197,6 @@ def test_workers_drop_the_signal_handling_they_inherit(pool: str) -> None:
     it wrote the SIGTERM ending it into that socket, and `serve` stopped (or hung) after a
     build on several processes. Both kinds of workers reset it, end on SIGTERM and leave
     Ctrl-C to the parent."""
-    import multiprocessing
     import signal
     import socket
     from generator import parallel
@@ -205,9 +204,8 @@ def test_workers_drop_the_signal_handling_they_inherit(pool: str) -> None:
     ours.setblocking(False)
     previous = signal.set_wakeup_fd(ours.fileno())
     try:
-        if pool == "render":
-            with multiprocessing.get_context("fork").Pool(1, parallel.forget_parent_signals) as workers:
-                states = [workers.apply(_signal_state)]
+        if pool == "render":  # the workers of parallel.render_to_staging
+            states = parallel.run_forked(lambda index, count: _signal_state(), 2, 2)
         else:
             states = shards.map_forked(lambda items: [_signal_state() for _ in items], [1, 2], 2)
     finally:
