@@ -8,6 +8,13 @@ it, `build` can
 - otherwise compile the project and render and write only the outputs whose
   fingerprint changed (`plan`), like `serve` does between rebuilds.
 
+The compiled units (each explainer's keys and summary, 16 MB at 5,000
+explainers) are kept in a file of their own, read only by a build that needs
+them: an edit that changes only its explainer's own pages (see `shortcut`)
+compares the edited unit with its *mark* in the state and records the new
+unit in the state's `unit_updates`, so it reads and writes a fifth of the
+data. The next build that needs every unit folds the updates in.
+
 The cache only ever costs time, never correctness: it is keyed on the
 generator version, the output directory and the options; it is written
 atomically with a checksum; anything missing, stale, truncated or corrupt
@@ -27,7 +34,7 @@ from typing import Any
 from generator.diagnostics import Diagnostic, Span
 
 CACHE_DIR = ".explainer-cache"
-_FORMAT = 4
+_FORMAT = 5
 _MAGIC = b"explainer-cache\n"
 
 
@@ -47,9 +54,16 @@ class CacheState:
     """Names the build that wrote the output directory; see `last_writer`."""
     valid_until: str = ""
     """ISO instant at which an embargo lifts and the site must change although no file did."""
-    units: dict[str, Any] = field(default_factory=dict)
+    units: dict[str, Any] | None = field(default_factory=dict)
     """Explainer path -> its compiled unit's keys and summary (`pipeline._Unit.to_json`), so
-    that the next build compiles only the files that changed."""
+    that the next build compiles only the files that changed. None when loaded without them
+    (see `load_units`)."""
+    unit_marks: dict[str, str] = field(default_factory=dict)
+    """Explainer path -> `unit_mark` of its unit: what the rest of the site reads of it."""
+    unit_updates: dict[str, Any] = field(default_factory=dict)
+    """Units newer than the units file (written by an edit that saved the state alone)."""
+    units_id: str = ""
+    """Names the units file this state goes with."""
     template_stamp: str = ""
     """Stamp of the templates the build used (see `pipeline.Builder._environment`)..."""
     templates: dict[str, str] = field(default_factory=dict)
@@ -57,6 +71,21 @@ class CacheState:
     previous: dict[str, str] | None = None
     """Where the previous generation (`write.previous_dir`) differs from the output directory:
     dest_path -> digest of the file it holds there ("" for none). None: no usable one."""
+    own_pages_local: bool = False
+    """The templates render an explainer's own pages without the rest of the site
+    (`shards.own_pages_are_local`: parsing them to find out takes 0.1 s)."""
+
+
+UNIT_FIELDS_SEEN_ELSEWHERE = ("front_digest", "context", "used_shared", "summary", "warnings")
+"""The fields of a cached unit that other pages or the build's report depend on; the others
+(`stamp`, `digest` of the file's bytes) only its own pages."""
+
+
+def unit_mark(unit: dict[str, Any]) -> str:
+    """Digest of what the rest of the site reads of a unit (its JSON, as `to_json` makes it)."""
+    seen = {name: unit.get(name) for name in UNIT_FIELDS_SEEN_ELSEWHERE}
+    text = json.dumps(seen, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def cache_key(out_dir: Path, base_url: str | None, drafts: bool) -> str:
@@ -74,9 +103,34 @@ def cache_path(root: Path, key: str) -> Path:
     return root / CACHE_DIR / f"state-{name}.json"
 
 
+def _units_path(state_path: Path) -> Path:
+    return state_path.with_name(state_path.name.replace("state-", "units-", 1))
+
+
 def load_cache(root: Path, key: str) -> CacheState | None:
-    """The cached state, or None if there is none usable."""
-    path = cache_path(root, key)
+    """The cached state without its units (see `load_units`), or None if there is none usable."""
+    data = _read_checked(cache_path(root, key))
+    if data is None:
+        return None
+    try:
+        state = _from_json(data)
+    except (ValueError, TypeError, KeyError):  # a corrupt cache only costs time
+        return None
+    return state if state.key == key else None
+
+
+def load_units(root: Path, state: CacheState) -> dict[str, Any]:
+    """Every unit of `state`, from its units file and its updates ({} if the file is gone,
+    damaged or belongs to another state: the explainers are compiled again)."""
+    if state.units is None:
+        data = _read_checked(_units_path(cache_path(root, state.key)))
+        units = data.get("units") if isinstance(data, dict) and data.get("id") == state.units_id else None
+        state.units = {**units, **state.unit_updates} if isinstance(units, dict) else {}
+    return state.units
+
+
+def _read_checked(path: Path) -> Any:
+    """The JSON in a file `_write_checked` wrote, or None if it is missing or damaged."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -87,10 +141,18 @@ def load_cache(root: Path, key: str) -> CacheState | None:
     if hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
         return None
     try:
-        state = _from_json(json.loads(payload))
-    except (ValueError, TypeError, KeyError):  # a corrupt cache only costs time
+        return json.loads(payload)
+    except ValueError:
         return None
-    return state if state.key == key else None
+
+
+def _write_checked(path: Path, data: Any) -> None:
+    """Write JSON with a checksum, atomically (a reader sees the old file or the new one)."""
+    payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
+    checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temp.write_bytes(_MAGIC + checksum + payload)
+    os.replace(temp, path)
 
 
 def _strings(value: Any) -> dict[str, str]:
@@ -115,35 +177,50 @@ def diagnostics_from_json(data: Any) -> list[Diagnostic]:
 
 
 def _from_json(data: Any) -> CacheState:
-    units = data["units"]
-    if not isinstance(units, dict):
+    updates = data["unit_updates"]
+    if not isinstance(updates, dict):
         raise TypeError("not a mapping")
     return CacheState(str(data["key"]), _strings(data["sources"]), _strings(data["outputs"]),
                       _strings(data["digests"]), diagnostics_from_json(data["warnings"]),
-                      str(data["build_id"]), str(data["valid_until"]), units,
+                      str(data["build_id"]), str(data["valid_until"]), None,
+                      _strings(data["unit_marks"]), updates, str(data["units_id"]),
                       str(data["template_stamp"]), _strings(data["templates"]),
-                      None if data["previous"] is None else _strings(data["previous"]))
+                      None if data["previous"] is None else _strings(data["previous"]),
+                      bool(data["own_pages_local"]))
 
 
-def save_cache(root: Path, state: CacheState) -> None:
-    """Write the cache atomically; failing to write it is not an error (the next build is full)."""
+def save_cache(root: Path, state: CacheState, updated: dict[str, Any] | None = None) -> None:
+    """Write the cache atomically; failing to write it is not an error (the next build is full).
+
+    With `updated` (explainer path -> unit), only those units changed since `state` was
+    loaded: the state records them and the units file stays as it is. Otherwise
+    `state.units` are every unit, and both files are written."""
     path = cache_path(root, state.key)
+    if updated is None:
+        units = state.units or {}
+        marks = {rel: unit_mark(unit) for rel, unit in units.items()}
+        updates: dict[str, Any] = {}
+        units_id = os.urandom(8).hex()
+    else:
+        marks = {**state.unit_marks, **{rel: unit_mark(unit) for rel, unit in updated.items()}}
+        updates = {**state.unit_updates, **updated}
+        units_id = state.units_id
     # Built by hand rather than with dataclasses.asdict, which deep-copies every mapping.
     data: dict[str, Any] = {"key": state.key, "sources": state.sources, "outputs": state.outputs,
                             "digests": state.digests, "build_id": state.build_id,
-                            "valid_until": state.valid_until, "units": state.units,
+                            "valid_until": state.valid_until, "unit_marks": marks,
+                            "unit_updates": updates, "units_id": units_id,
                             "template_stamp": state.template_stamp, "templates": state.templates,
-                            "previous": state.previous, "warnings": diagnostics_to_json(state.warnings)}
-    payload = json.dumps(data, separators=(",", ":")).encode("utf-8")
-    checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
+                            "previous": state.previous, "own_pages_local": state.own_pages_local,
+                            "warnings": diagnostics_to_json(state.warnings)}
     try:
         path.parent.mkdir(exist_ok=True)
         gitignore = path.parent / ".gitignore"
         if not gitignore.exists():
             gitignore.write_text("*\n")
-        temp = path.with_name(f".state.{os.getpid()}.tmp")
-        temp.write_bytes(_MAGIC + checksum + payload)
-        os.replace(temp, path)
+        if updated is None:  # first the units, then the state that names them
+            _write_checked(_units_path(path), {"id": units_id, "units": state.units or {}})
+        _write_checked(path, data)
     except OSError:
         pass
 
@@ -155,9 +232,10 @@ def _view_path(root: Path, src_path: str) -> Path:
     return root / CACHE_DIR / "views" / f"{name}.json"
 
 
-def save_views(root: Path, views: dict[str, tuple[str, str]], keep: set[str]) -> None:
+def save_views(root: Path, views: dict[str, tuple[str, str]], keep: set[str] | None = None) -> None:
     """Store `views` (explainer path -> (unit key, view JSON)); delete the views of
-    explainers not in `keep`. Each file is written atomically; failing is not an error."""
+    explainers not in `keep` (if given). Each file is written atomically; failing is not
+    an error."""
     try:
         folder = root / CACHE_DIR / "views"
         folder.mkdir(parents=True, exist_ok=True)
@@ -166,6 +244,8 @@ def save_views(root: Path, views: dict[str, tuple[str, str]], keep: set[str]) ->
             temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             temp.write_text(f"{key}\n{text}", encoding="utf-8")
             os.replace(temp, path)
+        if keep is None:
+            return
         wanted = {_view_path(root, src_path).name for src_path in keep}
         for entry in os.scandir(folder):
             if entry.name not in wanted:

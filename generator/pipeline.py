@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import gc
 import json
 import os
@@ -22,17 +23,22 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import jinja2
 
-from generator import cache, history, linkcheck, load, parallel, render, resolve, shards, validate, views, write
+from generator import (cache, history, linkcheck, load, parallel, render, resolve, shards, shortcut, validate,
+                       views, write)
 from generator import stamps as stamps_of
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
 from generator.model import Actor, Explainer
-from generator.plan import OutputJob, code_version, digest, plan_site, stale_files, template_digests
+from generator.plan import (OutputJob, code_version, digest, own_page_fingerprints, plan_site, stale_files,
+                            template_digests)
 from generator.summary import LazyExplainer, SummaryData, summarize
+
+MAX_UNIT_UPDATES = 256
+"""Units an edit may record in the cache state (see `cache.save_cache`) before a build
+folds them into the units file."""
 
 
 @dataclass
@@ -105,6 +111,26 @@ class _Unit:
 
 
 @dataclass
+class _Project:
+    """What compiling one explainer reads besides its file (see `Builder._project`)."""
+
+    builder: "Builder"
+    config: SiteConfig
+    config_digest: str
+    """Digest of the generator's code, site.yaml and the options."""
+    content_files: set[str]
+    shared: "_Shared"
+    git: history.History
+    context: str
+    """Digest of the settings, the image files and the shared actors' ids."""
+
+    def compile(self, path: Path, rel: str) -> "_Unit":
+        """The explainer at `path` compiled, or reused from the builder's units."""
+        return self.builder._unit(path, rel, self.shared, self.content_files, self.config,
+                                  self.context, self.git.of(rel))
+
+
+@dataclass
 class _Shared:
     """The shared actors, compiled together, with the stamps of their files."""
 
@@ -148,6 +174,8 @@ class Builder:
         self.env_stamp = ""
         self.template_diagnostics = Diagnostics()
         self.templates: dict[str, str] = {}
+        self.own_pages_local = False
+        """An explainer's own pages can be rendered without the rest of the site (see `shards`)."""
         self.git: history.History | None = None
 
     # -- the stages ------------------------------------------------------------
@@ -177,7 +205,7 @@ class Builder:
         stamps = stamps_of.source_stamps(root, render.THEME_DIR) if self.use_cache else {}
         if stamps:
             stamps["(git HEAD)"] = history.head_commit(root)  # a commit changes revisions
-        unchanged = self._start_from_cache(stamps)
+        unchanged = self._start_from_cache(stamps, started)
         if unchanged is not None:
             unchanged.seconds = time.perf_counter() - started
             return unchanged
@@ -214,7 +242,8 @@ class Builder:
         with contextlib.nullcontext() if early else write.lock(out_dir):
             if early is None:
                 write.recover(out_dir)
-            written = self._write(todo, jobs, stale, incremental, timings, started, early)
+            written = self._write(todo, {job.dest_path for job in jobs}, stale, incremental, timings, started,
+                                  early)
         timings["swap"] = time.perf_counter() - started - sum(timings.values())
         changed = self._remember(jobs, written, stale, incremental)
         if incremental and not self.resident:
@@ -232,10 +261,10 @@ class Builder:
                                         for u in self.units.values()
                                         if isinstance(u.explainer, Explainer) or u.view is not None},
                                  {u.explainer.src_path for u in self.units.values() if u.explainer is not None})
-            cache.save_cache(root, cache.CacheState(self._cache_key(), stamps, self.outputs or {},
-                                                    self.digests, diags.warnings, self.build_id,
-                                                    self._valid_until(), units, self.env_stamp,
-                                                    self.templates, self.previous))
+            cache.save_cache(root, cache.CacheState(
+                self._cache_key(), stamps, self.outputs or {}, self.digests, diags.warnings, self.build_id,
+                self._valid_until(), units, template_stamp=self.env_stamp, templates=self.templates,
+                previous=self.previous, own_pages_local=self.own_pages_local))
         return BuildReport(pages=sum(job.dest_path.endswith(".html") for job in jobs), files=len(jobs),
                            written=len(written.digests), seconds=time.perf_counter() - started,
                            warnings=diags.warnings, changed=sorted(changed), timings=timings)
@@ -251,9 +280,11 @@ class Builder:
     def _cache_key(self) -> str:
         return cache.cache_key(self.options.out_dir, self.options.base_url, self.options.drafts)
 
-    def _start_from_cache(self, stamps: dict[str, str]) -> BuildReport | None:
+    def _start_from_cache(self, stamps: dict[str, str], started: float) -> BuildReport | None:
         """On a Builder's first build, take the previous outputs from the cache; if no source
-        changed and every output is still there, the build is done (the report says so)."""
+        changed and every output is still there, the build is done (the report says so), and
+        if only explainers changed, in ways only their own pages show, it is done once
+        those pages are rewritten (see `shortcut`)."""
         if not (self.use_cache and self.read_cache and self.outputs is None):
             return None
         out_dir = self.options.out_dir
@@ -271,9 +302,79 @@ class Builder:
         self.from_cache = True
         self.build_id = state.build_id
         if not self.resident:  # `serve` compiles everything once, to have it at hand
-            self.units = _units_from_cache(state.units)
             self.env_stamp, self.templates = state.template_stamp, state.templates
+            self.own_pages_local = state.own_pages_local
+            if not embargo_lifted:
+                report = self._rebuild_own_pages(state, stamps, started)
+                if report is not None:
+                    return report
+            # Any unit the shortcut compiled before it gave up is reused.
+            self.units = {**_units_from_cache(cache.load_units(self.options.root, state)), **self.units}
         return None
+
+    def _rebuild_own_pages(self, state: cache.CacheState, stamps: dict[str, str],
+                           started: float) -> BuildReport | None:
+        """Compile the edited explainers and rewrite their own pages, if that is all the edit
+        changes (see `shortcut`); None, having written nothing, if it needs the whole pipeline
+        (`units` then holds what was compiled)."""
+        root, out_dir = self.options.root, self.options.out_dir
+        edited = shortcut.edited_explainers(state.sources, stamps)
+        if edited is None or not all(rel in state.unit_marks for rel in edited) \
+                or len(state.unit_updates) > MAX_UNIT_UPDATES or not state.own_pages_local:
+            return None
+        diags = Diagnostics()
+        project = self._project(diags)
+        env, templates = self._environment(diags)
+        if project is None or diags.errors:
+            return None
+        todo: list[OutputJob] = []
+        units: dict[str, _Unit] = {}
+        now = _now()
+        for rel in edited:
+            unit = units[rel] = self.units[rel] = project.compile(root / rel, rel)
+            explainer = unit.explainer
+            if (not isinstance(explainer, Explainer) or any(d.severity == "error" for d in unit.diagnostics)
+                    or not shortcut.seen_only_on_own_pages(state.unit_marks[rel], unit.to_json())):
+                return None
+            if not self.options.drafts and (explainer.draft or explainer.published.instant() > now):
+                continue  # not on the site, then or now (its summary did not change)
+            site = resolve.assemble_site([explainer], project.shared.actors, project.config, Diagnostics())
+            renderer = render.Renderer(site, env, root)
+            page, data = own_page_fingerprints(templates, project.config_digest, unit.key,
+                                               explainer.published.instant() > now)
+            for dest, fingerprint, make in ((f"{explainer.slug}/index.html", page, renderer.explainer_page),
+                                            (f"{explainer.slug}/explainer.json", data, renderer.explainer_json)):
+                if dest not in state.outputs:
+                    return None
+                if state.outputs[dest] != fingerprint:
+                    todo.append(OutputJob(dest, fingerprint, functools.partial(make, explainer)))
+        # Like a no-op build, put back any output deleted by hand since: the whole pipeline does.
+        if not stamps_of.all_exist(out_dir, state.outputs):
+            return None
+        timings = {"compile": time.perf_counter() - started}
+        written = write.WriteReport()
+        if todo:
+            with write.lock(out_dir):
+                write.recover(out_dir)
+                written = self._write(todo, set(state.outputs), [], True, timings, started, None)
+            live = dict(self.digests)
+            self.digests = {**live, **written.digests}
+            self.outputs = {**state.outputs, **{job.dest_path: job.fingerprint for job in todo}}
+            self.previous = {p: live.get(p, "") for p, d in written.digests.items() if live.get(p) != d}
+        timings["swap"] = time.perf_counter() - started - sum(timings.values())
+        cache.save_views(root, {u.explainer.src_path: (u.key, views.encode(u.explainer))
+                                for u in units.values() if isinstance(u.explainer, Explainer)})
+        cache.save_cache(root, cache.CacheState(
+            self._cache_key(), stamps, self.outputs or {}, self.digests, state.warnings, self.build_id,
+            state.valid_until, None, state.unit_marks, state.unit_updates, state.units_id, self.env_stamp,
+            self.templates, self.previous, state.own_pages_local), {rel: u.to_json() for rel, u in units.items()})
+        report = BuildReport(pages=sum(p.endswith(".html") for p in state.outputs), files=len(state.outputs),
+                             written=len(written.digests), seconds=time.perf_counter() - started,
+                             warnings=state.warnings, timings=timings,
+                             changed=sorted(p for p, d in written.digests.items() if state.digests.get(p) != d))
+        # This Builder knows only the edited units: its next build starts from the cache again.
+        self.outputs, self.units, self.from_cache = None, {}, False
+        return report
 
     def _plan(self, site: resolve.Site, env: jinja2.Environment, templates: dict[str, str],
               config_digest: str) -> list[OutputJob]:
@@ -301,11 +402,11 @@ class Builder:
         except write.OutputError as exc:
             raise BuildFailed([Diagnostic(str(exc))]) from None
 
-    def _write(self, todo: list[OutputJob], jobs: list[OutputJob], stale: list[str], incremental: bool,
+    def _write(self, todo: list[OutputJob], outputs: set[str], stale: list[str], incremental: bool,
                timings: dict[str, float], started: float, early: shards.EarlyPages | None) -> write.WriteReport:
         """Render `todo` into a staging directory (where `early` pages may already be), check
-        links, then put the new site in place: swapped in whole, or (`serve`) applied file by
-        file. See `write` for the ways."""
+        links against `outputs` (every file of the new site), then put the new site in place:
+        swapped in whole, or (`serve`) applied file by file. See `write` for the ways."""
         root, out_dir = self.options.root, self.options.out_dir
         staging = early.staging if early else write.make_staging(out_dir)
         previous_dir = write.previous_dir(out_dir, root / cache.CACHE_DIR)
@@ -320,7 +421,6 @@ class Builder:
             if incremental and atomic and not fast:
                 write.link_unchanged(out_dir, staging, {job.dest_path for job in todo} | set(stale))
             out_label = _display_path(out_dir, root)
-            outputs = {job.dest_path for job in jobs}
             if early:
                 if early.failures:  # one template error is met on many pages: say it once
                     raise render.TemplateFailed(list({(d.span, d.message): d for d in early.failures}.values()))
@@ -371,31 +471,18 @@ class Builder:
         several processes, which also render their own pages (see `shards`)."""
         diags = Diagnostics()
         root = self.options.root
-        site_node, site_text = load.load_site_yaml(root, diags)
-        config = read_config(site_node, diags, self.options.base_url)
-        config_digest = digest(code_version(), site_text, self.options.base_url, self.options.drafts)
-        content = root / "content"
-        if not content.is_dir():
-            diags.error(None, f"no content/ directory in {root}",
-                        "run 'explainer new \"Title\"' to start a project here")
+        project = self._project(diags)
+        if project is None:
             return None, diags
-        content_files = load.list_content_files(content)
-        images_digest = digest(*sorted(f for f in content_files if f.lower().endswith(validate.IMAGE_SUFFIXES)))
-        shared = self._shared_actors(root, content, content_files, config, config_digest + images_digest, diags)
-        shared_ids = digest(*sorted(shared.actors))
-        git = self._history(root)
-        context = digest(config_digest, images_digest, shared_ids)
+        config, config_digest, shared = project.config, project.config_digest, project.shared
         sources = [(path, path.relative_to(root).as_posix())
-                   for path in load.list_sources(root, content / "explainers", ".md", diags)]
-
-        def compile_unit(path: Path, rel: str) -> _Unit:
-            return self._unit(path, rel, shared, content_files, config, context, git.of(rel))
+                   for path in load.list_sources(root, root / "content" / "explainers", ".md", diags)]
 
         early = self._start_early(held, len(sources))
         if early:
-            units = self._compile_on_workers(sources, compile_unit, shared, content_files, config, git, early)
+            units = self._compile_on_workers(sources, project, early)
         else:
-            units = {rel: compile_unit(path, rel) for path, rel in sources}
+            units = {rel: project.compile(path, rel) for path, rel in sources}
         for unit in units.values():
             diags.items.extend(unit.diagnostics)
         self.units = units
@@ -410,6 +497,24 @@ class Builder:
                           "root-relative URLs", "set base_url in site.yaml or pass --base-url")
         return (site, env, templates, config_digest, early), diags
 
+    def _project(self, diags: Diagnostics) -> _Project | None:
+        """What compiling any explainer needs: settings, shared actors, git history, and the
+        digest of all that (None, with an error, if there is no content/)."""
+        root = self.options.root
+        site_node, site_text = load.load_site_yaml(root, diags)
+        config = read_config(site_node, diags, self.options.base_url)
+        config_digest = digest(code_version(), site_text, self.options.base_url, self.options.drafts)
+        content = root / "content"
+        if not content.is_dir():
+            diags.error(None, f"no content/ directory in {root}",
+                        "run 'explainer new \"Title\"' to start a project here")
+            return None
+        content_files = load.list_content_files(content)
+        images_digest = digest(*sorted(f for f in content_files if f.lower().endswith(validate.IMAGE_SUFFIXES)))
+        shared = self._shared_actors(root, content, content_files, config, config_digest + images_digest, diags)
+        context = digest(config_digest, images_digest, digest(*sorted(shared.actors)))
+        return _Project(self, config, config_digest, content_files, shared, self._history(root), context)
+
     def _start_early(self, held: contextlib.ExitStack | None, count: int) -> shards.EarlyPages | None:
         """For a full build of enough explainers whose pages can be rendered on their own: take
         the output lock (held until the build ends) and make the staging directory the workers
@@ -418,7 +523,7 @@ class Builder:
         if held is None or self.resident or self.outputs is not None or workers < 2:
             return None
         env, _ = self._environment(Diagnostics())
-        if self.template_diagnostics.errors or not shards.own_pages_are_local(env):
+        if self.template_diagnostics.errors or not self.own_pages_local:
             return None
         self._check_output_dir()
         out_dir = self.options.out_dir
@@ -428,9 +533,8 @@ class Builder:
         held.callback(write.discard, early.staging)
         return early
 
-    def _compile_on_workers(self, sources: list[tuple[Path, str]], compile_unit: Callable[[Path, str], _Unit],
-                            shared: _Shared, content_files: set[str], config: SiteConfig,
-                            git: history.History, early: shards.EarlyPages) -> dict[str, _Unit]:
+    def _compile_on_workers(self, sources: list[tuple[Path, str]], project: _Project,
+                            early: shards.EarlyPages) -> dict[str, _Unit]:
         """Compile every explainer on the workers, each rendering the pages of its own
         explainers; the units come back summarized, as from the cache."""
         root, env = self.options.root, self.env
@@ -441,13 +545,13 @@ class Builder:
         def work(share: list[tuple[Path, str]]) -> list[tuple[_Unit, write.WriteReport, list, list]]:
             results = []
             for path, rel in share:
-                unit = compile_unit(path, rel)
+                unit = project.compile(path, rel)
                 explainer = unit.explainer
                 pages: tuple[write.WriteReport, list, list] = (write.WriteReport(), [], [])
                 if isinstance(explainer, Explainer) and not any(d.severity == "error" for d in unit.diagnostics):
                     if self.options.drafts or (not explainer.draft and explainer.published.instant() <= now):
-                        pages = shards.render_own_pages(explainer, shared.actors, config, env, root,
-                                                        early.staging, out_label)
+                        pages = shards.render_own_pages(explainer, project.shared.actors, project.config,
+                                                        env, root, early.staging, out_label)
                     # Through JSON, so the unit is exactly what an incremental build reads back.
                     unit.summary = json.loads(json.dumps(summarize(explainer)))
                     unit.view = views.encode(explainer)
@@ -463,7 +567,8 @@ class Builder:
             early.add(report, pages, failures)
             if unit.summary is not None:
                 unit.explainer = LazyExplainer(unit.summary)
-                self._reuse(unit, path, shared, content_files, config, git.of(rel))
+                self._reuse(unit, path, project.shared, project.content_files, project.config,
+                            project.git.of(rel))
             units[rel] = unit
         return units
 
@@ -560,6 +665,8 @@ class Builder:
             self.template_diagnostics = Diagnostics()
             render.check_templates(root, self.env, self.template_diagnostics)
             self.templates = template_digests(self.env, render.PAGE_TEMPLATES)
+            self.own_pages_local = (not self.template_diagnostics.errors
+                                    and shards.own_pages_are_local(self.env))
         diags.items.extend(self.template_diagnostics.items)
         return self.env, self.templates
 

@@ -128,10 +128,9 @@ def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], front_k
     for explainer in site.explainers:
         key = unit_keys[explainer.slug]
         embargoed = explainer.published.instant() > now  # its banner goes when the embargo lifts
-        add(f"{explainer.slug}/index.html", digest(templates["explainer.html"], config_digest, key, embargoed),
-            _bind(renderer.explainer_page, explainer))
-        add(f"{explainer.slug}/explainer.json", digest(jsondata.SCHEMA_VERSION, config_digest, key),
-            _bind(renderer.explainer_json, explainer))
+        page, data = own_page_fingerprints(templates, config_digest, key, embargoed)
+        add(f"{explainer.slug}/index.html", page, _bind(renderer.explainer_page, explainer))
+        add(f"{explainer.slug}/explainer.json", data, _bind(renderer.explainer_json, explainer))
     for actor in site.actors.values():
         home_key = front_keys.get(actor.home or "", "")
         affiliation = site.actors.get(actor.affiliation or "")
@@ -158,6 +157,15 @@ def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], front_k
         source = root / "content" / image
         add(f"media/{image}", digest(image, file_stamp(source)), _bind(_copy, f"media/{image}", source))
     return jobs
+
+
+def own_page_fingerprints(templates: dict[str, str], config_digest: str, unit_key: str,
+                          embargoed: bool) -> tuple[str, str]:
+    """Fingerprints of an explainer's page and of its `explainer.json`: both depend on the
+    explainer's compiled unit alone (`unit_key`: its file, the settings, the shared actors
+    it uses), and the page on whether its embargo banner shows."""
+    return (digest(templates["explainer.html"], config_digest, unit_key, embargoed),
+            digest(jsondata.SCHEMA_VERSION, config_digest, unit_key))
 
 
 def _copy(dest: str, source: Path) -> RenderedFile:

@@ -217,6 +217,79 @@ def test_an_edited_body_compiles_and_writes_only_its_explainer(tmp_path, monkeyp
     assert tree(out) == clean_build(root, tmp_path / "clean")
 
 
+def _planned_builds(monkeypatch) -> list[str]:
+    """Record each build that assembles and plans the whole site (not the shortcut)."""
+    planned: list[str] = []
+    original = Builder._plan
+    monkeypatch.setattr(Builder, "_plan", lambda self, *a: planned.append("plan") or original(self, *a))
+    return planned
+
+
+def test_a_body_edit_rewrites_its_own_pages_without_planning_the_site(tmp_path, monkeypatch) -> None:
+    """The shortcut (see generator/shortcut.py): an edit that only its explainer's own pages
+    show neither reads the units file nor plans the site; the edited unit goes into the
+    state, and the next build that needs every unit folds it into the units file. The site
+    equals a clean build at every step."""
+    root = make_project(tmp_path / "p", BASE_FILES)
+    out = root / "site"
+    Builder(BuildOptions(root, out, base_url=BASE)).build()
+    (units_file,) = (root / ".explainer-cache").glob("units-*.json")
+    units_before = units_file.read_bytes()
+    planned = _planned_builds(monkeypatch)
+    for round_ in range(2):  # the second edit updates the previous generation the first made
+        apply(root, ("write", "content/explainers/alpha.md", explainer("Alpha", body=f"Edited body {round_}.")))
+        report = Builder(BuildOptions(root, out, base_url=BASE)).build()
+        assert planned == []
+        assert sorted(report.changed) == ["alpha/explainer.json", "alpha/index.html"]
+        assert report.files == len(tree(out)) and report.pages == sum(p.endswith(".html") for p in tree(out))
+        assert f"Edited body {round_}." in (out / "alpha/index.html").read_text()
+        assert tree(out) == clean_build(root, tmp_path / f"clean-{round_}")
+        planned.clear()  # the clean build planned its site
+    assert units_file.read_bytes() == units_before
+    # A touched file (same bytes) writes nothing.
+    apply(root, ("write", "content/explainers/alpha.md", explainer("Alpha", body="Edited body 1.")))
+    assert Builder(BuildOptions(root, out, base_url=BASE)).build().written == 0
+    # A claim edit shows on the actor page: the whole pipeline, which folds the updates in.
+    apply(root, ("write", "content/explainers/alpha.md", explainer("Alpha", body="Edited body 1.", claim="New")))
+    report = Builder(BuildOptions(root, out, base_url=BASE)).build()
+    assert planned == ["plan"]
+    assert "actors/shared-one/index.html" in report.changed
+    assert units_file.read_bytes() != units_before
+    assert tree(out) == clean_build(root, tmp_path / "clean-last")
+
+
+@pytest.mark.parametrize("edit", [
+    explainer("Alpha", body="Now with [another actor](@shared-two)."),  # the page shows one more actor
+    explainer("Alpha renamed"),  # listings show the title
+    explainer("Alpha", body="Broken [link](@nobody)."),  # an error: reported by the whole pipeline
+])
+def test_edits_seen_elsewhere_take_the_whole_pipeline(tmp_path, monkeypatch, edit: str) -> None:
+    from generator.diagnostics import BuildFailed
+    root = make_project(tmp_path / "p", BASE_FILES)
+    out = root / "site"
+    Builder(BuildOptions(root, out, base_url=BASE)).build()
+    planned = _planned_builds(monkeypatch)
+    apply(root, ("write", "content/explainers/alpha.md", edit))
+    if "@nobody" in edit:
+        with pytest.raises(BuildFailed) as failure:
+            Builder(BuildOptions(root, out, base_url=BASE)).build()
+        assert "nobody" in str(failure.value.diagnostics[0])
+        return
+    Builder(BuildOptions(root, out, base_url=BASE)).build()
+    assert planned == ["plan"]
+    assert tree(out) == clean_build(root, tmp_path / "clean")
+
+
+def test_a_body_edit_puts_back_an_output_deleted_by_hand(tmp_path, monkeypatch) -> None:
+    root = make_project(tmp_path / "p", BASE_FILES)
+    out = root / "site"
+    Builder(BuildOptions(root, out, base_url=BASE)).build()
+    (out / "tags/b/index.html").unlink()
+    apply(root, ("write", "content/explainers/alpha.md", explainer("Alpha", body="Edited body.")))
+    Builder(BuildOptions(root, out, base_url=BASE)).build()
+    assert tree(out) == clean_build(root, tmp_path / "clean")
+
+
 @pytest.mark.parametrize("view", ["stored", "deleted", "damaged", "stale"])
 def test_actor_pages_read_other_explainers_claims_from_their_views(tmp_path, monkeypatch, view: str) -> None:
     """An edited claim text re-renders the actor pages that show it; those pages also show
@@ -282,13 +355,13 @@ def test_a_damaged_unit_summary_only_costs_time(tmp_path) -> None:
     root = make_project(tmp_path / "p", BASE_FILES)
     out = root / "site"
     Builder(BuildOptions(root, out, base_url=BASE)).build()
-    (state_file,) = (root / ".explainer-cache").glob("state-*.json")
-    raw = state_file.read_bytes()[len(cache._MAGIC) + 32:]
-    state = json.loads(raw)
-    state["units"]["content/explainers/alpha.md"]["summary"]["published"] = "not a date"
-    state["units"]["content/explainers/beta.md"]["summary"] = ["nonsense"]
-    payload = json.dumps(state).encode()
-    state_file.write_bytes(cache._MAGIC + h.blake2b(payload, digest_size=16).hexdigest().encode() + payload)
+    (units_file,) = (root / ".explainer-cache").glob("units-*.json")
+    raw = units_file.read_bytes()[len(cache._MAGIC) + 32:]
+    stored = json.loads(raw)
+    stored["units"]["content/explainers/alpha.md"]["summary"]["published"] = "not a date"
+    stored["units"]["content/explainers/beta.md"]["summary"] = ["nonsense"]
+    payload = json.dumps(stored).encode()
+    units_file.write_bytes(cache._MAGIC + h.blake2b(payload, digest_size=16).hexdigest().encode() + payload)
     apply(root, ("write", "content/actors/shared-two.yaml", "name: Shared Two\nrole: Edited\n"))
     Builder(BuildOptions(root, out, base_url=BASE)).build()
     assert tree(out) == clean_build(root, tmp_path / "clean")
@@ -332,3 +405,4 @@ def test_a_new_generator_version_replaces_the_cache_state_instead_of_adding_one(
     report = Builder(BuildOptions(root, root / "site", base_url=BASE)).build()
     assert report.written == report.files  # another version: a full build...
     assert sorted((root / ".explainer-cache").glob("state-*.json")) == states  # ...in the same file
+    assert len(list((root / ".explainer-cache").glob("units-*.json"))) == 2
