@@ -19,6 +19,7 @@ import functools
 import gc
 import json
 import os
+import posixpath
 import sys
 import time
 from dataclasses import dataclass, field
@@ -354,13 +355,23 @@ class Builder:
         timings = {"compile": time.perf_counter() - started}
         written = write.WriteReport()
         if todo:
+            # Usually one explainer's page and JSON: only their folder is replaced, and the
+            # previous generation (see `write`) is left as it is.
+            folders = {posixpath.dirname(job.dest_path) for job in todo}
+            folder = folders.pop() if len(folders) == 1 else ""
             with write.lock(out_dir):
                 write.recover(out_dir)
-                written = self._write(todo, set(state.outputs), [], True, timings, started, None)
+                written = self._write(todo, set(state.outputs), [], True, timings, started, None, folder)
             live = dict(self.digests)
             self.digests = {**live, **written.digests}
             self.outputs = {**state.outputs, **{job.dest_path: job.fingerprint for job in todo}}
-            self.previous = {p: live.get(p, "") for p, d in written.digests.items() if live.get(p) != d}
+            if not folder:
+                self.previous = {p: live.get(p, "") for p, d in written.digests.items() if live.get(p) != d}
+            elif self.previous is not None:
+                for path, new in written.digests.items():
+                    held = self.previous.pop(path, live.get(path, ""))  # what the previous generation has
+                    if held != new:
+                        self.previous[path] = held
         timings["swap"] = time.perf_counter() - started - sum(timings.values())
         cache.save_views(root, {u.explainer.src_path: (u.key, views.encode(u.explainer))
                                 for u in units.values() if isinstance(u.explainer, Explainer)})
@@ -403,10 +414,12 @@ class Builder:
             raise BuildFailed([Diagnostic(str(exc))]) from None
 
     def _write(self, todo: list[OutputJob], outputs: set[str], stale: list[str], incremental: bool,
-               timings: dict[str, float], started: float, early: shards.EarlyPages | None) -> write.WriteReport:
+               timings: dict[str, float], started: float, early: shards.EarlyPages | None,
+               folder: str | None = None) -> write.WriteReport:
         """Render `todo` into a staging directory (where `early` pages may already be), check
         links against `outputs` (every file of the new site), then put the new site in place:
-        swapped in whole, or (`serve`) applied file by file. See `write` for the ways."""
+        swapped in whole, or only the `folder` that holds every changed file, or (`serve`)
+        applied file by file. See `write` for the ways."""
         root, out_dir = self.options.root, self.options.out_dir
         staging = early.staging if early else write.make_staging(out_dir)
         previous_dir = write.previous_dir(out_dir, root / cache.CACHE_DIR)
@@ -418,7 +431,9 @@ class Builder:
         atomic = not incremental or not self.resident
         fast = (incremental and atomic and self.previous is not None and previous_dir.is_dir())
         try:
-            if incremental and atomic and not fast:
+            if folder:
+                write.link_unchanged(out_dir, staging, {job.dest_path for job in todo}, folder)
+            elif incremental and atomic and not fast:
                 write.link_unchanged(out_dir, staging, {job.dest_path for job in todo} | set(stale))
             out_label = _display_path(out_dir, root)
             if early:
@@ -442,7 +457,11 @@ class Builder:
             # is a full one.
             self.build_id = os.urandom(8).hex()
             cache.record_writer(root, out_dir, self.build_id)
-            if fast:
+            if folder:
+                if not write.replace_folder(staging, out_dir, folder):
+                    # No atomic exchange here: file by file, as `serve` does (journaled).
+                    write.apply_update(staging, [job.dest_path for job in todo], [], out_dir)
+            elif fast:
                 assert self.previous is not None
                 rewritten = {job.dest_path for job in todo}
                 write.update_previous(staging, previous_dir, out_dir, rewritten,

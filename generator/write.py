@@ -16,6 +16,10 @@ directory first; only when every file is there does the output change:
   site. Without a previous generation (the first edit after a full build),
   the unchanged files are hard-linked into staging instead (`link_unchanged`)
   and the site it replaces is kept as the previous generation;
+- an edit whose changed files all lie in one folder (an explainer's page and
+  JSON, see `shortcut`) makes that folder anew in staging, its unchanged files
+  hard-linked, and exchanges it with the live folder in one rename
+  (`replace_folder`): the cost of the folder, whatever the size of the site;
 - `serve`'s rebuilds rename each changed file over its old version (atomic
   per file, after writing a journal that the next build replays if the
   process died half-way) and delete stale files.
@@ -133,12 +137,13 @@ def write_files(files: Iterable[RenderedFile], staging: Path) -> WriteReport:
     return report
 
 
-def link_unchanged(out_dir: Path, staging: Path, skip: set[str]) -> None:
-    """Fill staging with hard links to every file of `out_dir` except `skip` (the files this
-    build rewrites or deletes), so that an incremental build can swap in a complete site.
-    A hard link costs a directory entry, not a copy; where links are not possible, copy."""
+def link_unchanged(out_dir: Path, staging: Path, skip: set[str], folder: str = "") -> None:
+    """Fill staging with hard links to every file of `out_dir` (or of its `folder` only) except
+    `skip` (the files this build rewrites or deletes), so that an incremental build can swap
+    in a complete site (or folder). A hard link costs a directory entry, not a copy; where
+    links are not possible, copy."""
     out_dir = out_dir.absolute()
-    for dirpath, dirnames, filenames in os.walk(out_dir):
+    for dirpath, dirnames, filenames in os.walk(safe_dest(out_dir, folder) if folder else out_dir):
         rel = os.path.relpath(dirpath, out_dir)
         target_dir = staging if rel == "." else staging / rel
         made = False  # folders are made for the files they keep: none for a deleted page
@@ -316,6 +321,15 @@ def swap_in(staging: Path, out_dir: Path, keep_old: Path | None = None) -> None:
     elif old != keep_old:
         discard(keep_old)
         os.rename(old, keep_old)
+
+
+def replace_folder(staging: Path, out_dir: Path, folder: str) -> bool:
+    """Put `staging/<folder>` in place of `out_dir/<folder>` with one atomic exchange (the old
+    folder is left in staging). False, with nothing changed, where that is not possible."""
+    old = safe_dest(out_dir.absolute(), folder)
+    if old.is_symlink() or not old.is_dir():
+        return False
+    return _exchange(safe_dest(staging, folder), old)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -280,8 +280,9 @@ def test_killed_incremental_build_leaves_the_old_or_the_new_site(project, tmp_pa
                                                    f"---\nVersion one.\n" for i in range(4)})
     assert run_explainer("build", "--root", root).code == 0
     if generation == "later edit":  # the first edit leaves a previous generation; this one updates it
-        path = root / "content/explainers/e3.md"
-        path.write_text(path.read_text().replace("Version one.", "Version one and a half."))
+        path = root / "content/explainers/e3.md"  # a new title shows on the home page: the whole site
+        path.write_text(path.read_text().replace("Version one.", "Version one and a half.")
+                        .replace("title: E3", "title: E3 again"))
         assert run_explainer("build", "--root", root).code == 0
         (previous,) = (root / ".explainer-cache").glob("previous-*")
         assert (previous / "e3/index.html").is_file()
@@ -315,6 +316,32 @@ sys.exit(cli.main(["build", "--root", sys.argv[1]]))
 """
 """An incremental `build` killed just before, or just after, it swaps the new site in: an
 incremental build swaps in a whole site (unchanged files hard-linked), like a full one."""
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_killed_body_edit_leaves_the_old_or_the_new_folder(project, tmp_path: Path, when: str) -> None:  # type: ignore[no-untyped-def]
+    """A body edit replaces its explainer's folder alone, in one exchange (see
+    generator/shortcut.py): killed just before or after it, site/ is the old site or the new."""
+    root = project({f"content/explainers/e{i}.md": f"---\ntitle: E{i}\nsummary: S\npublished: 2024-01-0{i + 1}\n"
+                                                   f"---\nVersion one.\n" for i in range(3)})
+    assert run_explainer("build", "--root", root).code == 0
+    old = files_of(root / "site")
+    path = root / "content/explainers/e1.md"
+    path.write_text(path.read_text().replace("Version one.", "Version two."))
+    assert run_explainer("build", "--root", root, "--clean", "--out", tmp_path / "new").code == 0
+    new = files_of(tmp_path / "new")
+    assert {p for p in new if new[p] != old.get(p)} == {"e1/index.html", "e1/explainer.json"}
+    code = subprocess.run([sys.executable, "-c", KILL_AT_FOLDER, str(root), when], cwd=REPO).returncode
+    assert code == -signal.SIGKILL
+    assert files_of(root / "site") == (old if when == "before" else new), "site/ mixed two builds"
+    next_build = run_explainer("build", "--root", root)
+    assert next_build.code == 0 and files_of(root / "site") == new
+    assert not leftovers(root)
+
+
+KILL_AT_FOLDER = KILL_AT_SWAP.replace("swap_in", "replace_folder").replace(
+    "def replace_folder(staging, out_dir, **keep)", "def replace_folder(staging, out_dir, folder)").replace(
+    "original(staging, out_dir, **keep)", "original(staging, out_dir, folder)")
 
 
 # -- build and serve at once --------------------------------------------------------------------
