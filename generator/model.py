@@ -192,6 +192,8 @@ class Explainer:
     """`history.Revision`s of the file, newest first (empty outside git)."""
     updated_from_git: bool = False
     """`updated` was not written, and comes from the last commit touching the file."""
+    quoted: dict[str, str] = field(default_factory=dict)
+    """Actor id -> digest of what that actor's page shows of this explainer (see `quotes`)."""
 
     # -- what listings and the site index read (see `summary`, which stores them) ----
 

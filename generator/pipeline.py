@@ -27,8 +27,8 @@ from pathlib import Path
 
 import jinja2
 
-from generator import (cache, history, linkcheck, load, parallel, render, resolve, shards, shortcut, validate,
-                       views, write)
+from generator import (cache, history, linkcheck, load, parallel, quotes, render, resolve, shards, shortcut,
+                       validate, views, write)
 from generator import stamps as stamps_of
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
@@ -392,7 +392,9 @@ class Builder:
         renderer = render.Renderer(site, env, self.options.root)
         unit_keys = {u.explainer.slug: u.key for u in self.units.values() if u.explainer}
         front_keys = {u.explainer.slug: u.front_key for u in self.units.values() if u.explainer}
-        return plan_site(site, renderer, unit_keys, front_keys, templates, config_digest, self.options.root)
+        front_digests = {u.explainer.slug: u.front_digest for u in self.units.values() if u.explainer}
+        return plan_site(site, renderer, unit_keys, front_keys, templates, config_digest, self.options.root,
+                         front_digests)
 
     def _remember(self, jobs: list[OutputJob], written: write.WriteReport, stale: list[str],
                   incremental: bool) -> set[str]:
@@ -645,6 +647,9 @@ class Builder:
         if explainer is not None:
             resolve.resolve_explainer(explainer, shared.actors, config, local)
             _apply_history(explainer, revisions)
+            if not local.errors:
+                explainer.quoted = quotes.quote_digests(
+                    explainer, lambda actor_id: explainer.actors.get(actor_id) or shared.actors.get(actor_id))
         return explainer
 
     def _reuse(self, unit: _Unit, path: Path, shared: _Shared, content_files: set[str], config: SiteConfig,

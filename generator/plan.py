@@ -56,24 +56,35 @@ def listing_digest(explainer: Explainer) -> str:
                   *(f"{c.date.text}:{c.text}" for c in e.corrections))
 
 
+THEME_PAGES = "(from the theme)"
+"""The entry of `template_digests` that lists the page templates made of the built-in theme's
+templates alone (comma-separated), whose pages `plan_site` may fingerprint by what the theme
+shows (see `quotes`)."""
+
+
 def template_digests(env: jinja2.Environment, names: Iterable[str]) -> dict[str, str]:
     """For each page template, a digest of its own source and of every template it
-    extends, includes or imports, so that editing a partial re-renders only the pages using it."""
+    extends, includes or imports, so that editing a partial re-renders only the pages using it;
+    and `THEME_PAGES`."""
     loader = env.loader
     assert loader is not None
     sources: dict[str, str] = {}
     refs: dict[str, set[str]] = {}
+    from_theme: set[str] = set()
+    theme = str(THEME_DIR)
 
     def visit(name: str) -> None:
         if name in sources:
             return
         try:
-            source, _, _ = loader.get_source(env, name)
+            source, filename, _ = loader.get_source(env, name)
         except jinja2.TemplateNotFound:
             sources[name] = ""
             refs[name] = set()
             return
         sources[name] = source
+        if filename and filename.startswith(theme):
+            from_theme.add(name)
         try:
             found = {r for r in meta.find_referenced_templates(env.parse(source)) if r}
         except jinja2.TemplateSyntaxError:
@@ -83,6 +94,7 @@ def template_digests(env: jinja2.Environment, names: Iterable[str]) -> dict[str,
             visit(ref)
 
     result = {}
+    themed: list[str] = []
     for name in names:
         visit(name)
         closure: set[str] = set()
@@ -94,6 +106,9 @@ def template_digests(env: jinja2.Environment, names: Iterable[str]) -> dict[str,
             closure.add(current)
             stack.extend(refs.get(current, ()))
         result[name] = digest(code_version(), *(f"{n}:{sources[n]}" for n in sorted(closure)))
+        if closure <= from_theme:
+            themed.append(name)
+    result[THEME_PAGES] = ",".join(themed)
     return result
 
 
@@ -109,12 +124,15 @@ _CODE_VERSION: str | None = None
 
 
 def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], front_keys: dict[str, str],
-              templates: dict[str, str], config_digest: str, root: Path) -> list[OutputJob]:
+              templates: dict[str, str], config_digest: str, root: Path,
+              front_digests: dict[str, str]) -> list[OutputJob]:
     """Every output file with its fingerprint. `unit_keys` maps slug -> compiled unit key,
     `front_keys` slug -> the same without the body: an actor page shows an explainer's
     claims, events and listing, all from its front matter, so editing a body re-renders
     only that explainer's own page and JSON (which explainers show an actor, which body
-    links can change, is in the fingerprint as the list of contributors)."""
+    links can change, is in the fingerprint as the list of contributors). `front_digests`
+    (slug -> digest of the front matter alone, without the shared actors it uses) let the
+    theme's actor pages depend on no more than they show (see `quotes`)."""
     jobs: list[OutputJob] = []
     listings = {e.slug: listing_digest(e) for e in site.explainers}
     all_listings = digest(*(listings[e.slug] for e in site.explainers))
@@ -131,16 +149,21 @@ def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], front_k
         page, data = own_page_fingerprints(templates, config_digest, key, embargoed)
         add(f"{explainer.slug}/index.html", page, _bind(renderer.explainer_page, explainer))
         add(f"{explainer.slug}/explainer.json", data, _bind(renderer.explainer_json, explainer))
+    themed_actor_pages = "actor.html" in templates.get(THEME_PAGES, "").split(",")
     for actor in site.actors.values():
-        home_key = front_keys.get(actor.home or "", "")
+        # An inline actor's description links to its explainer's claims and sources.
+        home_key = (front_digests if themed_actor_pages else front_keys).get(actor.home or "", "")
         affiliation = site.actors.get(actor.affiliation or "")
-        contributors = [e.slug for e in site.actor_explainers.get(actor.id, [])]
-        contributors += [e.slug for e, _ in site.claim_refs.get(actor.id, [])]
-        contributors += [e.slug for e, _ in site.event_refs.get(actor.id, [])]
+        quoting = [e for e, _ in site.claim_refs.get(actor.id, [])] + [e for e, _ in site.event_refs.get(actor.id, [])]
+        appearing = site.actor_explainers.get(actor.id, [])
+        if themed_actor_pages:  # what the page shows of each explainer (see `quotes`)
+            shown = [f"{e.slug}:{e.quoted.get(actor.id, '')}" for e in quoting]
+            shown += [f"{e.slug}={listings[e.slug]}" for e in appearing]
+        else:  # a project's template may show anything of them: all their front matter
+            shown = [f"{e.slug}={front_keys[e.slug]}" for e in (*appearing, *quoting)]
         add(f"actors/{actor.id}/index.html",
             digest(templates["actor.html"], config_digest, actor.signature_key, actor.home, home_key,
-                   affiliation.name if affiliation else "",
-                   *(f"{slug}={front_keys[slug]}" for slug in contributors)),
+                   affiliation.name if affiliation else "", *shown),
             _bind(renderer.actor_page, actor))
     for tag, explainers in site.tags.items():
         add(f"tags/{tag}/index.html",

@@ -52,6 +52,7 @@ def summarize(explainer: Explainer) -> SummaryData:
         "page_actors": e.page_actors,
         "claim_refs": [list(ref) for ref in e.claim_refs],
         "event_refs": [[index, actors] for index, actors in e.event_refs],
+        "quoted": e.quoted,
         "actors": {a.id: {**{f: getattr(a, f) for f in _ACTOR_FIELDS}, "span": list(a.span),
                           "signature_key": a.signature_key}
                    for a in e.actors.values()},
@@ -90,6 +91,7 @@ class LazyExplainer:
         self.page_actors = _texts(data["page_actors"])
         self.claim_refs = [(_text(claim_id), _text(by)) for claim_id, by in data["claim_refs"]]
         self.event_refs = [(int(index), _texts(actors)) for index, actors in data["event_refs"]]
+        self.quoted = {_text(actor_id): _text(digest) for actor_id, digest in data["quoted"].items()}
         self.actors = {actor_id: LazyActor(actor_id, fields, self)
                        for actor_id, fields in data["actors"].items()}
 

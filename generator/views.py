@@ -39,10 +39,10 @@ sets `home` (see `resolve.assemble_site`)."""
 def encode(explainer: Explainer) -> str:
     """The explainer's view as JSON text."""
     return json.dumps({
-        "claims": {claim_id: _fields(claim) for claim_id, claim in explainer.claims.items()},
-        "sources": {source_id: _fields(source) for source_id, source in explainer.sources.items()},
-        "timeline": [_fields(event) for event in explainer.timeline],
-        "actors": {actor_id: _fields(actor, _NOT_STORED) for actor_id, actor in explainer.actors.items()},
+        "claims": {claim_id: encode_fields(claim) for claim_id, claim in explainer.claims.items()},
+        "sources": {source_id: encode_fields(source) for source_id, source in explainer.sources.items()},
+        "timeline": [encode_fields(event) for event in explainer.timeline],
+        "actors": {actor_id: encode_fields(actor, _NOT_STORED) for actor_id, actor in explainer.actors.items()},
     }, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -63,7 +63,8 @@ def decode(text: str) -> dict[str, Any]:
 _PLAIN = (str, int, bool, type(None))
 
 
-def _fields(model: Any, leave_out: set[str] = set()) -> dict[str, Any]:  # noqa: B006 (never mutated)
+def encode_fields(model: Any, leave_out: set[str] = set()) -> dict[str, Any]:  # noqa: B006 (never mutated)
+    """A model's fields as JSON-ready values (spans, dates and Markdown tagged, see `decode`)."""
     # vars(): a dataclass instance's fields are its attributes (much faster than dataclasses.fields).
     return {name: value if value.__class__ in _PLAIN else _encode_value(value)
             for name, value in vars(model).items() if name not in leave_out}
@@ -78,7 +79,7 @@ def _encode_value(value: Any) -> Any:
     if isinstance(value, PartialDate):
         return {"$date": value.text}
     if isinstance(value, Markdown):
-        return {"$md": _fields(value)}
+        return {"$md": encode_fields(value)}
     if isinstance(value, (list, tuple)):
         return [_encode_value(v) for v in value]
     if isinstance(value, dict):

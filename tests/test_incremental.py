@@ -79,6 +79,7 @@ EDITS = st.sampled_from([
     ("delete", "content/explainers/gamma.md", None),
     ("rename", "content/explainers/alpha.md", "content/explainers/alpha-two.md"),
     ("write", "content/actors/shared-one.yaml", "name: Shared One, renamed\nkind: government\n"),
+    ("write", "content/actors/shared-two.yaml", "name: Shared Two\naffiliation: shared-one\nrole: Spokesperson\n"),
     ("write", "content/actors/shared-three.yaml", "name: Shared Three\n"),
     ("delete", "content/actors/shared-three.yaml", None),
     ("write", "templates/tag.html",
@@ -277,6 +278,37 @@ def test_edits_seen_elsewhere_take_the_whole_pipeline(tmp_path, monkeypatch, edi
         return
     Builder(BuildOptions(root, out, base_url=BASE)).build()
     assert planned == ["plan"]
+    assert tree(out) == clean_build(root, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("themed", [True, False])
+def test_a_shared_actors_new_role_re_renders_the_pages_that_show_it(tmp_path, monkeypatch, themed: bool) -> None:
+    """A role shows on the actor's own page and on the pages of the explainers that use the
+    actor, not on the pages of other actors quoting those explainers (which show only its
+    name, next to a related claim): with the theme's templates those are not rendered again
+    (see generator/quotes.py). A project's own actor page template may show anything of the
+    explainers it quotes, so with one, they are."""
+    from generator import render
+    files = dict(BASE_FILES)
+    if not themed:
+        files["templates/actor.html"] = "{% extends 'theme/actor.html' %}"
+    root = make_project(tmp_path / "p", files)
+    out = root / "site"
+    Builder(BuildOptions(root, out, base_url=BASE, jobs=1)).build()
+    rendered: list[str] = []
+    original = render.Renderer.actor_page
+    monkeypatch.setattr(render.Renderer, "actor_page",
+                        lambda self, actor: rendered.append(actor.id) or original(self, actor))
+    apply(root, ("write", "content/actors/shared-one.yaml", "name: Shared One\nkind: organization\nrole: Ministry\n"))
+    report = Builder(BuildOptions(root, out, base_url=BASE, jobs=1)).build()
+    assert "Ministry" in (out / "alpha/index.html").read_text()
+    assert "actors/shared-one/index.html" in report.changed
+    assert "Ministry" not in (out / "actors/local-alpha/index.html").read_text()
+    if themed:
+        assert sorted(rendered) == ["shared-one"]
+    else:
+        assert "local-alpha" in rendered
+    monkeypatch.setattr(render.Renderer, "actor_page", original)
     assert tree(out) == clean_build(root, tmp_path / "clean")
 
 
