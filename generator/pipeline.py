@@ -425,6 +425,9 @@ class Builder:
         root, out_dir = self.options.root, self.options.out_dir
         staging = early.staging if early else write.make_staging(out_dir)
         previous_dir = write.previous_dir(out_dir, root / cache.CACHE_DIR)
+        # Replaced sites are deleted in the background, but not by the tests' clean builds
+        # (no cache): they would leave processes behind.
+        trash = write.trash_dir(out_dir, root / cache.CACHE_DIR) if self.use_cache else None
         # `build` replaces the whole site at once, even when only a few files changed, so a
         # killed build leaves the old site or the new one, never a mixture: it updates the
         # previous generation and exchanges it with site/ (`fast`) or, when there is none it
@@ -471,10 +474,10 @@ class Builder:
                                       [*stale, *(p for p, d in self.previous.items() if d and p not in outputs)])
                 write.swap_in(previous_dir, out_dir.absolute(), keep_old=previous_dir)
             elif incremental and atomic:
-                write.swap_in(staging, out_dir.absolute(), keep_old=previous_dir)
+                write.swap_in(staging, out_dir.absolute(), keep_old=previous_dir, trash=trash)
             elif atomic:
-                write.swap_in(staging, out_dir.absolute())
-                write.discard(previous_dir)  # a generation that no state describes
+                write.swap_in(staging, out_dir.absolute(), trash=trash)
+                write.discard_later(previous_dir, trash)  # a generation that no state describes
             else:
                 write.apply_update(staging, [job.dest_path for job in todo], stale, out_dir)
         except render.TemplateFailed as exc:

@@ -25,6 +25,8 @@ directory first; only when every file is there does the output change:
   process died half-way) and delete stale files.
 
 A failing build therefore leaves the previous site byte for byte as it was.
+A site that a build replaces and keeps no use for is deleted by a background
+process, after being moved out of the way (`discard_later`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ import json
 import os
 import posixpath
 import shutil
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,16 +170,56 @@ def previous_dir(out_dir: Path, cache_dir: Path) -> Path:
     folder, which git ignores, when that is on the output directory's file system (the swap
     renames it, and its unchanged files are hard links); else beside the output directory."""
     out_dir = out_dir.absolute()
-    name = hashlib.blake2b(str(out_dir).encode(), digest_size=8).hexdigest()
+    if _beside_cache(out_dir, cache_dir):
+        return cache_dir.absolute() / f"previous-{hashlib.blake2b(str(out_dir).encode(), digest_size=8).hexdigest()}"
+    return out_dir.with_name(f".{out_dir.name}.previous")
+
+
+def trash_dir(out_dir: Path, cache_dir: Path) -> Path:
+    """Where `discard_later` moves what it deletes: on the output directory's file system,
+    in the build cache's folder where that is possible."""
+    out_dir = out_dir.absolute()
+    return cache_dir.absolute() / "trash" if _beside_cache(out_dir, cache_dir) else \
+        out_dir.with_name(f".{out_dir.name}.trash")
+
+
+def _beside_cache(out_dir: Path, cache_dir: Path) -> bool:
+    """The cache's folder is (or, made in its parent, would be) on the output's file system."""
     try:
         # Not created here: a build that fails must leave the project as it was. Where it does
         # not exist yet, it will be made in its parent, on the parent's file system.
         where = cache_dir if cache_dir.is_dir() else cache_dir.parent
-        if os.stat(where).st_dev == os.stat(out_dir.parent).st_dev:
-            return cache_dir.absolute() / f"previous-{name}"
+        return os.stat(where).st_dev == os.stat(out_dir.parent).st_dev
     except OSError:
-        pass
-    return out_dir.with_name(f".{out_dir.name}.previous")
+        return False
+
+
+_EMPTY_TRASH = """
+import os, shutil, sys
+os.nice(10)
+for entry in os.scandir(sys.argv[1]):
+    shutil.rmtree(entry.path, ignore_errors=True)
+"""
+
+
+def discard_later(path: Path, trash: Path | None) -> None:
+    """Delete a folder without waiting: move it into `trash` and let a background process
+    delete it there. Deleting a replaced site of 5,000 explainers (30,000 files) took 20 s,
+    which `build --clean` spent after its work was done. Where it cannot be moved (or
+    `trash` is None), it is deleted now."""
+    if not os.path.lexists(path):
+        return
+    try:
+        if trash is None:
+            raise OSError("no trash")
+        trash.mkdir(parents=True, exist_ok=True)
+        os.rename(path, trash / f"{path.name}-{os.getpid()}-{os.urandom(4).hex()}")
+    except OSError:
+        discard(path)
+        return
+    # Detached, with no file of ours open: it must not hold the output lock (see `lock`).
+    subprocess.Popen([sys.executable, "-c", _EMPTY_TRASH, str(trash)], stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def update_previous(staging: Path, previous: Path, out_dir: Path, written: Iterable[str],
@@ -304,9 +348,10 @@ def lock(out_dir: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
-def swap_in(staging: Path, out_dir: Path, keep_old: Path | None = None) -> None:
-    """Make `staging` the new `out_dir`; the old one is deleted, or moved to `keep_old`
-    (which may be `staging` itself: then the two are simply exchanged)."""
+def swap_in(staging: Path, out_dir: Path, keep_old: Path | None = None, trash: Path | None = None) -> None:
+    """Make `staging` the new `out_dir`; the old one is deleted (in the background through
+    `trash`, if given: see `discard_later`), or moved to `keep_old` (which may be `staging`
+    itself: then the two are simply exchanged)."""
     if not out_dir.exists():
         os.rename(staging, out_dir)
         return
@@ -317,9 +362,9 @@ def swap_in(staging: Path, out_dir: Path, keep_old: Path | None = None) -> None:
         os.rename(out_dir, old)
         os.rename(staging, out_dir)
     if keep_old is None:
-        discard(old)
+        discard_later(old, trash)
     elif old != keep_old:
-        discard(keep_old)
+        discard_later(keep_old, trash)
         os.rename(old, keep_old)
 
 

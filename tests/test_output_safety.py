@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import textwrap
 from pathlib import Path
@@ -189,3 +190,25 @@ def test_rebuild_after_an_edit_writes_what_a_clean_build_writes(built: Path, cli
     assert cli_run("build", "--root", clean, "--base-url", "https://example.org/").code == 0
     assert tree_digest(built / "site") == tree_digest(clean / "site")
     assert not (built / "site/tags/alpha").exists()
+
+
+def test_a_replaced_site_is_deleted_in_the_background(built: Path, cli_run, monkeypatch) -> None:
+    """`build --clean` replaces the whole site; the old one is moved into the cache's trash and
+    deleted there by a background process (see `write.discard_later`), not while the build
+    waits. The new site is complete when the build returns."""
+    import time
+    from generator import write
+    spawned: list[list[str]] = []
+    original = write.subprocess.Popen
+    monkeypatch.setattr(write.subprocess, "Popen", lambda args, **kw: spawned.append(args) or original(args, **kw))
+    old_page = (built / "site/a/index.html").stat().st_ino
+    assert cli_run("build", "--root", built, "--clean", "--base-url", "https://example.org/").code == 0
+    assert (built / "site/a/index.html").stat().st_ino != old_page
+    trash = built / ".explainer-cache/trash"
+    assert [args for args in spawned if args[-1] == str(trash)]  # (git runs too)
+    for _ in range(100):  # the background process empties it
+        if not any(trash.iterdir()):
+            break
+        time.sleep(0.05)
+    assert not any(trash.iterdir())
+    assert not [n for n in os.listdir(built) if n.startswith(".site.")]
