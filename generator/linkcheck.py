@@ -45,17 +45,25 @@ def page_ids(data: bytes) -> set[str]:
     return {m.decode("utf-8", "replace") for m in _ID_RE.findall(data)}
 
 
+_PLAIN_RELATIVE = re.compile(r"[^/:%&?\s\x00-\x1f][^:%&?\s\x00-\x1f]*\Z")
+"""A relative link that `urlsplit` and `unquote` would leave as it is (no scheme, query,
+escape, entity or white space), as almost every link the theme writes is."""
+
+
 @lru_cache(maxsize=65536)
 def _resolve(base_dir: str, raw: str) -> tuple[str, str] | None:
     """(target dest_path, fragment) of a link written on a page in `base_dir`; None if external."""
-    parts = urlsplit(raw.replace("&amp;", "&"))
-    if parts.scheme or parts.netloc or parts.path.startswith("/"):
-        return None  # external (not fetched), or root-relative (never made by the theme)
-    fragment = unquote(parts.fragment)
-    if not parts.path:
+    if _PLAIN_RELATIVE.match(raw):
+        path, _, fragment = raw.partition("#")  # what urlsplit would make of it, 1.5 times faster
+    else:
+        parts = urlsplit(raw.replace("&amp;", "&"))
+        if parts.scheme or parts.netloc or parts.path.startswith("/"):
+            return None  # external (not fetched), or root-relative (never made by the theme)
+        path, fragment = unquote(parts.path), unquote(parts.fragment)
+    if not path:
         return "", fragment
-    target = posixpath.normpath(posixpath.join(base_dir, unquote(parts.path)))
-    if parts.path.endswith("/") or target == ".":
+    target = posixpath.normpath(posixpath.join(base_dir, path))
+    if path.endswith("/") or target == ".":
         target = "index.html" if target == "." else f"{target}/index.html"
     return target, fragment
 
@@ -75,7 +83,9 @@ def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str] | N
     for match in (m for pattern in _LINK_RES for m in pattern.finditer(data)):
         value = match.group(1)
         if value.startswith(b"#"):
-            fragment = unquote(value[1:].decode("utf-8", "replace"))
+            fragment = value[1:].decode("utf-8", "replace")
+            if b"%" in value:
+                fragment = unquote(fragment)
             if fragment and fragment not in ids:
                 page.errors.append(broken_link(out_label, dest_path, data, match.start(1),
                                                f"broken link '#{fragment}': no element with id "

@@ -352,3 +352,34 @@ def test_sort_key_puts_calendar_order_first(a: str, b: str) -> None:
         assert da.sort_key < db.sort_key
     if da.text == db.text:
         assert da.sort_key == db.sort_key
+
+
+def _resolve_by_urlsplit(base_dir: str, raw: str) -> tuple[str, str] | None:
+    """The link check's resolution, the long way for every link (what `_resolve` did before
+    its shortcut for plain relative links)."""
+    import posixpath
+    from urllib.parse import unquote, urlsplit
+    parts = urlsplit(raw.replace("&amp;", "&"))
+    if parts.scheme or parts.netloc or parts.path.startswith("/"):
+        return None
+    fragment = unquote(parts.fragment)
+    if not parts.path:
+        return "", fragment
+    target = posixpath.normpath(posixpath.join(base_dir, unquote(parts.path)))
+    if parts.path.endswith("/") or target == ".":
+        target = "index.html" if target == "." else f"{target}/index.html"
+    return target, fragment
+
+
+_LINK_PIECES = ["..", ".", "a", "b-c", "index.html", "", "%41", "%2e%2e", "&amp;", "?q=1", "x:y", " a", "a\t", "//h",
+                "é", "#", "#%41"]
+
+
+@given(base=st.sampled_from(["", "a", "actors/x", "tags/t"]),
+       raw=st.one_of(st.text(alphabet="./#-_aZ9é:%&?; \t41", max_size=30),
+                     st.lists(st.sampled_from(["..", ".", "a", "b-c", "index.html", ""]), max_size=5)
+                     .map("/".join).flatmap(lambda p: st.sampled_from([p, p + "/", p + "#x", p + "/#c-1"])),
+                     st.lists(st.sampled_from(_LINK_PIECES), max_size=6).map("".join)))
+def test_the_link_checks_shortcut_resolves_links_as_urlsplit_does(base: str, raw: str) -> None:
+    from generator import linkcheck
+    assert linkcheck._resolve.__wrapped__(base, raw) == _resolve_by_urlsplit(base, raw)
