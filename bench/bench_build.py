@@ -18,7 +18,8 @@ in a subprocess, default settings), the median over `--repeat` runs of:
 - pages floor: bench/floor.py --pages: the same, for every page the contract asks for
                (explainer pages and JSON, actor, tag and home pages), minimal templates
 
-plus peak RSS of the cold build and pages per second. It prints a table and
+plus peak RSS of the cold build, pages per second, and the cold build's stages
+(`build --timings`: compile, plan, render, swap, cache). It prints a table and
 writes bench/out/build.json. Timings are wall-clock medians; the machine is
 shared, so compare ratios (cold / floor, 5,000 / 1,000) rather than absolutes.
 """
@@ -59,6 +60,12 @@ def run_build(root: Path, *extra: str) -> tuple[float, int, str]:
     return elapsed, usage.ru_maxrss, stderr
 
 
+def parse_stages(stderr: str) -> dict[str, float]:
+    """{'compile': 4.45, ...} from the line `build --timings` ends with."""
+    line = stderr.strip().splitlines()[-1].removeprefix("explainer: stages: ")
+    return {stage: float(seconds) for stage, seconds in (part.rsplit(" ", 2)[:2] for part in line.split(", "))}
+
+
 def edit_explainer(root: Path, round_: int) -> None:
     path = root / "content" / "explainers" / "explainer-0.md"
     text = path.read_text(encoding="utf-8")
@@ -78,14 +85,16 @@ def bench_size(n: int, repeat: int, jobs: int | None, workdir: Path) -> dict[str
     synth.make_project(root, n, **PARAMS)
     extra = ("--jobs", str(jobs)) if jobs else ()
     cold, noop, first_edit, edit, actor_edit, floors, page_floors, rss = [], [], [], [], [], [], [], []
+    stages: list[dict[str, float]] = []
     pages = 0
     for r in range(repeat):
         shutil.rmtree(root / "site", ignore_errors=True)
         for previous in (root / ".explainer-cache").glob("previous-*"):  # see generator/write.py
             shutil.rmtree(previous, ignore_errors=True)
-        seconds, peak, stderr = run_build(root, "--clean", *extra)
+        seconds, peak, stderr = run_build(root, "--clean", "--timings", *extra)
         cold.append(seconds)
         rss.append(peak)
+        stages.append(parse_stages(stderr))
         pages = int(stderr.split(" pages)")[0].rsplit("(", 1)[1])
         noop.append(run_build(root, *extra)[0])
         edit_explainer(root, 2 * r)
@@ -105,6 +114,7 @@ def bench_size(n: int, repeat: int, jobs: int | None, workdir: Path) -> dict[str
         "floor_s": med(floors), "cold_over_floor": med(cold) / med(floors),
         "pages_floor_s": med(page_floors), "cold_over_pages_floor": med(cold) / med(page_floors),
         "peak_rss_mib": max(rss) / 1024, "pages_per_s": pages / med(cold),
+        "cold_stages_s": {stage: med(run[stage] for run in stages) for stage in stages[0]},
         "runs": {"cold": cold, "noop": noop, "first_edit": first_edit, "edit": edit, "actor_edit": actor_edit, "floor": floors,
                  "pages_floor": page_floors},
     }
@@ -137,6 +147,9 @@ def main() -> int:
         if 1000 in by_n and 5000 in by_n:
             ratio = by_n[5000]["cold_s"] / by_n[1000]["cold_s"]  # type: ignore[operator]
             print(f"cold 5,000 / 1,000 = {ratio:.2f} (linear: 5.0)")
+    for row in results:
+        stages = ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in row["cold_stages_s"].items())  # type: ignore[union-attr]
+        print(f"cold build of {row['explainers']:,}, stages in s (medians): {stages}")
     out = HERE / "out"
     out.mkdir(exist_ok=True)
     (out / "build.json").write_text(json.dumps({"cpu_count": os.cpu_count(), "results": results},

@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="include drafts and explainers whose published date is still to come")
     build.add_argument("--clean", action="store_true",
                        help="ignore the build cache (.explainer-cache/) and write every file")
+    build.add_argument("--timings", action="store_true",
+                       help="also say how long each stage took (compile, plan, render, swap, cache)")
     build.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
                        help="processes that render pages (default: the number of CPU cores)")
 
@@ -123,6 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"explainer: {_count(report.files, 'file')} ({_count(report.pages, 'page')}) in "
                   f"{_shown(options.out_dir)}: {report.written} written, "
                   f"{report.files - report.written} unchanged, {report.seconds:.2f} s", file=sys.stderr)
+            if args.timings:
+                stages = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in report.timings.items())
+                print(f"explainer: stages: {stages or 'none (nothing changed)'}", file=sys.stderr)
         elif args.command == "check":
             report = pipeline.check(BuildOptions(root=root, out_dir=root / "site"))
             _print_diagnostics(report.warnings, sys.stderr)

@@ -97,6 +97,17 @@ def test_build_succeeds_and_says_what_it_wrote(project, cli_run) -> None:
     assert (root / "site/index.html").is_file()
 
 
+def test_build_timings_say_how_long_each_stage_took(project, cli_run) -> None:
+    import re
+    root = project(GOOD)
+    args = ("build", "--root", root, "--base-url", "https://example.org/", "--timings")
+    full = cli_run(*args)
+    assert full.code == 0
+    assert re.fullmatch(r"explainer: stages: compile \d+\.\d\d s, plan \d+\.\d\d s, render \d+\.\d\d s, "
+                        r"swap \d+\.\d\d s, cache \d+\.\d\d s", full.err_lines[-1])
+    assert cli_run(*args).err_lines[-1] == "explainer: stages: none (nothing changed)"
+
+
 def test_content_errors_exit_1_without_traceback(project, cli_run) -> None:
     root = project(BAD)
     for command in ("build", "check"):
