@@ -132,7 +132,7 @@ class LazyExplainer:
         if text is None:
             return False
         try:
-            decoded = views.decode(text)
+            decoded = views.decode(text, lambda field, key: getattr(self.full(), field)[key])
         except (ValueError, TypeError, KeyError, IndexError, AttributeError):
             decoded = None  # a damaged view only costs time: the file is compiled
         if decoded is None or set(decoded["actors"]) != set(self.actors):

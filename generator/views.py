@@ -18,12 +18,20 @@ else still compiles the file.
 `encode` and `decode` are exact inverses on resolved models (a test checks
 it on every test project), so a page rendered from a view is byte-identical
 to one rendered from the compiled file.
+
+A view is one line of JSON per claim, source, event and inline actor, after a
+line naming them, and `decode` turns a line into its object only when a page
+reads it (`LazyItems`, `LazyList`). A shared actor's page quotes one or two
+claims of each of a hundred explainers (at 5,000 explainers); decoding whole
+views for them was a quarter of the rendering, and since not all views fit in
+memory at once (`summary.DECODED_VIEWS`), most were decoded several times.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Callable
 
 from generator.dates import PartialDate, parse_date
 from generator.diagnostics import Span
@@ -37,27 +45,111 @@ sets `home` (see `resolve.assemble_site`)."""
 
 
 def encode(explainer: Explainer) -> str:
-    """The explainer's view as JSON text."""
-    return json.dumps({
-        "claims": {claim_id: encode_fields(claim) for claim_id, claim in explainer.claims.items()},
-        "sources": {source_id: encode_fields(source) for source_id, source in explainer.sources.items()},
-        "timeline": [encode_fields(event) for event in explainer.timeline],
-        "actors": {actor_id: encode_fields(actor, _NOT_STORED) for actor_id, actor in explainer.actors.items()},
-    }, ensure_ascii=False, separators=(",", ":"))
+    """The explainer's view: a line of JSON naming its items, then one line per item (JSON
+    text never holds a raw line break)."""
+    items = [*(encode_fields(claim) for claim in explainer.claims.values()),
+             *(encode_fields(source) for source in explainer.sources.values()),
+             *(encode_fields(event) for event in explainer.timeline),
+             *(encode_fields(actor, _NOT_STORED) for actor in explainer.actors.values())]
+    names = {"claims": list(explainer.claims), "sources": list(explainer.sources),
+             "timeline": len(explainer.timeline), "actors": list(explainer.actors)}
+    return "\n".join(_dumps(data) for data in (names, *items))
 
 
-def decode(text: str) -> dict[str, Any]:
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""One encoder for every line: `json.dumps` with options builds a new one per call."""
+
+
+def decode(text: str, fallback: Callable[[str, Any], Any]) -> dict[str, Any]:
     """`claims`, `sources`, `timeline` and `actors` (inline) as the compiled explainer has
-    them (but for the actors' `signature` and `home`).
+    them (but for the actors' `signature` and `home`), each item decoded when first read.
+    An item whose line is damaged is `fallback(field, key)` instead (from the file).
 
-    Raises ValueError, TypeError or KeyError on anything `encode` did not write."""
-    data = json.loads(text, object_hook=_decode_tagged)
+    Raises ValueError, TypeError or KeyError if the view does not have the lines it names."""
+    head, *lines = text.split("\n")
+    names = json.loads(head)
+    claims, sources, actors = (_texts(names[field]) for field in ("claims", "sources", "actors"))
+    events = int(names["timeline"])
+    if len(lines) != len(claims) + len(sources) + events + len(actors):
+        raise ValueError("not the lines the view names")
+    lines.reverse()  # taken from the end, in order
     return {
-        "claims": {k: Claim(**v) for k, v in data["claims"].items()},
-        "sources": {k: Source(**v) for k, v in data["sources"].items()},
-        "timeline": [TimelineEvent(**v) for v in data["timeline"]],
-        "actors": {k: Actor(**v) for k, v in data["actors"].items()},
+        "claims": LazyItems({k: lines.pop() for k in claims}, Claim, lambda k: fallback("claims", k)),
+        "sources": LazyItems({k: lines.pop() for k in sources}, Source, lambda k: fallback("sources", k)),
+        "timeline": LazyList([lines.pop() for _ in range(events)], TimelineEvent,
+                             lambda i: fallback("timeline", i)),
+        "actors": LazyItems({k: lines.pop() for k in actors}, Actor, lambda k: fallback("actors", k)),
     }
+
+
+_DAMAGED = (ValueError, TypeError, KeyError, IndexError, AttributeError)
+
+
+def _decode_item(text: str, model: type) -> Any:
+    return model(**_loads(text))
+
+
+class LazyItems(Mapping[str, Any]):
+    """A view's claims, sources or inline actors by id, each decoded when first read."""
+
+    def __init__(self, texts: dict[str, str], model: type, fallback: Callable[[str], Any]):
+        self._texts = texts
+        self._model = model
+        self._fallback = fallback
+        self._decoded: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        found = self._decoded.get(key)
+        if found is None:
+            text = self._texts[key]  # KeyError for an id it does not have, as a dict
+            try:
+                found = _decode_item(text, self._model)
+            except _DAMAGED:
+                found = self._fallback(key)  # a damaged line only costs time
+            self._decoded[key] = found
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._texts  # (Mapping's own would decode the item)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __repr__(self) -> str:
+        return f"LazyItems({list(self._texts)!r})"
+
+
+class LazyList(Sequence[Any]):
+    """A view's timeline events, each decoded when first read."""
+
+    def __init__(self, texts: list[str], model: type, fallback: Callable[[int], Any]):
+        self._items = LazyItems({str(i): text for i, text in enumerate(texts)}, model,
+                                lambda key: fallback(int(key)))
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        if not -len(self) <= index < len(self):
+            raise IndexError("timeline index out of range")
+        return self._items[str(index % len(self))]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (list, LazyList)) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"LazyList({len(self)} events)"
+
+
+def _texts(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise TypeError("not a list of ids")
+    return value
 
 
 _PLAIN = (str, int, bool, type(None))
@@ -106,3 +198,7 @@ def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError("not a string")
     return value
+
+
+_loads = json.JSONDecoder(object_hook=_decode_tagged).decode
+"""One decoder for every line: `json.loads` with an `object_hook` builds a new one per call."""

@@ -322,7 +322,7 @@ def test_a_body_edit_puts_back_an_output_deleted_by_hand(tmp_path, monkeypatch) 
     assert tree(out) == clean_build(root, tmp_path / "clean")
 
 
-@pytest.mark.parametrize("view", ["stored", "deleted", "damaged", "stale"])
+@pytest.mark.parametrize("view", ["stored", "deleted", "damaged", "damaged names", "stale"])
 def test_actor_pages_read_other_explainers_claims_from_their_views(tmp_path, monkeypatch, view: str) -> None:
     """An edited claim text re-renders the actor pages that show it; those pages also show
     other explainers' claims, which come from their stored views (see `views`), or, when a
@@ -335,9 +335,13 @@ def test_actor_pages_read_other_explainers_claims_from_their_views(tmp_path, mon
     assert alpha_view.is_file()
     if view == "deleted":
         alpha_view.unlink()
-    elif view == "damaged":
+    elif view == "damaged":  # one claim's line: that claim is read from the compiled file
+        key, names, first_claim, rest = alpha_view.read_text().split("\n", 3)
+        assert '"c1"' in names and "Claim of Alpha." in first_claim
+        alpha_view.write_text("\n".join((key, names, "[1]", rest)))
+    elif view == "damaged names":  # not the lines it names: the whole view is unusable
         key, _, text = alpha_view.read_text().partition("\n")
-        alpha_view.write_text(key + "\n" + text.replace('"claims":{', '"claims":{"x":[1],', 1))
+        alpha_view.write_text(key + "\n" + text.replace('"claims":[', '"claims":["x",', 1))
     elif view == "stale":
         key, _, text = alpha_view.read_text().partition("\n")
         alpha_view.write_text("0" * len(key) + "\n" + text.replace("Claim of Alpha.", "Old claim."))
@@ -371,7 +375,7 @@ def test_a_view_decodes_to_exactly_the_compiled_claims_sources_timeline_and_acto
     compiled = [u.explainer for u in builder.units.values() if isinstance(u.explainer, Explainer)]
     assert compiled
     for explainer in compiled:
-        assert views.decode(views.encode(explainer)) == {
+        assert views.decode(views.encode(explainer), lambda field, key: pytest.fail(f"{field} {key}")) == {
             "claims": explainer.claims, "sources": explainer.sources, "timeline": explainer.timeline,
             # The summary keeps an inline actor's signature digest; the site sets its home.
             "actors": {k: dataclasses.replace(a, signature=(), home=None) for k, a in explainer.actors.items()}}
