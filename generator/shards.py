@@ -19,7 +19,6 @@ result is the same site, byte for byte (a test checks it).
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,10 +126,6 @@ def map_forked(work: Callable[[list[T]], list[R]], items: list[T], workers: int,
     return results
 
 
-GC_EVERY = 64
-"""Items a worker handles between two collections of its cyclic garbage (see `_run_share`)."""
-
-
 def _run_share(work: Callable[[list[T]], list[R]], share: list[T]) -> list[R]:
     """In a worker: `work` on its share of the items, a few dozen at a time.
 
@@ -140,10 +135,9 @@ def _run_share(work: Callable[[list[T]], list[R]], share: list[T]) -> list[R]:
     again. Left to itself, the collector walked the growing results over and over (112
     full collections in each worker at 5,000 explainers)."""
     results: list[R] = []
-    for start in range(0, len(share), GC_EVERY):
-        batch = share[start:start + GC_EVERY]
+    for start in range(0, len(share), parallel.GC_EVERY):
+        batch = share[start:start + parallel.GC_EVERY]
         results += work(batch)
         parallel.count_done(len(batch))
-        gc.collect()
-        gc.freeze()
+        parallel.collect_and_freeze()
     return results
