@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import functools
 import gc
 import json
 import os
@@ -334,24 +333,25 @@ class Builder:
         todo: list[OutputJob] = []
         units: dict[str, _Unit] = {}
         now = _now()
+        updated: dict[str, dict[str, object]] = {}
         for rel in edited:
             unit = units[rel] = self.units[rel] = project.compile(root / rel, rel)
             explainer = unit.explainer
-            if (not isinstance(explainer, Explainer) or any(d.severity == "error" for d in unit.diagnostics)
-                    or not shortcut.seen_only_on_own_pages(state.unit_marks[rel], unit.to_json())):
+            if not isinstance(explainer, Explainer) or any(d.severity == "error" for d in unit.diagnostics):
+                return None
+            updated[rel] = unit.to_json()
+            if not shortcut.seen_only_on_own_pages(state.unit_marks[rel], updated[rel]):
                 return None
             if not self.options.drafts and (explainer.draft or explainer.published.instant() > now):
                 continue  # not on the site, then or now (its summary did not change)
-            site = resolve.assemble_site([explainer], project.shared.actors, project.config, Diagnostics())
-            renderer = render.Renderer(site, env, root)
-            page, data = own_page_fingerprints(templates, project.config_digest, unit.key,
-                                               explainer.published.instant() > now)
-            for dest, fingerprint, make in ((f"{explainer.slug}/index.html", page, renderer.explainer_page),
-                                            (f"{explainer.slug}/explainer.json", data, renderer.explainer_json)):
-                if dest not in state.outputs:
+            fingerprints = own_page_fingerprints(templates, project.config_digest, unit.key,
+                                                 explainer.published.instant() > now)
+            for job in shards.own_page_jobs(explainer, project.shared.actors, project.config, env, root,
+                                            fingerprints):
+                if job.dest_path not in state.outputs:
                     return None
-                if state.outputs[dest] != fingerprint:
-                    todo.append(OutputJob(dest, fingerprint, functools.partial(make, explainer)))
+                if state.outputs[job.dest_path] != job.fingerprint:
+                    todo.append(job)
         # Like a no-op build, put back any output deleted by hand since: the whole pipeline does.
         if not stamps_of.all_exist(out_dir, state.outputs):
             return None
@@ -381,7 +381,7 @@ class Builder:
         cache.save_cache(root, cache.CacheState(
             self._cache_key(), stamps, self.outputs or {}, self.digests, state.warnings, self.build_id,
             state.valid_until, None, state.unit_marks, state.unit_updates, state.units_id, self.env_stamp,
-            self.templates, self.previous, state.own_pages_local), {rel: u.to_json() for rel, u in units.items()})
+            self.templates, self.previous, state.own_pages_local), updated)
         timings["cache"] = time.perf_counter() - started - sum(timings.values())
         report = BuildReport(pages=sum(p.endswith(".html") for p in state.outputs), files=len(state.outputs),
                              written=len(written.digests), seconds=time.perf_counter() - started,
@@ -421,7 +421,7 @@ class Builder:
 
     def _write(self, todo: list[OutputJob], outputs: set[str], stale: list[str], incremental: bool,
                timings: dict[str, float], started: float, early: shards.EarlyPages | None,
-               folder: str | None = None) -> write.WriteReport:
+               folder: str = "") -> write.WriteReport:
         """Render `todo` into a staging directory (where `early` pages may already be), check
         links against `outputs` (every file of the new site), then put the new site in place:
         swapped in whole, or only the `folder` that holds every changed file, or (`serve`)

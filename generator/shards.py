@@ -93,16 +93,24 @@ def own_pages_are_local(env: jinja2.Environment, names: Sequence[str] = OWN_PAGE
     return True
 
 
+def own_page_jobs(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig, env: jinja2.Environment,
+                  root: Path, fingerprints: tuple[str, str] = ("", "")) -> list[OutputJob]:
+    """The explainer's page and `explainer.json`, rendered with a site of this explainer alone
+    (its page shows nothing of the others; see `own_pages_are_local`), with `fingerprints`."""
+    site = resolve.assemble_site([explainer], shared, config, Diagnostics())
+    renderer = render.Renderer(site, env, root)
+    page, data = fingerprints
+    return [OutputJob(f"{explainer.slug}/index.html", page, lambda: renderer.explainer_page(explainer)),
+            OutputJob(f"{explainer.slug}/explainer.json", data, lambda: renderer.explainer_json(explainer))]
+
+
 def render_own_pages(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig,
                      env: jinja2.Environment, root: Path, staging: Path,
                      out_label: str) -> tuple[write.WriteReport, list[PageLinks], list[Diagnostic]]:
     """Render an explainer's page and `explainer.json` into `staging`, with a site of this
     explainer alone (its page shows nothing of the others); scan the page's links, whose
     targets are checked later against the whole site."""
-    site = resolve.assemble_site([explainer], shared, config, Diagnostics())
-    renderer = render.Renderer(site, env, root)
-    jobs = [OutputJob(f"{explainer.slug}/index.html", "", lambda: renderer.explainer_page(explainer)),
-            OutputJob(f"{explainer.slug}/explainer.json", "", lambda: renderer.explainer_json(explainer))]
+    jobs = own_page_jobs(explainer, shared, config, env, root)
     try:
         # Not counted: the compile's progress line counts explainers, not files.
         report, pages = parallel.render_and_write(jobs, staging, root, out_label, None, counted=False)

@@ -209,12 +209,13 @@ def discard_later(path: Path, trash: Path | None) -> None:
     `trash` is None), it is deleted now."""
     if not os.path.lexists(path):
         return
-    try:
-        if trash is None:
-            raise OSError("no trash")
-        trash.mkdir(parents=True, exist_ok=True)
-        os.rename(path, trash / f"{path.name}-{os.getpid()}-{os.urandom(4).hex()}")
-    except OSError:
+    if trash is not None:
+        try:
+            trash.mkdir(parents=True, exist_ok=True)
+            os.rename(path, trash / f"{path.name}-{os.getpid()}-{os.urandom(4).hex()}")
+        except OSError:
+            trash = None
+    if trash is None:
         discard(path)
         return
     # Detached, with no file of ours open: it must not hold the output lock (see `lock`).
