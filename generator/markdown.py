@@ -23,17 +23,12 @@ from functools import lru_cache
 from typing import Callable
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
-
 from generator.diagnostics import Span
 from generator.links import AT_HREF_RE
+from generator.model import Markdown
 
 AT_SRC_RE = re.compile(r'src="@([^"]*)"')
 """`![alt](@id)`: an image whose source is an `@id`, which can only be a mistake."""
-from generator.model import Markdown
-
-
-
 
 try:
     import markdown_it_pyrs
@@ -69,6 +64,9 @@ def _engine(allow_html: bool, name: str) -> Callable[[str], str]:
                 return _engine(allow_html, "py")(text)
 
         return render
+    # Imported when first needed: with pyrs, most builds never do (30 ms of every start).
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": allow_html, "xhtmlOut": False})
     md.enable("table")
     return md.render

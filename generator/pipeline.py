@@ -27,7 +27,7 @@ from pathlib import Path
 import jinja2
 
 from generator import (cache, history, linkcheck, load, parallel, quotes, render, resolve, shards, shortcut,
-                       validate, views, write)
+                       template_cache, validate, views, write)
 from generator import stamps as stamps_of
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
@@ -689,9 +689,9 @@ class Builder:
         if self.env is None and stamp == self.env_stamp:
             # The last successful build (see `_start_from_cache`) used these very templates, so
             # they compile: each is compiled when a page first needs it, not all up front.
-            self.env = render.make_environment(root)
+            self.env = render.make_environment(root, template_cache.user_cache(code_version()))
         elif self.env is None or stamp != self.env_stamp:
-            self.env = render.make_environment(root)
+            self.env = render.make_environment(root, template_cache.user_cache(code_version()))
             self.env_stamp = stamp
             self.template_diagnostics = Diagnostics()
             render.check_templates(root, self.env, self.template_diagnostics)

@@ -66,11 +66,12 @@ class _Environment(jinja2.Environment):
         return {**self.globals, **(d or {})}
 
 
-def make_environment(root: Path) -> jinja2.Environment:
+def make_environment(root: Path, bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     """Jinja environment: the project's templates/ first, then the built-in theme.
 
     The built-in theme is also reachable as "theme/<name>", so a project template can
-    extend the template it replaces: `{% extends "theme/explainer.html" %}`.
+    extend the template it replaces: `{% extends "theme/explainer.html" %}`. A build
+    passes the user's cache of compiled templates (`template_cache`).
     """
     search = [str(THEME_DIR / "templates")]
     project_templates = root / "templates"
@@ -90,6 +91,7 @@ def make_environment(root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=bytecode_cache,
     )
 
     env.filters["md"] = _markdown_filter

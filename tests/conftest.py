@@ -14,6 +14,7 @@ Plain helper functions that test modules import (`from helpers import ...`) live
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -22,6 +23,10 @@ import pytest
 
 from generator import cli
 from helpers import EXAMPLE_BASE_URL, build_project, copy_example, make_project
+
+# Builds keep compiled templates in the user's cache folder (generator/template_cache.py):
+# the tests' builds, and the builds they start as subprocesses, use a folder of their own.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="explainer-test-cache-")
 
 # Hypothesis: the same examples on every machine and every run, and fast enough for the suite.
 try:

@@ -1,0 +1,49 @@
+"""File stamps (generator/stamps.py): what a build compares to find changed sources and
+deleted outputs without reading files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from generator import stamps
+
+
+def test_tree_stamps_names_every_file_by_its_path_under_the_label(tmp_path: Path) -> None:
+    for rel in ("a.md", "sub/b.md", "sub/deeper/c.yaml"):
+        (tmp_path / "content" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "content" / rel).write_text(rel)
+    found: dict[str, str] = {}
+    stamps.tree_stamps(tmp_path / "content", "content", found)
+    assert sorted(found) == ["content/a.md", "content/sub/b.md", "content/sub/deeper/c.yaml"]
+    size = os.stat(tmp_path / "content/sub/b.md").st_size
+    assert found["content/sub/b.md"].endswith(f":{size}")
+    stamps.tree_stamps(tmp_path / "absent", "templates", found)
+    assert len(found) == 3
+
+
+def test_a_rewritten_file_gets_a_new_stamp(tmp_path: Path) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t/a.md").write_text("one")
+    before: dict[str, str] = {}
+    stamps.tree_stamps(tmp_path / "t", "t", before)
+    os.utime(tmp_path / "t/a.md", ns=(1, 1))
+    (tmp_path / "t/a.md").write_text("two")
+    os.utime(tmp_path / "t/a.md", ns=(1, 1))  # as `cp -p` would: the status-change time moves on
+    after: dict[str, str] = {}
+    stamps.tree_stamps(tmp_path / "t", "t", after)
+    assert before["t/a.md"] != after["t/a.md"]
+
+
+def test_all_exist_notices_a_deleted_output(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    outputs = {"index.html": "", "a/index.html": "", "a/explainer.json": "", "actors/x/index.html": ""}
+    for rel in outputs:
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text("x")
+    assert stamps.all_exist(site, outputs)
+    (site / "a/explainer.json").unlink()
+    assert not stamps.all_exist(site, outputs)
+    assert not stamps.all_exist(tmp_path / "gone", {"index.html": ""})
+    assert not stamps.all_exist(site, {"index.html": "", "bad\x00name": ""})
+    assert stamps.all_exist(site, {})
