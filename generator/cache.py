@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import history
 from generator.diagnostics import Diagnostic, Span
+from generator.history import History
 
 CACHE_DIR = ".explainer-cache"
 _FORMAT = 5
@@ -214,15 +216,40 @@ def save_cache(root: Path, state: CacheState, updated: dict[str, Any] | None = N
                             "previous": state.previous, "own_pages_local": state.own_pages_local,
                             "warnings": diagnostics_to_json(state.warnings)}
     try:
-        path.parent.mkdir(exist_ok=True)
-        gitignore = path.parent / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("*\n")
+        _make_cache_dir(root)
         if updated is None:  # first the units, then the state that names them
             _write_checked(_units_path(path), {"id": units_id, "units": state.units or {}})
         _write_checked(path, data)
     except OSError:
         pass
+
+
+def _make_cache_dir(root: Path) -> None:
+    """`.explainer-cache/`, with a .gitignore that keeps it out of commits."""
+    folder = root / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    gitignore = folder / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text("*\n")
+
+
+# -- git history (see `history`) ----------------------------------------------
+
+def load_history(root: Path, head: str) -> History | None:
+    """What `git log` said at commit `head`, if the cache has it (see `history`)."""
+    data = _read_checked(root / CACHE_DIR / "history.json")
+    if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("head") != head:
+        return None
+    return history.from_json(data)
+
+
+def save_history(root: Path, found: History) -> None:
+    """Keep what git said at `found.head`: the next build at that commit need not ask again."""
+    try:
+        _make_cache_dir(root)
+        _write_checked(root / CACHE_DIR / "history.json", {"format": _FORMAT, **history.to_json(found)})
+    except OSError:
+        pass  # only time is lost
 
 
 # -- explainer views (see `views`) --------------------------------------------

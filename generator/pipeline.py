@@ -179,12 +179,15 @@ class Builder:
         self.own_pages_local = False
         """An explainer's own pages can be rendered without the rest of the site (see `shards`)."""
         self.git: history.History | None = None
+        self.head = ""
+        """The commit checked out at the start of this build (`history.head_commit`)."""
 
     # -- the stages ------------------------------------------------------------
 
     def check(self) -> BuildReport:
         """Validate the whole project and compile the templates; write nothing."""
         started = time.perf_counter()
+        self.head = history.head_commit(self.options.root)
         _, diags = self._compile()
         diags.raise_if_errors()
         return BuildReport(seconds=time.perf_counter() - started, warnings=diags.warnings)
@@ -205,8 +208,9 @@ class Builder:
         started = time.perf_counter()
         root = self.options.root
         stamps = stamps_of.source_stamps(root, render.THEME_DIR) if self.use_cache else {}
+        self.head = history.head_commit(root)
         if stamps:
-            stamps["(git HEAD)"] = history.head_commit(root)  # a commit changes revisions
+            stamps["(git HEAD)"] = self.head  # a commit changes revisions
         unchanged = self._start_from_cache(stamps, started)
         if unchanged is not None:
             unchanged.seconds = time.perf_counter() - started
@@ -617,10 +621,14 @@ class Builder:
         return self.shared
 
     def _history(self, root: Path) -> history.History:
-        """What git knows, read again only when the checked-out commit changed."""
-        head = history.head_commit(root)
+        """What git knows, read again only when the checked-out commit changed (since this
+        Builder's last build, or, from the cache, since the last build's)."""
+        head = self.head
         if self.git is None or self.git.head != head:
-            self.git = history.read_history(root)
+            known = cache.load_history(root, head) if self.use_cache and head else None
+            self.git = known or history.read_history(root, head)
+            if self.use_cache and known is None and self.git.known:
+                cache.save_history(root, self.git)
         return self.git
 
     def _unit(self, path: Path, rel: str, shared: _Shared, content_files: set[str], config: SiteConfig,

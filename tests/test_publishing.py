@@ -181,6 +181,48 @@ def test_outside_git_and_in_shallow_clone_nothing_is_known(project, cli_run, tmp
     assert data["revisions"] == [] and data["updated"] is None
 
 
+def test_git_is_asked_again_only_after_a_commit(project, cli_run, monkeypatch) -> None:
+    """The build cache keeps what `git log` said for the checked-out commit (history.json)."""
+    from generator import history
+    root = project({"content/explainers/a.md": explainer("A")})
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "First", "--date", "2024-04-01T10:00:00+00:00")
+    asked: list[str] = []
+    real_git = history._git
+    monkeypatch.setattr(history, "_git", lambda root, *args: asked.append(args[0]) or real_git(root, *args))
+
+    def revisions() -> list[str]:
+        data = json.loads((root / "site/a/explainer.json").read_text("utf-8"))
+        return [r["subject"] for r in data["revisions"]]
+
+    assert build(cli_run, root).code == 0 and "log" in asked and revisions() == ["First"]
+    asked.clear()
+    (root / "content/explainers/a.md").write_text(explainer("A", body="Edited, not committed.\n"))
+    assert build(cli_run, root).code == 0 and revisions() == ["First"]
+    assert asked == ["rev-parse"]  # which commit is checked out: nothing more
+    git(root, "commit", "-qam", "Second", "--date", "2024-04-02T10:00:00+00:00")
+    assert build(cli_run, root).code == 0 and "log" in asked and revisions() == ["Second", "First"]
+
+    cached = root / ".explainer-cache/history.json"
+    cached.write_bytes(cached.read_bytes().replace(b"Second", b"Sneaky"))  # the checksum no longer fits
+    (root / "content/explainers/a.md").write_text(explainer("A", body="Edited again.\n"))
+    asked.clear()
+    assert build(cli_run, root).code == 0 and "log" in asked and revisions() == ["Second", "First"]
+
+
+def test_history_survives_the_cache_as_it_was() -> None:
+    from generator import history
+    from generator.dates import parse_date
+    found = history.History(True, "", {"content/explainers/a.md": [
+        history.Revision(parse_date("2024-04-02T09:30:00+02:00"), "Revise “A”", "b" * 40),
+        history.Revision(parse_date("2024-03-28T10:00:00Z"), "", "a" * 40)]}, "b" * 40)
+    assert history.from_json(json.loads(json.dumps(history.to_json(found)))) == found
+    for damaged in ({}, {**history.to_json(found), "revisions": {"x": [["not a date", "s", "c"]]}},
+                    {**history.to_json(found), "known": "yes"}, {**history.to_json(found), "revisions": [1]}):
+        assert history.from_json(damaged) is None
+
+
 # -- feed and sitemap ----------------------------------------------------------------------------------
 
 ATOM = "{http://www.w3.org/2005/Atom}"
