@@ -132,10 +132,12 @@ def render_to_staging(jobs: list[OutputJob], staging: Path, root: Path, workers:
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return render_and_write(jobs, staging, root, out_label, outputs, progress, len(jobs))
 
+    shares = deal(jobs, workers)
+
     def share(index: int, count: int) -> Any:
-        """In a worker: render, scan and write jobs[index::count]."""
+        """In a worker: render, scan and write its share of the jobs."""
         try:
-            return render_and_write(jobs[index::count], staging, root, out_label, outputs, in_worker=True)
+            return render_and_write(shares[index], staging, root, out_label, outputs, in_worker=True)
         except render.TemplateFailed as exc:
             return exc.diagnostics
 
@@ -148,6 +150,24 @@ def render_to_staging(jobs: list[OutputJob], staging: Path, root: Path, workers:
         report.merge(result[0])
         pages += result[1]
     return report, pages
+
+
+def deal(jobs: list[OutputJob], workers: int) -> list[list[OutputJob]]:
+    """The jobs in turn to `workers` shares, except that the pages reading one explainer's
+    view (`OutputJob.reads`: its inline actors') go to the same worker, which then decodes
+    that view once: dealt one by one, each worker decoded nearly every view of the site."""
+    shares: list[list[OutputJob]] = [[] for _ in range(workers)]
+    taken: dict[str, int] = {}
+    turn = 0
+    for job in jobs:
+        if job.reads and job.reads in taken:
+            shares[taken[job.reads]].append(job)
+            continue
+        if job.reads:
+            taken[job.reads] = turn
+        shares[turn].append(job)
+        turn = (turn + 1) % workers
+    return shares
 
 
 def render_and_write(jobs: Iterable[OutputJob], staging: Path, root: Path, out_label: str,

@@ -34,6 +34,9 @@ class OutputJob:
     dest_path: str
     fingerprint: str
     make: Callable[[], RenderedFile]
+    reads: str = ""
+    """The one explainer whose view the page reads, if it reads one: an inline actor's page
+    reads only its explainer's. Render workers get such pages together (`parallel.deal`)."""
 
 
 def _code_stamp() -> str:
@@ -137,8 +140,8 @@ def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], front_k
     listings = {e.slug: listing_digest(e) for e in site.explainers}
     all_listings = digest(*(listings[e.slug] for e in site.explainers))
 
-    def add(dest: str, fingerprint: str, make: Callable[[], RenderedFile]) -> None:
-        jobs.append(OutputJob(dest, fingerprint, make))
+    def add(dest: str, fingerprint: str, make: Callable[[], RenderedFile], reads: str = "") -> None:
+        jobs.append(OutputJob(dest, fingerprint, make, reads))
 
     add("index.html", digest(templates["index.html"], config_digest, all_listings, list(site.tags)),
         renderer.home_page)
@@ -164,7 +167,7 @@ def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], front_k
         add(f"actors/{actor.id}/index.html",
             digest(templates["actor.html"], config_digest, actor.signature_key, actor.home, home_key,
                    affiliation.name if affiliation else "", *shown),
-            _bind(renderer.actor_page, actor))
+            _bind(renderer.actor_page, actor), actor.home or "")
     for tag, explainers in site.tags.items():
         add(f"tags/{tag}/index.html",
             digest(templates["tag.html"], config_digest, *(listings[e.slug] for e in explainers)),

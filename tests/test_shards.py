@@ -243,3 +243,37 @@ def test_workers_collect_cyclic_garbage_in_batches() -> None:
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def test_render_workers_get_the_pages_reading_one_view_together(tmp_path) -> None:
+    """`parallel.deal`: an explainer's inline actors' pages (which read its view) go to one
+    worker; the other pages in turn; every job exactly once, in the planned order."""
+    from generator import parallel
+    from generator.plan import OutputJob
+
+    def job(dest: str, reads: str = "") -> OutputJob:
+        return OutputJob(dest, "", lambda: None, reads)  # type: ignore[arg-type, return-value]
+
+    jobs = [job("index.html"), job("a/index.html"), job("actors/a1/index.html", "a"),
+            job("actors/b1/index.html", "b"), job("actors/a2/index.html", "a"), job("actors/s/index.html"),
+            job("actors/b2/index.html", "b"), job("actors/a3/index.html", "a"), job("feed.xml")]
+    shares = parallel.deal(jobs, 2)
+    assert [[j.dest_path for j in share] for share in shares] == [
+        ["index.html", "actors/a1/index.html", "actors/a2/index.html", "actors/s/index.html",
+         "actors/a3/index.html"],
+        ["a/index.html", "actors/b1/index.html", "actors/b2/index.html", "feed.xml"]]
+    assert parallel.deal(jobs, 1) == [jobs]
+
+
+def test_inline_actor_pages_name_the_explainer_they_read(synthetic: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import parallel
+    dealt: list = []
+    real_deal = parallel.deal
+    monkeypatch.setattr(parallel, "MIN_JOBS_PER_WORKER", 1)
+    monkeypatch.setattr(parallel, "deal", lambda jobs, workers: dealt.extend(jobs) or real_deal(jobs, workers))
+    build(synthetic, tmp_path / "site", 2)
+    reads = {job.dest_path: job.reads for job in dealt}
+    assert reads["actors/e3-actor-1/index.html"] == "explainer-3"
+    assert reads["actors/shared-actor-0/index.html"] == ""
+    assert all(reads[p] == "" for p in reads if not p.startswith("actors/"))
