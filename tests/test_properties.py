@@ -383,3 +383,46 @@ _LINK_PIECES = ["..", ".", "a", "b-c", "index.html", "", "%41", "%2e%2e", "&amp;
 def test_the_link_checks_shortcut_resolves_links_as_urlsplit_does(base: str, raw: str) -> None:
     from generator import linkcheck
     assert linkcheck._resolve.__wrapped__(base, raw) == _resolve_by_urlsplit(base, raw)
+
+
+# -- output escaping (render._Template) ----------------------------------------------------
+
+_ESCAPING = """{% macro m(v) %}<i>{{ v }}</i>{% endmacro -%}
+{{ v }}|{{ w }}|{{ v ~ w }}|{{ m(v) }}|{% set b %}{{ v }}&{{ w }}{% endset %}{{ b }}|{{ b|length }}|
+{%- filter upper %}{{ v }}{% endfilter %}|{{ [v, w]|join(',') }}|{{ v|truncate(5, true, '…', 0) }}|
+{%- autoescape false %}{{ v }}{% endautoescape %}|{{ n }}|{{ safe }}|{{ html }}"""
+
+
+class _HasHtml:
+    def __html__(self) -> str:
+        return "<b>as html</b>"
+
+
+def _plain_jinja(root):
+    import jinja2
+    from generator import render
+    env = render.make_environment(root)
+    plain = jinja2.Environment(autoescape=True, finalize=env.finalize, trim_blocks=True, lstrip_blocks=True,
+                               keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    return env, plain
+
+
+@given(st.text(), st.text(alphabet="<>&\"' a\u202e"))
+@settings(max_examples=80)
+def test_output_is_escaped_exactly_as_jinja_escapes_it(tmp_path_factory, v: str, w: str) -> None:
+    """Templates of a build escape each `{{ }}` with `render._escape` (a plain string's escaped
+    text without a Markup around it); every kind of output equals what Jinja's own gives."""
+    from markupsafe import Markup
+    env, plain = _plain_jinja(tmp_path_factory.getbasetemp())
+    values = {"v": v, "w": w, "n": 42, "safe": Markup("<em>ok</em>"), "html": _HasHtml()}
+    ours = env.from_string(_ESCAPING)
+    assert ours.render(**values) == plain.from_string(_ESCAPING).render(**values)
+
+
+def test_every_template_of_a_build_escapes_with_the_fast_escape(tmp_path) -> None:
+    """If Jinja stops looking `escape` up in the template's namespace, this says so (and
+    pages are merely slower: `render._Template` leaves other namespaces alone)."""
+    from generator import render
+    env = render.make_environment(tmp_path)
+    for name in render.PAGE_TEMPLATES + ("_claim.html", "_actor_card.html", "_macros.html"):
+        assert env.get_template(name).root_render_func.__globals__["escape"] is render._escape, name
