@@ -80,6 +80,8 @@ class _Unit:
     `summary`) or from a worker (see `shards`); `explainer` is then a `LazyExplainer` over it."""
     view: str | None = None
     """The explainer's view (see `views`), when a worker compiled it."""
+    view_saved: bool = False
+    """The worker also stored the view in the cache (`cache.save_view`)."""
 
     @property
     def key(self) -> str:
@@ -264,8 +266,8 @@ class Builder:
                                                if u.explainer is not None}
             if not self.resident:
                 cache.save_views(root, {u.explainer.src_path: (u.key, u.view or views.encode(u.explainer))
-                                        for u in self.units.values()
-                                        if isinstance(u.explainer, Explainer) or u.view is not None},
+                                        for u in self.units.values() if not u.view_saved
+                                        and (isinstance(u.explainer, Explainer) or u.view is not None)},
                                  {u.explainer.src_path for u in self.units.values() if u.explainer is not None})
             cache.save_cache(root, cache.CacheState(
                 self._cache_key(), stamps, self.outputs or {}, self.digests, diags.warnings, self.build_id,
@@ -573,6 +575,9 @@ class Builder:
         assert env is not None
         out_label = _display_path(self.options.out_dir, root)
         now = _now()
+        save_views = self.use_cache and not self.resident
+        if save_views:
+            cache.make_views_dir(root)
 
         def work(share: list[tuple[Path, str]]) -> list[tuple[_Unit, write.WriteReport, list, list]]:
             results = []
@@ -587,6 +592,7 @@ class Builder:
                     # Through JSON, so the unit is exactly what an incremental build reads back.
                     unit.summary = json.loads(json.dumps(summarize(explainer)))
                     unit.view = views.encode(explainer)
+                    unit.view_saved = save_views and cache.save_view(root, explainer.src_path, unit.key, unit.view)
                     unit.explainer = None
                 # An explainer with errors travels whole: the site-wide checks still see it.
                 results.append((unit, *pages))

@@ -91,9 +91,18 @@ def test_the_cache_of_a_sharded_build_serves_the_next_edit(tmp_path) -> None:
     from generator import validate
     root = synth_project(tmp_path / "p", 8, shared_pool=4, body_words=120)
     out = root / "site"
-    _, first = build(root, out, jobs=2)
+    from generator import cache
+    left_to_the_end: list[str] = []
+    original_save = cache.save_views
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "save_views", lambda root, views, keep=None: left_to_the_end.extend(views)
+                      or original_save(root, views, keep))
+        _, first = build(root, out, jobs=2)
     assert sharded(first)
+    assert left_to_the_end == []  # each worker stored its views as it made them
     assert len(list((root / ".explainer-cache/views").iterdir())) == 8
+    for unit in first.units.values():
+        assert cache.load_view(root, unit.explainer.src_path, unit.key) == unit.view
     path = root / "content/explainers/explainer-3.md"
     path.write_text(path.read_text().replace(MARKER, "edited-marker", 1).replace("text: ", "text: Edited ", 1))
     compiled: list[str] = []
