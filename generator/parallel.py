@@ -193,7 +193,7 @@ def render_and_write(jobs: Iterable[OutputJob], staging: Path, root: Path, out_l
                 progress(rendered, total)
             if file.data is not None and file.dest_path.endswith(".html"):
                 page = scan_page(file.dest_path, file.data, out_label, outputs)
-                if page.errors or page.outgoing:
+                if page.errors or page.outgoing or page.ids is not None:
                     pages.append(page)
             yield file
 

@@ -161,6 +161,33 @@ def test_a_broken_link_on_an_explainer_page_is_found_after_the_site_is_planned(t
     assert "e0/index.html:" in errors[0] and "the site has no nowhere/index.html" in errors[0]
 
 
+def test_links_into_explainer_pages_are_checked_against_the_ids_their_worker_saw(tmp_path, monkeypatch) -> None:
+    """Tag pages are rendered after the site is planned; their links to a fragment of an
+    explainer page (rendered early, on a worker) are checked against the ids the worker
+    scanned, without reading the page back: a missing id is still an error."""
+    from generator import linkcheck
+    root = make_project(tmp_path / "p", {
+        **{f"content/explainers/e{i}.md": f"---\ntitle: E{i}\nsummary: S\npublished: 2024-01-0{i + 1}\n"
+           "tags: [t]\nsources:\n  s1:\n    title: S1\n---\nB.\n" for i in range(3)},
+        "templates/tag.html": "{% extends 'theme/tag.html' %}{% block content %}"
+                              "<a href=\"../../e1/#source-s1\">ok</a><a href=\"../../e2/#no-such-id\">bad</a>"
+                              "{{ super() }}{% endblock %}",
+    })
+    read: list[str] = []
+    real_read_first = linkcheck.read_first
+
+    def reading(*folders):
+        reader = real_read_first(*folders)
+        return lambda dest: read.append(dest) or reader(dest)
+
+    monkeypatch.setattr(linkcheck, "read_first", reading)
+    errors = errors_of(root, root / "site", jobs=2)
+    assert len(errors) == 1 and "tags/t/index.html:" in errors[0]
+    assert "e2/index.html has no element with id 'no-such-id'" in errors[0]
+    assert not any(dest.endswith("/index.html") and dest.startswith("e") for dest in read)
+    assert errors == errors_of(root, root / "site", jobs=1)
+
+
 def test_explainer_pages_that_read_the_whole_site_are_rendered_after_it_is_assembled(tmp_path) -> None:
     """An explainer template may list the other explainers (`site_data`): the workers do not
     have them, so such a project compiles in one process and the list is complete."""
