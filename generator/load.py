@@ -81,21 +81,32 @@ class ContentFiles(set):  # type: ignore[type-arg]
 
 
 def list_content_files(content: Path) -> ContentFiles:
-    """All regular files under content/ (images are checked against this set)."""
+    """All regular files under content/ (images are checked against this set), but for
+    hidden folders; a linked folder is not entered, and a link that leads outside the
+    project is set apart (`outside`). The folder entries say which are links: no `lstat`
+    per file (5,200 at 5,000 explainers)."""
     found = ContentFiles()
     root = os.path.realpath(content.parent)
-    for dirpath, dirnames, filenames in os.walk(content):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        rel = Path(dirpath).relative_to(content).as_posix()
-        prefix = "" if rel == "." else f"{rel}/"
-        for name in dirnames:  # os.walk lists a linked folder here but does not enter it
-            if os.path.islink(os.path.join(dirpath, name)) and \
-                    not _within(root, os.path.realpath(os.path.join(dirpath, name))):
-                found.outside.add(f"{prefix}{name}/")
-        for name in filenames:
-            path = os.path.join(dirpath, name)
-            if os.path.islink(path) and not _within(root, os.path.realpath(path)):
-                found.outside.add(prefix + name)
+    stack = [(str(content), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()  # a link to a folder counts as a folder, as in os.walk
+            except OSError:
+                is_dir = False
+            if is_dir and name.startswith("."):
+                continue
+            if entry.is_symlink() and not _within(root, os.path.realpath(entry.path)):
+                found.outside.add(f"{prefix}{name}/" if is_dir else prefix + name)
+            elif is_dir:
+                if not entry.is_symlink():
+                    stack.append((entry.path, f"{prefix}{name}/"))
             else:
                 found.add(prefix + name)
     return found

@@ -14,7 +14,6 @@ dropped, counting what they have done for a progress line.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import signal
 import time
@@ -59,6 +58,8 @@ def run_forked(share: Callable[[int, int], R], workers: int, total: int,
     results are pickled. While they run, `progress(done, total)` is called a few times a
     second with what they reported through `count_done`."""
     global _share, _done
+    import multiprocessing  # here: most edits never fork, and the import is 10 ms of their start
+
     context = multiprocessing.get_context("fork")
     _done = context.Value("i", 0, lock=False)
     _share = (share, workers)
@@ -129,7 +130,7 @@ def render_to_staging(jobs: list[OutputJob], staging: Path, root: Path, workers:
 
     Raises `render.TemplateFailed` on a template error."""
     workers = min(workers, len(jobs) // MIN_JOBS_PER_WORKER)
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or not hasattr(os, "fork"):
         return render_and_write(jobs, staging, root, out_label, outputs, progress, len(jobs))
 
     shares = deal(jobs, workers)

@@ -326,11 +326,18 @@ class Builder:
         """Compile the edited explainers and rewrite their own pages, if that is all the edit
         changes (see `shortcut`); None, having written nothing, if it needs the whole pipeline
         (`units` then holds what was compiled)."""
-        root, out_dir = self.options.root, self.options.out_dir
         edited = shortcut.edited_explainers(state.sources, stamps)
         if edited is None or not all(rel in state.unit_marks for rel in edited) \
                 or len(state.unit_updates) > MAX_UNIT_UPDATES or not state.own_pages_local:
             return None
+        with stamps_of.OutputsCheck(self.options.out_dir, state.outputs) as outputs_check:
+            return self._rewrite_own_pages(state, stamps, started, edited, outputs_check)
+
+    def _rewrite_own_pages(self, state: cache.CacheState, stamps: dict[str, str], started: float,
+                           edited: list[str], outputs_check: stamps_of.OutputsCheck) -> BuildReport | None:
+        """`_rebuild_own_pages` once it knows the edited files, while `outputs_check` looks
+        on another process for outputs deleted since the last build."""
+        root, out_dir = self.options.root, self.options.out_dir
         diags = Diagnostics()
         project = self._project(diags)
         env, templates = self._environment(diags)
@@ -359,7 +366,7 @@ class Builder:
                 if state.outputs[job.dest_path] != job.fingerprint:
                     todo.append(job)
         # Like a no-op build, put back any output deleted by hand since: the whole pipeline does.
-        if not stamps_of.all_exist(out_dir, state.outputs):
+        if not outputs_check.all_exist():
             return None
         timings = {"compile": time.perf_counter() - started}
         written = write.WriteReport()

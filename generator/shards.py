@@ -19,7 +19,7 @@ result is the same site, byte for byte (a test checks it).
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence, TypeVar
@@ -63,7 +63,7 @@ class EarlyPages:
 
 def workers_for(count: int, jobs: int) -> int:
     """How many processes to compile `count` explainers on (1: in this process)."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork"):
         return 1
     return max(1, min(jobs, count // MIN_EXPLAINERS_PER_WORKER))
 

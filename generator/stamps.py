@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import TracebackType
 
 
 def _stamp(stat: os.stat_result) -> str:
@@ -78,3 +79,48 @@ def all_exist(out_dir: Path, outputs: dict[str, str]) -> bool:
     finally:
         os.close(folder)
     return True
+
+
+class OutputsCheck:
+    """`all_exist` on a forked process, while this one goes on (a context manager).
+
+    A one-explainer edit at 5,000 explainers stats 30,230 outputs (80 ms) before it
+    swaps its two files in, and spends about as long compiling and rendering the edit
+    before that: the check runs on the other core meanwhile. `all_exist()` waits for the
+    answer; a child that fails answers False (the build then takes the long way). Where
+    `fork` is missing the check runs when asked."""
+
+    def __init__(self, out_dir: Path, outputs: dict[str, str]):
+        self.out_dir, self.outputs = out_dir, outputs
+        self.pid, self.answer = 0, -1
+        if not hasattr(os, "fork"):  # pragma: no cover - not POSIX
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: answer, and leave without running the parent's exit code
+            try:
+                os.close(read)
+                os.write(write, b"1" if all_exist(out_dir, outputs) else b"0")
+            finally:
+                os._exit(0)
+        os.close(write)
+        self.pid, self.pipe = pid, read
+
+    def all_exist(self) -> bool:
+        if self.answer < 0:
+            if self.pid:
+                with os.fdopen(self.pipe, "rb") as pipe:
+                    self.answer = int(pipe.read(1) == b"1")
+                os.waitpid(self.pid, 0)
+                self.pid = 0
+            else:
+                self.answer = int(all_exist(self.out_dir, self.outputs))
+        return bool(self.answer)
+
+    def __enter__(self) -> "OutputsCheck":
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        if self.pid:  # not asked: reap the child all the same
+            self.all_exist()

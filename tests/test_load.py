@@ -378,3 +378,53 @@ def test_project_without_content_directory(project, cli_run) -> None:
     assert result.code == 1
     assert result.error_lines == [f"explainer: error: no content/ directory in {root}; "
                                   "run 'explainer new \"Title\"' to start a project here"]
+
+
+def _content_files_by_os_walk(content: "Path") -> tuple[set[str], set[str]]:
+    """The listing as `os.walk` gives it (what `load.list_content_files` replaced)."""
+    import os
+    from pathlib import Path
+    found: set[str] = set()
+    outside: set[str] = set()
+    root = os.path.realpath(content.parent)
+
+    def within(path: str) -> bool:
+        return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+    for dirpath, dirnames, filenames in os.walk(content):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        rel = Path(dirpath).relative_to(content).as_posix()
+        prefix = "" if rel == "." else f"{rel}/"
+        for name in dirnames:
+            if os.path.islink(os.path.join(dirpath, name)) and not within(os.path.realpath(os.path.join(dirpath, name))):
+                outside.add(f"{prefix}{name}/")
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            if os.path.islink(path) and not within(os.path.realpath(path)):
+                outside.add(prefix + name)
+            else:
+                found.add(prefix + name)
+    return found, outside
+
+
+def test_content_listing_matches_a_walk_of_the_folder(tmp_path) -> None:
+    from generator import load
+    project, elsewhere = tmp_path / "p", tmp_path / "elsewhere"
+    content = project / "content"
+    for rel in ("explainers/a.md", "explainers/.hidden.md", "images/x/y.png", ".git/HEAD", "media/.cache/z",
+                "actors/b.yaml"):
+        (content / rel).parent.mkdir(parents=True, exist_ok=True)
+        (content / rel).write_text(rel)
+    (elsewhere / "deep").mkdir(parents=True)
+    (elsewhere / "secret.png").write_text("s")
+    (project / "shared").mkdir()
+    (project / "shared/logo.png").write_text("l")
+    links = {"images/out.png": elsewhere / "secret.png", "images/outdir": elsewhere / "deep",
+             "images/in.png": project / "shared/logo.png", "images/indir": project / "shared",
+             "images/dangling.png": project / "nothing.png", ".linked": elsewhere / "deep"}
+    for rel, target in links.items():
+        (content / rel).symlink_to(target)
+    found = load.list_content_files(content)
+    assert (set(found), found.outside) == _content_files_by_os_walk(content)
+    assert "images/out.png" in found.outside and "images/outdir/" in found.outside
+    assert "images/in.png" in found and "explainers/.hidden.md" in found and ".git/HEAD" not in found

@@ -47,3 +47,26 @@ def test_all_exist_notices_a_deleted_output(tmp_path: Path) -> None:
     assert not stamps.all_exist(tmp_path / "gone", {"index.html": ""})
     assert not stamps.all_exist(site, {"index.html": "", "bad\x00name": ""})
     assert stamps.all_exist(site, {})
+
+
+def test_the_outputs_check_answers_from_another_process(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "a").mkdir(parents=True)
+    (site / "a/index.html").write_text("x")
+    outputs = {"a/index.html": ""}
+    with stamps.OutputsCheck(site, outputs) as check:
+        assert check.pid  # forked
+        (site / "a/index.html").unlink()  # too late: the child may have looked already, or not
+        answer = check.all_exist()
+        assert check.all_exist() is answer and check.pid == 0
+    with stamps.OutputsCheck(site, outputs) as check:
+        assert check.all_exist() is False
+    with stamps.OutputsCheck(site, {}) as check:
+        child = check.pid
+    assert check.pid == 0  # reaped though never asked
+    try:
+        os.waitpid(child, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    else:
+        raise AssertionError("the child was left behind")
