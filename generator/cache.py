@@ -158,8 +158,9 @@ def _write_checked(path: Path, data: Any) -> None:
 
 
 def _strings(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str)
-                                               for k, v in value.items()):
+    """`value` if it is a mapping of strings to strings (JSON's keys are always strings; the
+    values' types are collected in C: 30,000 entries at 5,000 explainers)."""
+    if not isinstance(value, dict) or not set(map(type, value.values())) <= {str}:
         raise TypeError("not a mapping of strings")
     return value
 
