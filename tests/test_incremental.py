@@ -164,6 +164,27 @@ def test_a_corrupt_cache_only_costs_time(tmp_path) -> None:
     assert tree(out) == clean_build(root, tmp_path / "clean")
 
 
+@pytest.mark.parametrize("encoder", ["orjson", "json"])
+def test_the_cache_reads_back_what_it_wrote_with_either_encoder(tmp_path, monkeypatch, encoder: str) -> None:
+    """The state is written with orjson where it is installed, else json; a name that is not
+    UTF-8 (a string with lone surrogates, which orjson refuses) falls back to json."""
+    from generator import cache
+    if encoder == "json":
+        monkeypatch.setattr(cache, "orjson", None)
+    elif cache.orjson is None:
+        pytest.skip("orjson is not installed")
+    root = make_project(tmp_path / "p", BASE_FILES)
+    state = cache.CacheState("v|5|site", {"content/a.md": "1:2:3", "content/images/caf\udce9.png": "4:5:6"},
+                             {"site/x": "f"}, {"site/x": "d"}, [], "build", "", {"content/a.md": {"unit": 1}},
+                             templates={"t": "é"})
+    cache.save_cache(root, state)
+    loaded = cache.load_cache(root, "v|5|site")
+    assert loaded is not None and loaded.sources == state.sources and loaded.templates == {"t": "é"}
+    assert cache.load_units(root, loaded) == {"content/a.md": {"unit": 1}}
+    assert cache._encode({"a": "é"}) == ('{"a":"é"}'.encode() if encoder == "orjson" else b'{"a":"\\u00e9"}')
+    assert cache._encode({"a": "\udce9"}) == b'{"a":"\\udce9"}'  # json, whichever is installed
+
+
 def test_two_builds_of_the_same_input_are_byte_identical(tmp_path) -> None:
     root = copy_example(tmp_path / "example")
     first = clean_build(root, tmp_path / "one")
