@@ -271,6 +271,26 @@ def save_history(root: Path, found: History) -> None:
         pass  # only time is lost
 
 
+# -- shared actors -------------------------------------------------------------
+
+def load_shared(root: Path) -> dict[str, Any] | None:
+    """The compiled shared actors the last build kept (see `save_shared`), or None."""
+    data = _read_checked(root / CACHE_DIR / "shared.json")
+    if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        return None
+    return data
+
+
+def save_shared(root: Path, data: dict[str, Any]) -> None:
+    """Keep the compiled shared actors (`stamps`, `context`, `actors` as `views.encode_actor`
+    lines, `digests`, `warnings`), for a later build whose content/actors/ is unchanged."""
+    try:
+        _make_cache_dir(root)
+        _write_checked(root / CACHE_DIR / "shared.json", {"format": _FORMAT, **data})
+    except OSError:
+        pass  # only time is lost
+
+
 # -- explainer views (see `views`) --------------------------------------------
 
 def _view_path(root: Path, src_path: str) -> Path:

@@ -183,6 +183,8 @@ class Builder:
         self.git: history.History | None = None
         self.head = ""
         """The commit checked out at the start of this build (`history.head_commit`)."""
+        self.unsaved: set[str] = set()
+        """What this build read afresh and `_save_kept` keeps if it succeeds: "history", "shared"."""
 
     # -- the stages ------------------------------------------------------------
 
@@ -269,6 +271,7 @@ class Builder:
                                         for u in self.units.values() if not u.view_saved
                                         and (isinstance(u.explainer, Explainer) or u.view is not None)},
                                  {u.explainer.src_path for u in self.units.values() if u.explainer is not None})
+            self._save_kept(root)
             cache.save_cache(root, cache.CacheState(
                 self._cache_key(), stamps, self.outputs or {}, self.digests, diags.warnings, self.build_id,
                 self._valid_until(), units, template_stamp=self.env_stamp, templates=self.templates,
@@ -391,6 +394,7 @@ class Builder:
         timings["swap"] = time.perf_counter() - started - sum(timings.values())
         cache.save_views(root, {u.explainer.src_path: (u.key, views.encode(u.explainer))
                                 for u in units.values() if isinstance(u.explainer, Explainer)})
+        self._save_kept(root)
         cache.save_cache(root, cache.CacheState(
             self._cache_key(), stamps, self.outputs or {}, self.digests, state.warnings, self.build_id,
             state.valid_until, None, state.unit_marks, state.unit_updates, state.units_id, self.env_stamp,
@@ -582,7 +586,8 @@ class Builder:
         assert env is not None
         out_label = _display_path(self.options.out_dir, root)
         now = _now()
-        save_views = self.use_cache and not self.resident
+        # Not into a project without a cache: a build that fails leaves none behind.
+        save_views = self.use_cache and not self.resident and (root / cache.CACHE_DIR).is_dir()
         if save_views:
             cache.make_views_dir(root)
 
@@ -621,6 +626,8 @@ class Builder:
                        context: str, diags: Diagnostics) -> _Shared:
         paths = load.list_sources(root, content / "actors", ".yaml", diags)
         stamps = {p.relative_to(root).as_posix(): stamps_of.stamp_or_empty(p) for p in paths}
+        if self.shared is None and self.use_cache and self.read_cache and not self.resident:
+            self.shared = _kept_shared(root, stamps, context)
         if self.shared and self.shared.stamps == stamps and self.shared.config_digest == context:
             diags.items.extend(self.shared.diagnostics)
             return self.shared
@@ -631,6 +638,7 @@ class Builder:
         resolve.resolve_shared_actors(actors, config, local)
         self.shared = _Shared(stamps, context, actors, digests, local.items)
         diags.items.extend(local.items)
+        self.unsaved.add("shared")
         return self.shared
 
     def _history(self, root: Path) -> history.History:
@@ -640,9 +648,26 @@ class Builder:
         if self.git is None or self.git.head != head:
             known = cache.load_history(root, head) if self.use_cache and head else None
             self.git = known or history.read_history(root, head)
-            if self.use_cache and known is None and self.git.known:
-                cache.save_history(root, self.git)
+            if known is None and self.git.known:
+                self.unsaved.add("history")
         return self.git
+
+    def _save_kept(self, root: Path) -> None:
+        """After a successful build, keep what was read afresh that a later build may take
+        instead of reading it again: the git history, the compiled shared actors. (A
+        failed build leaves a project without a cache without one.)"""
+        if not self.use_cache or self.resident:
+            return
+        if "history" in self.unsaved and self.git is not None:
+            cache.save_history(root, self.git)
+        shared = self.shared
+        if "shared" in self.unsaved and shared is not None and not any(d.severity == "error"
+                                                                       for d in shared.diagnostics):
+            cache.save_shared(root, {"stamps": shared.stamps, "context": shared.config_digest,
+                                     "digests": shared.digests,
+                                     "actors": [views.encode_actor(a) for a in shared.actors.values()],
+                                     "warnings": cache.diagnostics_to_json(shared.diagnostics)})
+        self.unsaved.clear()
 
     def _unit(self, path: Path, rel: str, shared: _Shared, content_files: set[str], config: SiteConfig,
               context: str, revisions: list[history.Revision]) -> _Unit:
@@ -746,6 +771,23 @@ def _apply_history(explainer: Explainer, revisions: list[history.Revision]) -> N
         if last.instant() > explainer.published.instant():
             explainer.updated = last
             explainer.updated_from_git = True
+
+
+def _kept_shared(root: Path, stamps: dict[str, str], context: str) -> _Shared | None:
+    """The shared actors as the last build compiled them, if their files and what compiling
+    them read (`context`) are unchanged: a one-explainer edit at 5,000 explainers spent 30 ms
+    compiling 200 unchanged files."""
+    data = cache.load_shared(root)
+    if data is None or data.get("stamps") != stamps or data.get("context") != context:
+        return None
+    try:
+        actors = {actor.id: actor for actor in map(views.decode_actor, data["actors"])}
+        digests = data["digests"]
+        if not isinstance(digests, dict) or not all(isinstance(v, str) for v in digests.values()):
+            return None
+        return _Shared(stamps, context, actors, digests, cache.diagnostics_from_json(data["warnings"]))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _units_from_cache(data: dict[str, object]) -> dict[str, _Unit]:

@@ -89,6 +89,19 @@ def _decode_item(text: str, model: type) -> Any:
     return model(**_loads(text))
 
 
+def encode_actor(actor: Actor) -> str:
+    """A shared actor, every field, as one line of JSON (see `cache.save_shared`)."""
+    return _dumps(encode_fields(actor))
+
+
+def decode_actor(text: str) -> Actor:
+    """What `encode_actor` made, exactly: the signature (scalars and a tuple of links) is a
+    tuple again. Raises ValueError, TypeError or KeyError on anything else."""
+    actor = _decode_item(text, Actor)
+    actor.signature = tuple(tuple(part) if isinstance(part, list) else part for part in actor.signature)
+    return actor
+
+
 class LazyItems(Mapping[str, Any]):
     """A view's claims, sources or inline actors by id, each decoded when first read."""
 

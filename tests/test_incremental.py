@@ -403,6 +403,50 @@ def test_a_view_decodes_to_exactly_the_compiled_claims_sources_timeline_and_acto
     assert any(e.actors for e in compiled)
 
 
+@pytest.mark.parametrize("project", ["example", "newsroom"])
+def test_a_kept_shared_actor_decodes_to_exactly_the_compiled_one(tmp_path, project: str) -> None:
+    from generator import views
+    root = (copy_example(tmp_path / "src") if project == "example"
+            else Path(shutil.copytree(REPO / "tests/projects/newsroom", tmp_path / "src")))
+    builder = Builder(BuildOptions(root, tmp_path / "site", base_url=BASE), use_cache=False)
+    builder.build()
+    assert builder.shared is not None and builder.shared.actors
+    for actor in builder.shared.actors.values():
+        assert views.decode_actor(views.encode_actor(actor)) == actor
+
+
+@pytest.mark.parametrize("damage", ["none", "edited actor", "damaged file", "nonsense inside"])
+def test_shared_actors_are_compiled_again_only_when_their_files_changed(tmp_path, monkeypatch, damage) -> None:
+    """A build keeps the compiled shared actors (.explainer-cache/shared.json); the next one
+    takes them if content/actors/ and the settings are unchanged, and whatever it finds,
+    writes the site of a clean build."""
+    import hashlib as h
+    import json
+    from generator import cache, load
+    root = make_project(tmp_path / "p", BASE_FILES)
+    out = root / "site"
+    Builder(BuildOptions(root, out, base_url=BASE)).build()
+    kept = root / ".explainer-cache/shared.json"
+    assert kept.is_file()
+    if damage == "edited actor":
+        (root / "content/actors/shared-one.yaml").write_text("name: Shared One, renamed\nkind: person\n")
+    elif damage == "damaged file":
+        kept.write_bytes(kept.read_bytes()[:-20])
+    elif damage == "nonsense inside":
+        data = json.loads(kept.read_bytes()[len(cache._MAGIC) + 32:])
+        data["actors"] = ["{\"id\": 3}"]
+        payload = json.dumps(data).encode()
+        kept.write_bytes(cache._MAGIC + h.blake2b(payload, digest_size=16).hexdigest().encode() + payload)
+    apply(root, ("write", "content/explainers/alpha.md", explainer("Alpha", body="Changed.")))
+    loaded: list[str] = []
+    original = load.load_shared_actor
+    monkeypatch.setattr(load, "load_shared_actor", lambda root, path, d: loaded.append(path.name) or original(root, path, d))
+    Builder(BuildOptions(root, out, base_url=BASE)).build()
+    assert (loaded == []) == (damage == "none")
+    monkeypatch.setattr(load, "load_shared_actor", original)
+    assert tree(out) == clean_build(root, tmp_path / "clean")
+
+
 def test_a_damaged_unit_summary_only_costs_time(tmp_path) -> None:
     """A summary that is not what a build wrote (re-signed after editing) is dropped and its
     explainer compiled again; the site still equals a clean build."""

@@ -205,10 +205,20 @@ def test_git_is_asked_again_only_after_a_commit(project, cli_run, monkeypatch) -
     assert build(cli_run, root).code == 0 and "log" in asked and revisions() == ["Second", "First"]
 
     cached = root / ".explainer-cache/history.json"
+    assert cached.is_file()
     cached.write_bytes(cached.read_bytes().replace(b"Second", b"Sneaky"))  # the checksum no longer fits
     (root / "content/explainers/a.md").write_text(explainer("A", body="Edited again.\n"))
     asked.clear()
     assert build(cli_run, root).code == 0 and "log" in asked and revisions() == ["Second", "First"]
+
+
+def test_a_failed_build_in_git_leaves_no_cache(project, cli_run) -> None:
+    root = project({"content/explainers/a.md": explainer("A", extra="tags: [Not A Slug]\n")})
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-qm", "First", "--date", "2024-04-01T10:00:00+00:00")
+    assert build(cli_run, root).code == 1
+    assert not (root / ".explainer-cache").exists()
 
 
 def test_history_survives_the_cache_as_it_was() -> None:

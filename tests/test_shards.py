@@ -98,8 +98,12 @@ def test_the_cache_of_a_sharded_build_serves_the_next_edit(tmp_path) -> None:
         patch.setattr(cache, "save_views", lambda root, views, keep=None: left_to_the_end.extend(views)
                       or original_save(root, views, keep))
         _, first = build(root, out, jobs=2)
+        # A project without a cache gets one only from a build that succeeds: at the end.
+        assert len(left_to_the_end) == 8
+        left_to_the_end.clear()
+        _, first = build(root, out, jobs=2)
     assert sharded(first)
-    assert left_to_the_end == []  # each worker stored its views as it made them
+    assert left_to_the_end == []  # now each worker stored its views as it made them
     assert len(list((root / ".explainer-cache/views").iterdir())) == 8
     for unit in first.units.values():
         assert cache.load_view(root, unit.explainer.src_path, unit.key) == unit.view
@@ -134,6 +138,7 @@ def test_a_sharded_build_reports_every_error_a_build_in_one_process_reports(tmp_
     assert len(serial) >= 4 and any("'dup'" in e for e in serial)  # a site-wide check among them
     assert errors_of(root, out, jobs=2) == serial
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".site")]
+    assert not (root / ".explainer-cache").exists()  # no cache from a failed build
 
 
 def test_a_template_error_on_explainer_pages_is_reported_once(tmp_path) -> None:
