@@ -383,16 +383,22 @@ def test_actor_pages_read_other_explainers_claims_from_their_views(tmp_path, mon
     assert tree(out) == clean_build(root, tmp_path / "clean")
 
 
+def _built_without_cache(tmp_path: Path, project: str) -> Builder:
+    """A Builder that has built a copy of the example or the newsroom project, no cache.
+    (From a copy: even a build without a cache records its writer in the project.)"""
+    root = (copy_example(tmp_path / "src") if project == "example"
+            else Path(shutil.copytree(REPO / "tests/projects/newsroom", tmp_path / "src")))
+    builder = Builder(BuildOptions(root, tmp_path / "site", base_url=BASE), use_cache=False)
+    builder.build()
+    return builder
+
+
 @pytest.mark.parametrize("project", ["example", "newsroom"])
 def test_a_view_decodes_to_exactly_the_compiled_claims_sources_timeline_and_actors(tmp_path, project: str) -> None:
     import dataclasses
     from generator import views
     from generator.model import Explainer
-    # From a copy: even a build without a cache records its writer in the project.
-    root = (copy_example(tmp_path / "src") if project == "example"
-            else Path(shutil.copytree(REPO / "tests/projects/newsroom", tmp_path / "src")))
-    builder = Builder(BuildOptions(root, tmp_path / "site", base_url=BASE), use_cache=False)
-    builder.build()
+    builder = _built_without_cache(tmp_path, project)
     compiled = [u.explainer for u in builder.units.values() if isinstance(u.explainer, Explainer)]
     assert compiled
     for explainer in compiled:
@@ -406,10 +412,7 @@ def test_a_view_decodes_to_exactly_the_compiled_claims_sources_timeline_and_acto
 @pytest.mark.parametrize("project", ["example", "newsroom"])
 def test_a_kept_shared_actor_decodes_to_exactly_the_compiled_one(tmp_path, project: str) -> None:
     from generator import views
-    root = (copy_example(tmp_path / "src") if project == "example"
-            else Path(shutil.copytree(REPO / "tests/projects/newsroom", tmp_path / "src")))
-    builder = Builder(BuildOptions(root, tmp_path / "site", base_url=BASE), use_cache=False)
-    builder.build()
+    builder = _built_without_cache(tmp_path, project)
     assert builder.shared is not None and builder.shared.actors
     for actor in builder.shared.actors.values():
         assert views.decode_actor(views.encode_actor(actor)) == actor

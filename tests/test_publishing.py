@@ -138,11 +138,16 @@ def git(root: Path, *args: str) -> None:
                         "PATH": "/usr/bin:/bin"})
 
 
-def test_git_history_gives_revisions_and_updated(project, cli_run) -> None:
-    root = project({"content/explainers/a.md": explainer("A"), "content/explainers/b.md": explainer("B")})
+def first_commit(root: Path, message: str, date: str) -> None:
+    """Make `root` a git repository whose one commit holds every file."""
     git(root, "init", "-q")
     git(root, "add", ".")
-    git(root, "commit", "-qm", "First version", "--date", "2024-03-28T10:00:00+00:00")
+    git(root, "commit", "-qm", message, "--date", date)
+
+
+def test_git_history_gives_revisions_and_updated(project, cli_run) -> None:
+    root = project({"content/explainers/a.md": explainer("A"), "content/explainers/b.md": explainer("B")})
+    first_commit(root, "First version", "2024-03-28T10:00:00+00:00")
     (root / "content/explainers/a.md").write_text(explainer("A", body="Body, revised.\n"))
     git(root, "commit", "-qam", "Revise A", "--date", "2024-04-02T09:30:00+02:00")
     assert build(cli_run, root).code == 0
@@ -155,9 +160,7 @@ def test_git_history_gives_revisions_and_updated(project, cli_run) -> None:
 
 def test_explicit_updated_wins_over_git(project, cli_run) -> None:
     root = project({"content/explainers/a.md": explainer("A", extra="updated: 2024-03-30\n")})
-    git(root, "init", "-q")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "First", "--date", "2024-05-01T10:00:00+00:00")
+    first_commit(root, "First", "2024-05-01T10:00:00+00:00")
     assert build(cli_run, root).code == 0
     a = json.loads((root / "site/a/explainer.json").read_text("utf-8"))
     assert a["updated"] == "2024-03-30" and a["updated_from_git"] is False
@@ -168,9 +171,7 @@ def test_outside_git_and_in_shallow_clone_nothing_is_known(project, cli_run, tmp
     root = project({"content/explainers/a.md": explainer("A")})
     assert build(cli_run, root).code == 0
     assert json.loads((root / "site/a/explainer.json").read_text("utf-8"))["revisions"] == []
-    git(root, "init", "-q")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "One", "--date", "2024-04-01T10:00:00+00:00")
+    first_commit(root, "One", "2024-04-01T10:00:00+00:00")
     (root / "content/explainers/a.md").write_text(explainer("A", body="Two.\n"))
     git(root, "commit", "-qam", "Two", "--date", "2024-04-02T10:00:00+00:00")
     clone = tmp_path / "shallow"
@@ -185,9 +186,7 @@ def test_git_is_asked_again_only_after_a_commit(project, cli_run, monkeypatch) -
     """The build cache keeps what `git log` said for the checked-out commit (history.json)."""
     from generator import history
     root = project({"content/explainers/a.md": explainer("A")})
-    git(root, "init", "-q")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "First", "--date", "2024-04-01T10:00:00+00:00")
+    first_commit(root, "First", "2024-04-01T10:00:00+00:00")
     asked: list[str] = []
     real_git = history._git
     monkeypatch.setattr(history, "_git", lambda root, *args: asked.append(args[0]) or real_git(root, *args))
@@ -214,9 +213,7 @@ def test_git_is_asked_again_only_after_a_commit(project, cli_run, monkeypatch) -
 
 def test_a_failed_build_in_git_leaves_no_cache(project, cli_run) -> None:
     root = project({"content/explainers/a.md": explainer("A", extra="tags: [Not A Slug]\n")})
-    git(root, "init", "-q")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "First", "--date", "2024-04-01T10:00:00+00:00")
+    first_commit(root, "First", "2024-04-01T10:00:00+00:00")
     assert build(cli_run, root).code == 1
     assert not (root / ".explainer-cache").exists()
 
@@ -397,9 +394,7 @@ def test_drafts_carry_a_banner_when_shown(project, cli_run) -> None:
 
 def test_revisions_are_listed_on_the_page(project, cli_run) -> None:
     root = project({"content/explainers/a.md": explainer("A")})
-    git(root, "init", "-q")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "First <version>", "--date", "2024-03-28T10:00:00+00:00")
+    first_commit(root, "First <version>", "2024-03-28T10:00:00+00:00")
     assert build(cli_run, root).code == 0
     html = (root / "site/a/index.html").read_text("utf-8")
     assert 'id="revisions"' in html
@@ -434,9 +429,7 @@ def test_an_embargo_lifts_at_the_next_build_although_no_file_changed(project, cl
 
 def test_committing_an_edit_updates_revisions_without_a_file_change(project, cli_run) -> None:
     root = project({"content/explainers/a.md": explainer("A")})
-    git(root, "init", "-q")
-    git(root, "add", ".")
-    git(root, "commit", "-qm", "First", "--date", "2024-03-28T10:00:00+00:00")
+    first_commit(root, "First", "2024-03-28T10:00:00+00:00")
     (root / "content/explainers/a.md").write_text(explainer("A", body="Revised.\n"))
     assert build(cli_run, root).code == 0  # the edit is built before it is committed
     git(root, "commit", "-qam", "Revise", "--date", "2024-04-02T10:00:00+00:00")
