@@ -83,6 +83,8 @@ def from_json(data: Any) -> History | None:
 
 def read_history(root: Path, head: str, folder: str = "content/explainers") -> History:
     """Every commit touching `folder`, grouped by file; `head` is what `head_commit` says."""
+    if not head:  # outside git, or in a repository without a commit: nothing to read
+        return History(False, "no commit checked out", {}, head)
     inside = _git(root, "rev-parse", "--is-inside-work-tree")
     if inside is None or inside.strip() != "true":
         return History(False, "not a git repository", {}, head)
