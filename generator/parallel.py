@@ -13,6 +13,7 @@ dropped, counting what they have done for a progress line.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import signal
@@ -64,7 +65,10 @@ def run_forked(share: Callable[[int, int], R], workers: int, total: int,
     _done = context.Value("i", 0, lock=False)
     _share = (share, workers)
     try:
-        with context.Pool(workers, forget_parent_signals) as pool:
+        # The results are unpickled here: at 5,000 explainers, 840,000 links and 175 MB of
+        # views, no cycles among them. The workers inherit the paused collector (see
+        # `collect_every` and `shards`).
+        with collector_paused(), context.Pool(workers, forget_parent_signals) as pool:
             pending = pool.map_async(_run_share, range(workers))
             while not pending.ready():
                 pending.wait(0.25)
@@ -95,6 +99,21 @@ def collect_every(items: Iterable[T], every: int = GC_EVERY) -> Iterator[T]:
         if count % every == 0:
             collect_and_freeze()
     collect_and_freeze()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while this process makes many objects without
+    cycles (results from workers, the link check): left on, its full collections walked the
+    whole heap again and again, which made the link check of 5,000 explainers take 1.27 s
+    instead of 0.39 s, three times as long per link as at 1,000."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def collect_and_freeze() -> None:

@@ -481,8 +481,9 @@ class Builder:
             if self.options.progress:
                 _show_progress(-1, 0)
             timings["render"] = time.perf_counter() - started - sum(timings.values())
-            broken = linkcheck.check_site(pages, out_label, linkcheck.read_first(staging, out_dir),
-                                          linkcheck.read_output(staging), outputs)
+            with parallel.collector_paused():
+                broken = linkcheck.check_site(pages, out_label, linkcheck.read_first(staging, out_dir),
+                                              linkcheck.read_output(staging), outputs)
             if broken:
                 raise BuildFailed(sorted(broken, key=lambda d: d.span or Span("")))
             # Say who writes site/ before touching it (or the previous generation): if this

@@ -318,3 +318,25 @@ def test_inline_actor_pages_name_the_explainer_they_read(synthetic: Path, tmp_pa
     assert reads["actors/e3-actor-1/index.html"] == "explainer-3"
     assert reads["actors/shared-actor-0/index.html"] == ""
     assert all(reads[p] == "" for p in reads if not p.startswith("actors/"))
+
+
+def test_the_collector_is_paused_while_links_are_checked(tmp_path, monkeypatch) -> None:
+    """The link check makes hundreds of thousands of tuples without cycles; the collector
+    would walk the whole heap over and over (`parallel.collector_paused`)."""
+    import gc
+    from generator import linkcheck, parallel
+    enabled_during: list[bool] = []
+    real_check = linkcheck.check_site
+    monkeypatch.setattr(linkcheck, "check_site", lambda *a: enabled_during.append(gc.isenabled()) or real_check(*a))
+    root = make_project(tmp_path / "p", {f"content/explainers/e{i}.md": f"---\ntitle: E{i}\nsummary: S\n"
+                                         f"published: 2024-01-0{i + 1}\n---\nB.\n" for i in range(3)})
+    assert gc.isenabled()
+    build(root, root / "site", jobs=2)
+    assert enabled_during == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        with parallel.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # left as it was
+    finally:
+        gc.enable()
