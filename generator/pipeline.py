@@ -654,7 +654,7 @@ class Builder:
         Builder's last build, or, from the cache, since the last build's)."""
         head = self.head
         if self.git is None or self.git.head != head:
-            known = cache.load_history(root, head) if self.use_cache and head else None
+            known = cache.load_history(root, head) if self.use_cache and self.read_cache and head else None
             self.git = known or history.read_history(root, head)
             if known is None and self.git.known:
                 self.unsaved.add("history")
