@@ -183,6 +183,9 @@ class Builder:
         self.git: history.History | None = None
         self.head = ""
         """The commit checked out at the start of this build (`history.head_commit`)."""
+        self.last_stamps: dict[str, str] | None = None
+        """`serve`: the sources its last successful build read (see `_resident_state`)."""
+        self.last_warnings: list[Diagnostic] = []
         self.unsaved: set[str] = set()
         """What this build read afresh and `_save_kept` keeps if it succeeds: "history", "shared"."""
 
@@ -205,6 +208,11 @@ class Builder:
         gc.disable()
         try:
             return self._build()
+        except BaseException:
+            # The units may now hold what the failed build compiled, which no site shows:
+            # `serve`'s next build takes the whole pipeline, not the shortcut.
+            self.last_stamps = None
+            raise
         finally:
             gc.enable()
 
@@ -227,6 +235,10 @@ class Builder:
                 if unchanged is not None:
                     unchanged.seconds = time.perf_counter() - started
                     return unchanged
+            elif self.resident and (known := self._resident_state(stamps)) is not None:
+                report = self._rebuild_own_pages(known, stamps, started, None)
+                if report is not None:
+                    return report
             return self._compile_and_write(started, stamps, held)
 
     def _compile_and_write(self, started: float, stamps: dict[str, str],
@@ -270,14 +282,15 @@ class Builder:
         else:
             self.previous = None
         self.from_cache = False
-        if self.use_cache:
-            units = {} if self.resident else {rel: u.to_json() for rel, u in self.units.items()
-                                               if u.explainer is not None}
-            if not self.resident:
-                cache.save_views(root, {u.explainer.src_path: (u.key, u.view or views.encode(u.explainer))
-                                        for u in self.units.values() if not u.view_saved
-                                        and (isinstance(u.explainer, Explainer) or u.view is not None)},
-                                 {u.explainer.src_path for u in self.units.values() if u.explainer is not None})
+        if self.use_cache and self.resident:
+            self._save_resident_state(stamps, diags.warnings)
+            timings["cache"] = time.perf_counter() - started - sum(timings.values())
+        elif self.use_cache:
+            units = {rel: u.to_json() for rel, u in self.units.items() if u.explainer is not None}
+            cache.save_views(root, {u.explainer.src_path: (u.key, u.view or views.encode(u.explainer))
+                                    for u in self.units.values() if not u.view_saved
+                                    and (isinstance(u.explainer, Explainer) or u.view is not None)},
+                             {u.explainer.src_path for u in self.units.values() if u.explainer is not None})
             self._save_kept(root)
             cache.save_cache(root, cache.CacheState(
                 self._cache_key(), stamps, self.outputs or {}, self.digests, diags.warnings, self.build_id,
@@ -312,6 +325,22 @@ class Builder:
             return None  # another build (say `serve`, with drafts) wrote site/ since
         return state
 
+    def _resident_state(self, stamps: dict[str, str]) -> cache.CacheState | None:
+        """For `serve` (a resident Builder), what `_rebuild_own_pages` needs to know of its
+        last build, from memory: the sources it read, its outputs, and the marks of the units
+        this edit changed. None before the first build, or when an embargo lifted since."""
+        if self.last_stamps is None or self.outputs is None:
+            return None
+        valid_until = self._valid_until()
+        if valid_until and _now().isoformat() >= valid_until:
+            return None
+        edited = shortcut.edited_explainers(self.last_stamps, stamps) or []
+        marks = {rel: cache.unit_mark(unit.to_json()) for rel in edited
+                 if (unit := self.units.get(rel)) is not None and unit.explainer is not None}
+        return cache.CacheState(self._cache_key(), self.last_stamps, self.outputs, self.digests,
+                                self.last_warnings, self.build_id, valid_until, None, marks,
+                                own_pages_local=self.own_pages_local)
+
     def _start_from_cache(self, state: cache.CacheState, stamps: dict[str, str], started: float,
                           outputs_check: stamps_of.OutputsCheck | None) -> BuildReport | None:
         """Take the previous outputs from the cache `state`; if no source changed and every
@@ -338,11 +367,12 @@ class Builder:
         return None
 
     def _rebuild_own_pages(self, state: cache.CacheState, stamps: dict[str, str], started: float,
-                           outputs_check: stamps_of.OutputsCheck) -> BuildReport | None:
+                           outputs_check: stamps_of.OutputsCheck | None) -> BuildReport | None:
         """Compile the edited explainers and rewrite their own pages, if that is all the edit
         changes (see `shortcut`); None, having written nothing, if it needs the whole pipeline
-        (`units` then holds what was compiled). `outputs_check` says meanwhile whether an
-        output was deleted since the last build."""
+        (`units` then holds what was compiled). `state` is the last build's, from the cache
+        or (`serve`) from memory; `outputs_check` says meanwhile whether an output was
+        deleted since the last build (`serve` does not look)."""
         root, out_dir = self.options.root, self.options.out_dir
         edited = shortcut.edited_explainers(state.sources, stamps)
         if edited is None or not all(rel in state.unit_marks for rel in edited) \
@@ -376,7 +406,7 @@ class Builder:
                 if state.outputs[job.dest_path] != job.fingerprint:
                     todo.append(job)
         # Like a no-op build, put back any output deleted by hand since: the whole pipeline does.
-        if not outputs_check.all_exist():
+        if outputs_check is not None and not outputs_check.all_exist():
             return None
         timings = {"compile": time.perf_counter() - started}
         written = write.WriteReport()
@@ -399,20 +429,24 @@ class Builder:
                     if held != new:
                         self.previous[path] = held
         timings["swap"] = time.perf_counter() - started - sum(timings.values())
-        cache.save_views(root, {u.explainer.src_path: (u.key, views.encode(u.explainer))
-                                for u in units.values() if isinstance(u.explainer, Explainer)})
-        self._save_kept(root)
-        cache.save_cache(root, cache.CacheState(
-            self._cache_key(), stamps, self.outputs or {}, self.digests, state.warnings, self.build_id,
-            state.valid_until, None, state.unit_marks, state.unit_updates, state.units_id, self.env_stamp,
-            self.templates, self.previous, state.own_pages_local), updated)
+        if self.resident:
+            self._save_resident_state(stamps, state.warnings)
+        else:
+            cache.save_views(root, {u.explainer.src_path: (u.key, views.encode(u.explainer))
+                                    for u in units.values() if isinstance(u.explainer, Explainer)})
+            self._save_kept(root)
+            cache.save_cache(root, cache.CacheState(
+                self._cache_key(), stamps, self.outputs or {}, self.digests, state.warnings, self.build_id,
+                state.valid_until, None, state.unit_marks, state.unit_updates, state.units_id, self.env_stamp,
+                self.templates, self.previous, state.own_pages_local), updated)
         timings["cache"] = time.perf_counter() - started - sum(timings.values())
         report = BuildReport(pages=sum(p.endswith(".html") for p in state.outputs), files=len(state.outputs),
                              written=len(written.digests), seconds=time.perf_counter() - started,
                              warnings=state.warnings, timings=timings,
                              changed=sorted(p for p, d in written.digests.items() if state.digests.get(p) != d))
-        # This Builder knows only the edited units: its next build starts from the cache again.
-        self.outputs, self.units, self.from_cache = None, {}, False
+        if not self.resident:
+            # This Builder knows only the edited units: its next build starts from the cache again.
+            self.outputs, self.units, self.from_cache = None, {}, False
         return report
 
     def _plan(self, site: resolve.Site, env: jinja2.Environment, templates: dict[str, str],
@@ -659,6 +693,16 @@ class Builder:
             if known is None and self.git.known:
                 self.unsaved.add("history")
         return self.git
+
+    def _save_resident_state(self, stamps: dict[str, str], warnings: list[Diagnostic]) -> None:
+        """`serve` keeps its units in memory, and on disk only what its next start needs to
+        update site/ instead of writing it anew; it remembers what this build read and said
+        for its next build's shortcut (`_resident_state`)."""
+        self.last_stamps, self.last_warnings = stamps, warnings
+        cache.save_cache(self.options.root, cache.CacheState(
+            self._cache_key(), stamps, self.outputs or {}, self.digests, warnings, self.build_id,
+            self._valid_until(), {}, template_stamp=self.env_stamp, templates=self.templates,
+            previous=self.previous, own_pages_local=self.own_pages_local))
 
     def _save_kept(self, root: Path) -> None:
         """After a successful build, keep what was read afresh that a later build may take

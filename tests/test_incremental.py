@@ -280,6 +280,49 @@ def test_a_body_edit_rewrites_its_own_pages_without_planning_the_site(tmp_path, 
     assert tree(out) == clean_build(root, tmp_path / "clean-last")
 
 
+def test_serve_takes_the_shortcut_too(tmp_path, monkeypatch) -> None:
+    """A resident Builder (`serve`) keeps its last build's stamps and units in memory: a body
+    edit rewrites the explainer's own pages without planning the site, a claim edit takes the
+    whole pipeline, and the next body edit the shortcut again; the site equals a clean build
+    (with drafts, as `serve` shows them) at every step."""
+    root = make_project(tmp_path / "p", BASE_FILES)
+    out = root / "site"
+    resident = Builder(BuildOptions(root, out, base_url=BASE, drafts=True), resident=True)
+    resident.build()
+    planned = _planned_builds(monkeypatch)
+    steps = [("Edited body 0.", "Claim", []), ("Edited body 0.", "New claim", ["plan"]),
+             ("Edited body 1.", "New claim", [])]
+    for index, (body, claim, plans) in enumerate(steps):
+        apply(root, ("write", "content/explainers/alpha.md", explainer("Alpha", body=body, claim=claim)))
+        report = resident.build()
+        assert planned == plans, index
+        if not plans:
+            assert sorted(report.changed) == ["alpha/explainer.json", "alpha/index.html"]
+        assert body in (out / "alpha/index.html").read_text()
+        planned.clear()
+        assert tree(out) == clean_build(root, tmp_path / f"clean-{index}", drafts=True)
+        planned.clear()  # the clean build planned its site
+
+
+def test_serve_after_a_failed_build_takes_the_whole_pipeline(tmp_path) -> None:
+    """A claim edit whose build fails (a broken link in the body), then a body fix: compared
+    with the unit the failed build compiled, the fix changes only the explainer's own pages,
+    but no build has shown the new claim on the actor page yet. The whole pipeline does."""
+    from generator.diagnostics import BuildFailed
+    root = make_project(tmp_path / "p", BASE_FILES)
+    out = root / "site"
+    resident = Builder(BuildOptions(root, out, base_url=BASE, drafts=True), resident=True)
+    resident.build()
+    apply(root, ("write", "content/explainers/alpha.md",
+                 explainer("Alpha", claim="New claim", body="A [broken link](../nowhere/).")))
+    with pytest.raises(BuildFailed):
+        resident.build()
+    apply(root, ("write", "content/explainers/alpha.md", explainer("Alpha", claim="New claim", body="Fixed.")))
+    resident.build()
+    assert "New claim" in (out / "actors/shared-one/index.html").read_text()
+    assert tree(out) == clean_build(root, tmp_path / "clean", drafts=True)
+
+
 @pytest.mark.parametrize("edit", [
     explainer("Alpha", body="Now with [another actor](@shared-two)."),  # the page shows one more actor
     explainer("Alpha renamed"),  # listings show the title
