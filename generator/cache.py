@@ -257,41 +257,39 @@ def _make_cache_dir(root: Path) -> None:
         gitignore.write_text("*\n")
 
 
-# -- git history (see `history`) ----------------------------------------------
+# -- git history and shared actors ---------------------------------------------
 
 def load_history(root: Path, head: str) -> History | None:
     """What `git log` said at commit `head`, if the cache has it (see `history`)."""
-    data = _read_checked(root / CACHE_DIR / "history.json")
-    if not isinstance(data, dict) or data.get("format") != _FORMAT or data.get("head") != head:
-        return None
-    return history.from_json(data)
+    data = _load_kept(root, "history.json")
+    return history.from_json(data) if data is not None and data.get("head") == head else None
 
 
 def save_history(root: Path, found: History) -> None:
     """Keep what git said at `found.head`: the next build at that commit need not ask again."""
-    try:
-        _make_cache_dir(root)
-        _write_checked(root / CACHE_DIR / "history.json", {"format": _FORMAT, **history.to_json(found)})
-    except OSError:
-        pass  # only time is lost
+    _keep(root, "history.json", history.to_json(found))
 
-
-# -- shared actors -------------------------------------------------------------
 
 def load_shared(root: Path) -> dict[str, Any] | None:
     """The compiled shared actors the last build kept (see `save_shared`), or None."""
-    data = _read_checked(root / CACHE_DIR / "shared.json")
-    if not isinstance(data, dict) or data.get("format") != _FORMAT:
-        return None
-    return data
+    return _load_kept(root, "shared.json")
 
 
 def save_shared(root: Path, data: dict[str, Any]) -> None:
     """Keep the compiled shared actors (`stamps`, `context`, `actors` as `views.encode_actor`
     lines, `digests`, `warnings`), for a later build whose content/actors/ is unchanged."""
+    _keep(root, "shared.json", data)
+
+
+def _load_kept(root: Path, name: str) -> dict[str, Any] | None:
+    data = _read_checked(root / CACHE_DIR / name)
+    return data if isinstance(data, dict) and data.get("format") == _FORMAT else None
+
+
+def _keep(root: Path, name: str, data: dict[str, Any]) -> None:
     try:
         _make_cache_dir(root)
-        _write_checked(root / CACHE_DIR / "shared.json", {"format": _FORMAT, **data})
+        _write_checked(root / CACHE_DIR / name, {"format": _FORMAT, **data})
     except OSError:
         pass  # only time is lost
 

@@ -283,7 +283,7 @@ class Builder:
             self.previous = None
         self.from_cache = False
         if self.use_cache and self.resident:
-            self._save_resident_state(stamps, diags.warnings)
+            self._save_resident_state(stamps, diags.warnings, self._valid_until())
             timings["cache"] = time.perf_counter() - started - sum(timings.values())
         elif self.use_cache:
             units = {rel: u.to_json() for rel, u in self.units.items() if u.explainer is not None}
@@ -430,7 +430,7 @@ class Builder:
                         self.previous[path] = held
         timings["swap"] = time.perf_counter() - started - sum(timings.values())
         if self.resident:
-            self._save_resident_state(stamps, state.warnings)
+            self._save_resident_state(stamps, state.warnings, state.valid_until)
         else:
             cache.save_views(root, {u.explainer.src_path: (u.key, views.encode(u.explainer))
                                     for u in units.values() if isinstance(u.explainer, Explainer)})
@@ -694,14 +694,16 @@ class Builder:
                 self.unsaved.add("history")
         return self.git
 
-    def _save_resident_state(self, stamps: dict[str, str], warnings: list[Diagnostic]) -> None:
+    def _save_resident_state(self, stamps: dict[str, str], warnings: list[Diagnostic],
+                             valid_until: str) -> None:
         """`serve` keeps its units in memory, and on disk only what its next start needs to
         update site/ instead of writing it anew; it remembers what this build read and said
-        for its next build's shortcut (`_resident_state`)."""
+        for its next build's shortcut (`_resident_state`). (After a shortcut `valid_until`
+        is the last build's: a new published date is seen elsewhere, so never a shortcut.)"""
         self.last_stamps, self.last_warnings = stamps, warnings
         cache.save_cache(self.options.root, cache.CacheState(
             self._cache_key(), stamps, self.outputs or {}, self.digests, warnings, self.build_id,
-            self._valid_until(), {}, template_stamp=self.env_stamp, templates=self.templates,
+            valid_until, {}, template_stamp=self.env_stamp, templates=self.templates,
             previous=self.previous, own_pages_local=self.own_pages_local))
 
     def _save_kept(self, root: Path) -> None:

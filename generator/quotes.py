@@ -19,10 +19,10 @@ may show anything of an explainer there, and gets the broad fingerprint.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Callable
 
 from generator.model import RELATIONS, Actor, Explainer
+from generator.plan import digest
 
 
 def quote_digests(explainer: Explainer, actor: Callable[[str], Actor | None]) -> dict[str, str]:
@@ -55,13 +55,9 @@ def quote_digests(explainer: Explainer, actor: Callable[[str], Actor | None]) ->
             shown.setdefault(actor_id, list(common)).extend((
                 "event", str(event.position), event.date.text, event.title, event.text.html if event.text else "",
                 ",".join(event.actors), ",".join(event.claims), ",".join(event.sources)))
-    return {actor_id: _digest(parts) for actor_id, parts in shown.items()}
+    return {actor_id: digest(*parts) for actor_id, parts in shown.items()}
 
 
 def _name(actor: Callable[[str], Actor | None], actor_id: str) -> str:
     found = actor(actor_id)
     return found.name if found else ""
-
-
-def _digest(parts: list[str]) -> str:
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
