@@ -60,9 +60,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="open the site in a web browser")
 
     new = commands.add_parser("new", help="create content/explainers/<slug>.md from a starter",
-                              description="Create a new explainer from a starter template.")
-    new.add_argument("title", metavar="TITLE", help="the explainer's title; the slug is made from it")
+                              description="Create a new explainer from a starter template, or the "
+                              "GitHub Actions workflow that publishes the site (or both).")
+    new.add_argument("title", metavar="TITLE", nargs="?",
+                     help="the explainer's title; the slug is made from it")
     root_option(new)
+    new.add_argument("--github-pages", action="store_true",
+                     help="write .github/workflows/explainer.yml, which builds the site and publishes it "
+                          "on GitHub Pages")
+    # Without TITLE, --github-pages is required: checked after parsing, with this parser's usage.
+    new.set_defaults(new_usage_error=new.error)
     return parser
 
 
@@ -94,11 +101,27 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> Non
         print(diagnostic, file=stream)
 
 
+def _new(root: Path, title: str | None, github_pages: bool) -> None:
+    """`explainer new`: print each file written, relative to the project."""
+    from generator import scaffold, workflow
+    if github_pages and title is not None:
+        # Both or neither: the explainer is written only once the workflow's place is known free.
+        workflow.check_github_workflow(root)
+    if title is not None:
+        print(scaffold.new_explainer(root, title).relative_to(root).as_posix())
+    if github_pages:
+        print(workflow.write_github_workflow(root).relative_to(root).as_posix())
+        print("explainer: commit it, and choose \"GitHub Actions\" as the source in the repository's "
+              "Settings > Pages", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
     try:
         args = parser.parse_args(argv)
+        if args.command == "new" and args.title is None and not args.github_pages:
+            args.new_usage_error("the following arguments are required: TITLE (or --github-pages)")
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 for --help
         return int(exc.code or 0)
     root: Path = args.root
@@ -133,9 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _print_diagnostics(report.warnings, sys.stderr)
             print("explainer: no errors", file=sys.stderr)
         elif args.command == "new":
-            from generator import scaffold
-            path = scaffold.new_explainer(root, args.title)
-            print(path.relative_to(root).as_posix())
+            _new(root, args.title, args.github_pages)
         elif args.command == "serve":
             from generator import serve
             return serve.serve(root, host=args.host, port=args.port, open_browser=args.open)

@@ -22,6 +22,7 @@ def test_wheel_carries_theme_and_starter(tmp_path) -> None:
         if path.is_file():
             assert f"generator/theme/{path.relative_to(theme).as_posix()}" in names
     assert "generator/scaffold/explainer.md" in names
+    assert "generator/scaffold/github-pages.yml" in names  # explainer new --github-pages
     assert any(n.endswith("entry_points.txt") for n in names)
 
 
