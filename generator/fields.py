@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterable
+from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 from generator.dates import DateError, PartialDate, parse_date
@@ -173,16 +173,22 @@ class FieldReader:
         self.diags.error(node.span, f"'{key}' in {self.what} must be true or false, got '{node.text}'")
         return default
 
-    def choice(self, key: str, choices: Iterable[str], default: str) -> str:
+    def choice(self, key: str, choices: Iterable[str], default: str,
+               hint: Callable[[str], str] | None = None) -> str:
+        """One of `choices`; `hint(written)` replaces the did-you-mean for a wrong value (a
+        claim's status, where the nearest word may mean the opposite: see `statuses`)."""
         choices = tuple(choices)
         node = self._scalar(key, False)
         if node is None:
             return default
         if node.text in choices:
             return node.text
-        hint = did_you_mean(node.text, choices) or f"use one of: {', '.join(choices)}"
+        if hint is not None:  # which lists the choices itself when it suggests none
+            self.diags.error(node.span, f"'{key}' in {self.what} is '{node.text}', not a {key}", hint(node.text))
+            return default
+        said = did_you_mean(node.text, choices) or f"use one of: {', '.join(choices)}"
         self.diags.error(node.span, f"'{key}' in {self.what} is '{node.text}', not one of "
-                         f"{', '.join(choices)}", hint)
+                         f"{', '.join(choices)}", said)
         return default
 
     def date(self, key: str, required: bool = False, full_only: bool = False) -> PartialDate | None:

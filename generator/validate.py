@@ -21,6 +21,7 @@ from generator.dates import PartialDate
 from generator.diagnostics import Diagnostics, Span
 from generator.fields import FieldReader, check_id
 from generator.load import RawActor, RawExplainer
+from generator.statuses import status_hint
 from generator.model import (ACTOR_KINDS, RELATIONS, STATUSES, Actor, Claim, Correction, Explainer, Markdown,
                              Source, TimelineEvent)
 from generator.yamlnodes import YMap
@@ -285,7 +286,7 @@ def _validate_claim(claim_id: str, node: YMap, span: Span, diags: Diagnostics) -
     quote = r.text("quote")
     date = r.date("date")
     sources = r.id_list("sources", "source id")
-    status = r.choice("status", STATUSES, "unrated")
+    status = r.choice("status", STATUSES, "unrated", hint=status_hint)
     note = r.markdown("note")
     relations = {}
     for relation in RELATIONS:
