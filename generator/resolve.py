@@ -122,8 +122,12 @@ def _merge_inline_actor(actor: Actor, explainer: Explainer, actors: dict[str, Ac
     # it would report a difference that is only the consequence of those errors.
     if other.signature_key and actor.signature_key and other.signature_key != actor.signature_key:
         where = first_definition[actor.id].src_path
+        # Renaming comes first: two explainers' "U.S. officials" are often two groups, and
+        # moving the actor to content/actors/ would merge them into one page.
         diags.error(actor.span, f"actor '{actor.id}' is defined differently in {where}:{other.span.line}",
-                    f"move it to content/actors/{actor.id}.yaml and remove the inline definitions")
+                    f"if these are different actors, give one of them another id (e.g. '{actor.id}-2'); "
+                    f"if they are the same, make the two definitions identical or move it to "
+                    f"content/actors/{actor.id}.yaml")
 
 
 class _Scope:

@@ -65,3 +65,17 @@ def test_a_status_hint_fixes_only_the_form_never_the_verdict(project, cli_run, w
     errors = check_errors(project, cli_run, {"content/explainers/a.md": page(CLAIM + f"    status: {written}\n")})
     assert errors == [f"content/explainers/a.md:12:13: error: 'status' in claim 'c' is '{written}', not a status; "
                       f"{hint}"]
+
+
+# -- 8. actors ---------------------------------------------------------------------------------
+
+def test_two_differing_inline_actors_are_first_offered_another_id(project, cli_run) -> None:
+    officials = "actors:\n  us-officials:\n    name: U.S. officials\n    role: {}\n"
+    errors = check_errors(project, cli_run, {
+        "content/explainers/a.md": page(officials.format("Pentagon spokespeople")),
+        "content/explainers/b.md": page(officials.format("State Department diplomats")),
+    })
+    assert errors == ["content/explainers/b.md:6:3: error: actor 'us-officials' is defined differently in "
+                      "content/explainers/a.md:6; if these are different actors, give one of them another id "
+                      "(e.g. 'us-officials-2'); if they are the same, make the two definitions identical or move "
+                      "it to content/actors/us-officials.yaml"]

@@ -282,13 +282,14 @@ def test_actor_defined_inline_and_shared_is_an_error(project, cli_run) -> None:
                       "remove one of the two definitions"]
 
 
-def test_inline_actors_that_differ_suggest_content_actors(project, cli_run) -> None:
+def test_inline_actors_that_differ_suggest_another_id_first(project, cli_run) -> None:
     errors = errors_of(project, cli_run, {
         A: page(),
         "content/explainers/b.md": page().replace("name: Vladimir Putin", "name: V. Putin"),
     })
     assert errors == ["content/explainers/b.md:6:3: error: actor 'putin' is defined differently in "
-                      f"{A}:6; move it to content/actors/putin.yaml and remove the inline definitions"]
+                      f"{A}:6; if these are different actors, give one of them another id (e.g. 'putin-2'); if they are "
+                      "the same, make the two definitions identical or move it to content/actors/putin.yaml"]
 
 
 def test_identical_inline_actors_are_one_actor_with_one_page(project, cli_run) -> None:

@@ -77,7 +77,8 @@ CASES = [
           "content/explainers/second.md": explainer(head=HEAD.replace("name: Alexander Lukashenko",
                                                                      "name: A. Lukashenko"))},
          ["content/explainers/second.md:8:3: error: actor 'lukashenko' is defined differently in "
-          f"{E}:8; move it to content/actors/lukashenko.yaml and remove the inline definitions"]),
+          f"{E}:8; if these are different actors, give one of them another id (e.g. 'lukashenko-2'); if they "
+          "are the same, make the two definitions identical or move it to content/actors/lukashenko.yaml"]),
     Case("unknown-actor-in-claim-by-with-did-you-mean",
          {E: explainer(head=HEAD.replace("    by: putin\n", "    by: putn\n"))},
          [f"{E}:15:9: error: unknown actor 'putn' in claim 'window'; did you mean 'putin'?"]),
