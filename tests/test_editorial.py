@@ -9,7 +9,15 @@ actors' hints and pages; `explainer new` starts a real project; a shallow clone 
 
 from __future__ import annotations
 
+import html
+import json
+from pathlib import Path
+from typing import Any, Iterator
+from xml.etree import ElementTree
+
 import pytest
+
+from helpers import build_project, copy_example, html_tree, iter_files, text_of
 
 HEAD = """\
 ---
@@ -21,6 +29,58 @@ published: 2024-01-01
 
 CLAIM = "actors:\n  p:\n    name: P\nclaims:\n  c:\n    by: p\n    text: Something.\n"
 """An actor and a claim; the claim's fields continue on line 12."""
+
+
+BORDER_WINDOW = """\
+---
+title: Did Ukraine prepare a "window" for the attackers?
+summary: Vladimir Putin says so. Alexander Lukashenko tells a different story.
+published: 2024-03-28
+authors: [Jane Reporter]
+tags: [russia]
+actors:
+  putin:
+    name: Vladimir Putin
+  lukashenko:
+    name: Alexander Lukashenko
+  kremlin:
+    name: The Kremlin
+    kind: government
+sources:
+  address:
+    title: Address by the President
+    url: https://example.org/address
+claims:
+  putin-window:
+    by: putin
+    text: Ukraine prepared a "window" at the border for the attackers.
+    quote: They tried to hide and moved towards Ukraine.
+    status: unproven
+    sources: [address]
+  lukashenko-route:
+    by: lukashenko
+    text: The attackers first tried to reach Belarus.
+    quote: That's why there was no chance they could enter Belarus.
+    status: disputed
+    contradicts: [putin-window]
+  kremlin-contacts:
+    by: kremlin
+    text: The gunmen had contacts on the Ukrainian side.
+    supports: [putin-window]
+  lukashenko-answer:
+    by: lukashenko
+    text: Nobody asked Minsk about it.
+    responds_to: [kremlin-contacts]
+timeline:
+  - date: 2024-03-23
+    title: Putin addresses the nation
+    claims: [putin-window, lukashenko-route]
+---
+[Mr. Putin](@putin) said Kyiv had [prepared a "window"](@putin-window).
+"""
+"""A journalist's explainer: four claims, two of them rated, each relation, quotes."""
+
+BASE = "https://news.example.org/explainers/"
 
 
 def page(front: str = "", body: str = "Body.\n") -> str:
@@ -79,3 +139,91 @@ def test_two_differing_inline_actors_are_first_offered_another_id(project, cli_r
                       "content/explainers/a.md:6; if these are different actors, give one of them another id "
                       "(e.g. 'us-officials-2'); if they are the same, make the two definitions identical or move "
                       "it to content/actors/us-officials.yaml"]
+
+
+# -- 1. a paraphrase is never a quotation ----------------------------------------------------
+
+QUOTATION_MARKS = set("“”\"«»‘’„‚‹›「」")
+
+
+def _visible_text(path: Path) -> Iterator[str]:
+    """What a reader (or a feed reader, or a search engine) is shown of one built file: an HTML
+    page's text and text attributes outside <script>, each JSON-LD string, a feed's text."""
+    if path.suffix == ".html":
+        tree = html_tree(path)
+        for script in tree.iter("script"):
+            if script.get("type") == "application/ld+json":
+                yield from _strings(json.loads(script.text or "null"))
+            script.text = ""
+        yield "".join(tree.itertext())
+        for element in tree.iter():
+            for attr in ("content", "title", "aria-label", "alt"):
+                if element.get(attr):
+                    yield element.get(attr)  # type: ignore[misc]
+    elif path.suffix == ".xml":
+        yield "".join(ElementTree.parse(path).getroot().itertext())
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+
+
+def _quoted_paraphrases(site: Path) -> list[str]:
+    """Every place where a claim's `text` (or its start, where a page shortens it) is shown
+    right after or before a quotation mark."""
+    texts = [claim["text"] for data in site.glob("*/explainer.json")
+             for claim in json.loads(data.read_text("utf-8"))["claims"]]
+    found = []
+    for path in iter_files(site):
+        for shown in _visible_text(path):
+            shown = html.unescape(shown)
+            for text in texts:
+                start = text[:40]
+                at = shown.find(start)
+                while at >= 0:
+                    before = shown[at - 1] if at else ""
+                    after = shown[at + len(text)] if shown.startswith(text, at) and at + len(text) < len(shown) else ""
+                    if before in QUOTATION_MARKS or after in QUOTATION_MARKS:
+                        found.append(f"{path.relative_to(site)}: {shown[max(at - 30, 0):at + len(text) + 2]!r}")
+                    at = shown.find(start, at + 1)
+    return found
+
+
+@pytest.fixture(scope="module")
+def border_window(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("border-window") / "project"
+    root.mkdir()
+    (root / "content/explainers").mkdir(parents=True)
+    (root / "content/explainers/border-window.md").write_text(BORDER_WINDOW, "utf-8")
+    build_project(root, root / "site", BASE)
+    return root / "site"
+
+
+def test_relations_show_a_paraphrase_with_its_author_never_in_quotation_marks(border_window: Path) -> None:
+    card = [el for el in html_tree(border_window / "border-window/index.html").iter()
+            if el.get("id") == "claim-putin-window"][0]
+    relations = [text_of(dd) for dd in card.iter("dd")]
+    assert relations == ["Alexander Lukashenko — The attackers first tried to reach Belarus.",
+                         "The Kremlin — The gunmen had contacts on the Ukrainian side."]
+
+
+@pytest.mark.parametrize("which", ["example", "border-window"])
+def test_no_page_feed_or_structured_data_puts_a_paraphrase_in_quotation_marks(
+        which: str, built_example: Path, border_window: Path) -> None:
+    site = built_example if which == "example" else border_window
+    assert _quoted_paraphrases(site) == []
+
+
+def test_the_actors_own_words_are_still_shown_as_a_quotation(border_window: Path) -> None:
+    tree = html_tree(border_window / "border-window/index.html")
+    quotes = [text_of(el) for el in tree.iter("blockquote") if el.get("class") == "claim-quote"]
+    assert quotes == ["They tried to hide and moved towards Ukraine.",
+                      "That's why there was no chance they could enter Belarus."]
+    assert '.claim-quote p::before { content: "“"; }' in (border_window / "assets/style.css").read_text("utf-8")
