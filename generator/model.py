@@ -202,6 +202,12 @@ class Explainer:
         return len(self.claims)
 
     @property
+    def rated_count(self) -> int:
+        """Claims with a verdict (any status but `unrated`): those "checked", each with a
+        ClaimReview in the page's structured data (see `structured`)."""
+        return sum(claim.status != "unrated" for claim in self.claims.values())
+
+    @property
     def timeline_count(self) -> int:
         return len(self.timeline)
 

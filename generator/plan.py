@@ -55,7 +55,7 @@ def listing_digest(explainer: Explainer) -> str:
     """What lists of explainers (home, tags, feed, sitemap, actor pages) show of one."""
     e = explainer
     return digest(e.slug, e.title, e.summary, e.published.text, e.updated.text if e.updated else "",
-                  e.tags, e.authors, e.claim_count, e.timeline_count,
+                  e.tags, e.authors, e.claim_count, e.rated_count, e.timeline_count,
                   *(f"{c.date.text}:{c.text}" for c in e.corrections))
 
 

@@ -48,7 +48,7 @@ def summarize(explainer: Explainer) -> SummaryData:
         "published": e.published.text, "updated": e.updated.text if e.updated else None,
         "updated_from_git": e.updated_from_git, "authors": e.authors, "tags": e.tags, "draft": e.draft,
         "corrections": [[c.date.text, c.text, list(c.span)] for c in e.corrections],
-        "claim_count": e.claim_count, "timeline_count": e.timeline_count,
+        "claim_count": e.claim_count, "rated_count": e.rated_count, "timeline_count": e.timeline_count,
         "page_actors": e.page_actors,
         "claim_refs": [list(ref) for ref in e.claim_refs],
         "event_refs": [[index, actors] for index, actors in e.event_refs],
@@ -87,6 +87,7 @@ class LazyExplainer:
         self.corrections = [Correction(parse_date(_text(date)), _text(text), _span(span))
                             for date, text, span in data["corrections"]]
         self.claim_count = int(data["claim_count"])
+        self.rated_count = int(data["rated_count"])
         self.timeline_count = int(data["timeline_count"])
         self.page_actors = _texts(data["page_actors"])
         self.claim_refs = [(_text(claim_id), _text(by)) for claim_id, by in data["claim_refs"]]

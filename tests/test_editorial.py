@@ -227,3 +227,30 @@ def test_the_actors_own_words_are_still_shown_as_a_quotation(border_window: Path
     assert quotes == ["They tried to hide and moved towards Ukraine.",
                       "That's why there was no chance they could enter Belarus."]
     assert '.claim-quote p::before { content: "“"; }' in (border_window / "assets/style.css").read_text("utf-8")
+
+
+# -- 3. counts say what they count -------------------------------------------------------------
+
+def _claims(*statuses: str) -> str:
+    claims = "".join(f"  c{i}:\n    by: p\n    text: Claim {i}.\n" + (f"    status: {s}\n" if s else "")
+                     for i, s in enumerate(statuses))
+    return "actors:\n  p:\n    name: P\nclaims:\n" + claims
+
+
+@pytest.mark.parametrize("statuses, meta", [
+    (("true", "false", "misleading"), "1 January 2024 · 3 claims checked"),
+    (("unproven",), "1 January 2024 · 1 claim checked"),
+    (("true", "", "unrated", "disputed"), "1 January 2024 · 4 claims, 2 rated"),
+    (("", "unrated"), "1 January 2024 · 2 claims"),
+    ((), "1 January 2024"),
+])
+def test_checked_counts_only_rated_claims(project, cli_run, statuses: tuple[str, ...], meta: str) -> None:
+    root = project({"content/explainers/a.md": page("tags: [t]\n" + (_claims(*statuses) if statuses else ""))})
+    assert cli_run("build", "--root", root, "--base-url", BASE).code == 0
+    for listing in ("index.html", "tags/t/index.html"):
+        metas = [text_of(p) for p in html_tree(root / "site" / listing).iter("p") if p.get("class") == "meta"]
+        assert metas == [meta]
+    jsonld = [json.loads(s.text or "") for s in html_tree(root / "site/a/index.html").iter("script")
+              if s.get("type") == "application/ld+json"][0]
+    reviews = [o for o in jsonld if o["@type"] == "ClaimReview"]
+    assert len(reviews) == sum(1 for s in statuses if s and s != "unrated")

@@ -41,11 +41,11 @@ def clean_build(root: Path, out: Path, drafts: bool = False) -> dict[str, str]:
 
 
 def explainer(title: str, tags: str = "[a]", by: str = "shared-one", body: str = "Body.",
-              claim: str = "Claim", extra: str = "") -> str:
+              claim: str = "Claim", extra: str = "", status: str = "unproven") -> str:
     local = "local-" + title.split()[0].lower()  # inline actors of one id must be identical
     return (f"---\ntitle: {title}\nsummary: About {title}.\npublished: 2024-03-0{len(title) % 9 + 1}\n"
             f"tags: {tags}\nactors:\n  {local}:\n    name: Local {title}\n"
-            f"claims:\n  c1:\n    by: {by}\n    text: {claim} of {title}.\n    status: unproven\n"
+            f"claims:\n  c1:\n    by: {by}\n    text: {claim} of {title}.\n    status: {status}\n"
             f"  c2:\n    by: {local}\n    text: Answer.\n    responds_to: [c1]\n{extra}"
             f"timeline:\n  - date: 2024-03\n    title: Event\n    actors: [{by}]\n---\n"
             f"{body} See [the claim](@c1) by [them](@{by}).\n")
@@ -70,6 +70,8 @@ EDITS = st.sampled_from([
     ("write", "content/explainers/alpha.md", explainer("Alpha", claim="Edited claim")),
     ("write", "content/explainers/alpha.md", explainer("Alpha", extra=THIRD_CLAIM)),
     ("write", "content/explainers/alpha.md", explainer("Alpha", extra=CORRECTION)),
+    # A verdict withdrawn: lists count rated claims ("2 claims, 1 rated").
+    ("write", "content/explainers/alpha.md", explainer("Alpha", status="unrated")),
     ("write", "content/explainers/beta.md",
      explainer("Beta", tags="[a, b]", by="shared-two", body="Also [one](@shared-one).")),
     ("write", "content/explainers/beta.md", explainer("Beta", tags="[b]", by="shared-one")),
