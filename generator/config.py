@@ -10,7 +10,7 @@ from generator.diagnostics import Diagnostics
 from generator.fields import FieldReader
 from generator.yamlnodes import YMap
 
-SITE_KEYS = ("title", "base_url", "language", "description", "allow_html", "publisher")
+SITE_KEYS = ("title", "base_url", "language", "description", "allow_html", "publisher", "updated_from_git")
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,9 @@ class SiteConfig:
     """Pass raw HTML in Markdown fields through instead of escaping it."""
     publisher: str = ""
     """The news organisation, for JSON-LD and feeds (default: the site title)."""
+    updated_from_git: bool = False
+    """An explainer without `updated` takes its last commit's date as "Updated" (by default
+    only `updated` and the corrections' dates count: see `model.Explainer.modified`)."""
 
     @property
     def publisher_name(self) -> str:
@@ -69,6 +72,7 @@ def read_config(node: YMap | None, diags: Diagnostics, base_url_override: str | 
             if value is not None:
                 values[key] = value
         values["allow_html"] = r.boolean("allow_html", False)
+        values["updated_from_git"] = r.boolean("updated_from_git", False)
         base = r.scalar_node("base_url")
         if base is not None:
             values["base_url"] = _check_base_url(base.text, diags, base.span)

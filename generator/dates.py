@@ -96,6 +96,23 @@ class PartialDate:
         """W3C date (YYYY-MM-DD) of the calendar day as written."""
         return f"{self.year:04d}-{self.month or 1:02d}-{self.day or 1:02d}"
 
+    def utc_iso(self) -> str:
+        """The instant in UTC to the second, `2024-03-29T09:30:00Z`: one form for every date,
+        whatever its precision and offset (the sitemap's `lastmod`)."""
+        u = self.instant().astimezone(dt.timezone.utc)
+        # Not strftime: its %Y does not pad years before 1000 on every platform.
+        return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z"
+
+
+def latest(*dates: PartialDate | None) -> PartialDate | None:
+    """The latest of the dates given (None ones left out) by instant; of equal instants, the
+    first given. None if there is none."""
+    found: PartialDate | None = None
+    for date in dates:
+        if date is not None and (found is None or date.instant() > found.instant()):
+            found = date
+    return found
+
 
 def format_offset(offset: dt.timedelta | None) -> str:
     if not offset:

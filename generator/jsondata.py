@@ -51,6 +51,7 @@ def explainer_json(explainer: Explainer, site: Site, url: str) -> bytes:
         "summary": explainer.summary,
         "published": explainer.published.text,
         "updated": _date(explainer.updated),
+        "modified": _date(explainer.modified),
         "authors": explainer.authors,
         "tags": explainer.tags,
         "actors": actors,

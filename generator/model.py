@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from generator.dates import PartialDate
+from generator.dates import PartialDate, latest
 from generator.diagnostics import Span
 
 ACTOR_KINDS = ("person", "organization", "government", "group", "media")
@@ -191,11 +191,26 @@ class Explainer:
     revisions: list = field(default_factory=list)
     """`history.Revision`s of the file, newest first (empty outside git)."""
     updated_from_git: bool = False
-    """`updated` was not written, and comes from the last commit touching the file."""
+    """`updated` was not written, and comes from the last commit touching the file (only when
+    site.yaml sets `updated_from_git: true`)."""
     quoted: dict[str, str] = field(default_factory=dict)
     """Actor id -> digest of what that actor's page shows of this explainer (see `quotes`)."""
 
     # -- what listings and the site index read (see `summary`, which stores them) ----
+
+    @property
+    def modified(self) -> PartialDate | None:
+        """The "Updated" date readers are told: the latest of `updated` and the corrections'
+        dates (None when there are neither). Editorial facts only: a commit that changes no
+        fact (a typo, a format migration) never makes a story read "Updated today"."""
+        return latest(self.updated, *(c.date for c in self.corrections))
+
+    @property
+    def last_changed(self) -> PartialDate:
+        """When the page last changed, for the sitemap's `lastmod`: the latest of `published`,
+        `modified` and the last commit touching the file."""
+        last_commit = self.revisions[0].date if self.revisions else None
+        return latest(self.published, self.modified, last_commit) or self.published
 
     @property
     def claim_count(self) -> int:

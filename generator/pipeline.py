@@ -753,7 +753,7 @@ class Builder:
         explainer = validate.validate_explainer(raw, shared.actors, content_files, local)
         if explainer is not None:
             resolve.resolve_explainer(explainer, shared.actors, config, local)
-            _apply_history(explainer, revisions)
+            _apply_history(explainer, revisions, config.updated_from_git)
             if not local.errors:
                 explainer.quoted = quotes.quote_digests(
                     explainer, lambda actor_id: explainer.actors.get(actor_id) or shared.actors.get(actor_id))
@@ -816,11 +816,13 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc)
 
 
-def _apply_history(explainer: Explainer, revisions: list[history.Revision]) -> None:
-    """Revisions from git; without an `updated` of its own, the last commit's date (when it
-    is later than `published`: a file committed before publication was not updated)."""
+def _apply_history(explainer: Explainer, revisions: list[history.Revision], updated_from_git: bool) -> None:
+    """Revisions from git. Only if site.yaml asks for it (`updated_from_git`), an explainer
+    without an `updated` of its own takes the last commit's date (when it is later than
+    `published`: a file committed before publication was not updated): a commit is not an
+    editorial fact, and a format migration would make every story read "Updated today"."""
     explainer.revisions = revisions
-    if explainer.updated is None and revisions:
+    if updated_from_git and explainer.updated is None and revisions:
         last = revisions[0].date
         if last.instant() > explainer.published.instant():
             explainer.updated = last

@@ -55,7 +55,7 @@ def listing_digest(explainer: Explainer) -> str:
     """What lists of explainers (home, tags, feed, sitemap, actor pages) show of one."""
     e = explainer
     return digest(e.slug, e.title, e.summary, e.published.text, e.updated.text if e.updated else "",
-                  e.tags, e.authors, e.claim_count, e.rated_count, e.timeline_count,
+                  e.modified.text if e.modified else "", e.tags, e.authors, e.claim_count, e.rated_count, e.timeline_count,
                   *(f"{c.date.text}:{c.text}" for c in e.corrections))
 
 
@@ -173,8 +173,10 @@ def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], front_k
             digest(templates["tag.html"], config_digest, *(listings[e.slug] for e in explainers)),
             _bind(renderer.tag_page, tag))
     add("feed.xml", digest(templates["feed.xml"], config_digest, all_listings), _bind(renderer.xml, "feed.xml"))
+    # The sitemap also shows when each page last changed, which git may tell (see `history`).
     add("sitemap.xml", digest(templates["sitemap.xml"], config_digest, all_listings, list(site.actors),
-                              list(site.tags)), _bind(renderer.xml, "sitemap.xml"))
+                              list(site.tags), [e.last_changed.text for e in site.explainers]),
+        _bind(renderer.xml, "sitemap.xml"))
     for asset in sorted((THEME_DIR / "assets").iterdir()):
         if asset.is_file():
             add(f"assets/{asset.name}", digest(asset, file_stamp(asset)),

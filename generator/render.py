@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from generator import __version__, jsondata, structured
 from generator.diagnostics import BuildFailed, Diagnostics, Span
+from generator.dates import latest
 from generator.fields import contain_bidi
 from generator.links import resolve_hrefs, root_prefix
 from generator.model import (FORWARD_LABELS, INVERSE_LABELS, RELATIONS, STATUS_LABELS, STATUS_MEANINGS,
@@ -136,6 +137,7 @@ def make_environment(root: Path, bytecode_cache: jinja2.BytecodeCache | None = N
         generator_version=__version__,
         url=_url,
         claim_relations=claim_relations,
+        latest=latest,
     )
     return env
 
@@ -379,7 +381,8 @@ class Renderer:
         site = self.site
         text = self.env.get_template(name).render(
             site=self.config, site_data=site, root="", explainers=site.explainers, explainer=None,
-            absolute=self.absolute, feed_updated=_feed_updated(site.explainers))
+            absolute=self.absolute, feed_updated=_feed_updated(site.explainers),
+            sitemap_updated=_sitemap_updated(site.explainers))
         return RenderedFile(name, text.encode("utf-8"))
 
 
@@ -390,10 +393,15 @@ def _lookup(explainer: Explainer, site: Site) -> Callable[[str], Actor | None]:
 
 
 def _feed_updated(explainers: list[Explainer]) -> str:
-    dates = [(e.updated or e.published) for e in explainers]
-    if not dates:
-        return "1970-01-01T00:00:00Z"
-    return max(dates, key=lambda d: d.instant()).iso()
+    """The feed's `<updated>`: the latest editorial date (see `Explainer.modified`) of any entry."""
+    found = latest(*(latest(e.published, e.modified) for e in explainers))
+    return found.iso() if found else "1970-01-01T00:00:00Z"
+
+
+def _sitemap_updated(explainers: list[Explainer]) -> str:
+    """The home page's `lastmod`: the last change of any explainer, in the sitemap's one form."""
+    found = latest(*(e.last_changed for e in explainers))
+    return found.utc_iso() if found else "1970-01-01T00:00:00Z"
 
 
 def render_files(make: Iterable[Callable[[], RenderedFile]], root: Path) -> Iterator[RenderedFile]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.config import SiteConfig
+from generator.dates import latest
 from generator.fields import contain_bidi
 from generator.model import STATUS_LABELS, Actor, Explainer
 
@@ -56,7 +57,8 @@ def explainer_jsonld(explainer: Explainer, actors: dict[str, Actor], config: Sit
                      page_url: str) -> list[dict[str, Any]]:
     """The JSON-LD objects for one explainer page."""
     publisher = publisher_entity(config)
-    updated = explainer.updated or explainer.published
+    # Never before publication: an `updated` day can be earlier than a published date-time.
+    updated = latest(explainer.published, explainer.modified) or explainer.published
     article: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",

@@ -4,7 +4,7 @@ An incremental `build` starts in a fresh process. Recompiling every explainer
 to rebuild one page would make a one-word edit cost as much as a full compile
 (about 2 ms per file: 10 s at 5,000 explainers). Instead each build stores,
 per explainer, a small JSON *summary*: what listings show (title, summary,
-dates, tags, counts, corrections), which actors its page shows, which claims
+dates, tags, counts, corrections; the sitemap's last change), which actors its page shows, which claims
 and events name which actor, and its inline actors. The next build turns
 each unchanged file's summary into a `LazyExplainer`, which answers those
 questions at once and compiles the file only when a page needs more of it
@@ -46,7 +46,8 @@ def summarize(explainer: Explainer) -> SummaryData:
     return {
         "slug": e.slug, "src_path": e.src_path, "title": e.title, "summary": e.summary,
         "published": e.published.text, "updated": e.updated.text if e.updated else None,
-        "updated_from_git": e.updated_from_git, "authors": e.authors, "tags": e.tags, "draft": e.draft,
+        "updated_from_git": e.updated_from_git, "modified": e.modified.text if e.modified else None,
+        "last_changed": e.last_changed.text, "authors": e.authors, "tags": e.tags, "draft": e.draft,
         "corrections": [[c.date.text, c.text, list(c.span)] for c in e.corrections],
         "claim_count": e.claim_count, "rated_count": e.rated_count, "timeline_count": e.timeline_count,
         "page_actors": e.page_actors,
@@ -81,6 +82,8 @@ class LazyExplainer:
         self.published: PartialDate = parse_date(_text(data["published"]))
         self.updated: PartialDate | None = parse_date(_text(data["updated"])) if data["updated"] else None
         self.updated_from_git = bool(data["updated_from_git"])
+        self.modified: PartialDate | None = parse_date(_text(data["modified"])) if data["modified"] else None
+        self.last_changed: PartialDate = parse_date(_text(data["last_changed"]))
         self.authors = _texts(data["authors"])
         self.tags = _texts(data["tags"])
         self.draft = bool(data["draft"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import subprocess
 from pathlib import Path
 from typing import Any, Iterator
 from xml.etree import ElementTree
@@ -75,10 +76,14 @@ timeline:
   - date: 2024-03-23
     title: Putin addresses the nation
     claims: [putin-window, lukashenko-route]
+corrections:
+  - date: 2024-03-29
+    text: An earlier version said the address was given on 24 March.
 ---
 [Mr. Putin](@putin) said Kyiv had [prepared a "window"](@putin-window).
 """
-"""A journalist's explainer: four claims, two of them rated, each relation, quotes."""
+"""A journalist's explainer: four claims, two of them rated, each relation, quotes, and a
+correction the day after publication."""
 
 BASE = "https://news.example.org/explainers/"
 
@@ -254,3 +259,79 @@ def test_checked_counts_only_rated_claims(project, cli_run, statuses: tuple[str,
               if s.get("type") == "application/ld+json"][0]
     reviews = [o for o in jsonld if o["@type"] == "ClaimReview"]
     assert len(reviews) == sum(1 for s in statuses if s and s != "unrated")
+
+
+# -- 4. "Updated" follows the editorial facts ----------------------------------------------
+
+def _git(root: Path, *args: str, date: str = "") -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "Desk", "GIT_AUTHOR_EMAIL": "desk@example.org",
+                        "GIT_COMMITTER_NAME": "Desk", "GIT_COMMITTER_EMAIL": "desk@example.org",
+                        "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "PATH": "/usr/bin:/bin"})
+
+
+def _dates_shown(site: Path) -> dict[str, Any]:
+    """Every date that says when the explainer was updated, wherever it is shown."""
+    tree = html_tree(site / "border-window/index.html")
+    byline = [text_of(p) for p in tree.iter("p") if p.get("class") == "byline"]
+    listing = [text_of(p) for p in html_tree(site / "index.html").iter("p") if p.get("class") == "meta"]
+    meta = [m.get("content") for m in tree.iter("meta") if m.get("property") == "article:modified_time"]
+    jsonld = [json.loads(s.text or "") for s in tree.iter("script") if s.get("type") == "application/ld+json"][0]
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.parse(site / "feed.xml").getroot()
+    sitemap = (site / "sitemap.xml").read_text("utf-8")
+    return {
+        "byline": byline, "listing": listing, "article:modified_time": meta,
+        "dateModified": jsonld[0]["dateModified"],
+        "ClaimReview datePublished": sorted({o["datePublished"] for o in jsonld[1:]}),
+        "feed updated": feed.findtext(f"{atom}updated"),
+        "entry updated": [e.findtext(f"{atom}updated") for e in feed.findall(f"{atom}entry")],
+        "sitemap lastmod": [line.split("<lastmod>")[1].split("<")[0] for line in sitemap.splitlines()
+                            if "<lastmod>" in line],
+        "json": {k: json.loads((site / "border-window/explainer.json").read_text("utf-8"))[k]
+                 for k in ("updated", "modified", "updated_from_git")},
+    }
+
+
+@pytest.mark.parametrize("updated_from_git", [False, True])
+def test_updated_is_the_latest_of_updated_and_corrections_not_the_last_commit(
+        project, cli_run, updated_from_git: bool) -> None:
+    files = {"content/explainers/border-window.md": BORDER_WINDOW}
+    if updated_from_git:
+        files["site.yaml"] = "updated_from_git: true\n"
+    root = project(files)
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    # Long after the story: a commit that changed no fact (a format migration, say).
+    _git(root, "commit", "-qm", "Migrate the front matter", date="2026-11-25T08:23:26+00:00")
+    assert cli_run("build", "--root", root, "--base-url", BASE).code == 0
+    shown = _dates_shown(root / "site")
+    commit_day = "25 November 2026, 08:23 UTC"
+    assert shown == {
+        "byline": [f"By Jane Reporter Published 28 March 2024 · Updated "
+                   f"{commit_day if updated_from_git else '29 March 2024'}"],
+        "listing": [f"28 March 2024 · Updated {commit_day if updated_from_git else '29 March 2024'} · "
+                    "4 claims, 2 rated · 1-point timeline"],
+        "article:modified_time": ["2026-11-25T08:23:26+00:00" if updated_from_git else "2024-03-29T00:00:00Z"],
+        "dateModified": "2026-11-25T08:23:26+00:00" if updated_from_git else "2024-03-29T00:00:00Z",
+        "ClaimReview datePublished": ["2026-11-25T08:23:26+00:00" if updated_from_git else "2024-03-29T00:00:00Z"],
+        "feed updated": "2026-11-25T08:23:26+00:00" if updated_from_git else "2024-03-29T00:00:00Z",
+        "entry updated": ["2026-11-25T08:23:26+00:00" if updated_from_git else "2024-03-29T00:00:00Z"],
+        # The sitemap tells crawlers the page changed, whatever the change: git may say so.
+        "sitemap lastmod": ["2026-11-25T08:23:26Z", "2026-11-25T08:23:26Z"],
+        "json": {"updated": "2026-11-25T08:23:26+00:00" if updated_from_git else None,
+                 "modified": "2026-11-25T08:23:26+00:00" if updated_from_git else "2024-03-29",
+                 "updated_from_git": updated_from_git},
+    }
+    revisions = [text_of(li) for li in html_tree(root / "site/border-window/index.html").iter("li")
+                 if li.find("time") is not None and "Migrate" in text_of(li)]
+    assert revisions == ["25 November 2026, 08:23 UTC Migrate the front matter"]
+
+
+@pytest.mark.parametrize("updated, shown", [("2024-03-30", "30 March 2024"), ("2024-03-28", "29 March 2024")])
+def test_a_written_updated_and_a_correction_the_later_one_counts(project, cli_run, updated: str,
+                                                                  shown: str) -> None:
+    text = BORDER_WINDOW.replace("published: 2024-03-28\n", f"published: 2024-03-28\nupdated: {updated}\n")
+    root = project({"content/explainers/border-window.md": text})
+    assert cli_run("build", "--root", root, "--base-url", BASE).code == 0
+    assert _dates_shown(root / "site")["byline"] == [f"By Jane Reporter Published 28 March 2024 · Updated {shown}"]

@@ -145,17 +145,25 @@ def first_commit(root: Path, message: str, date: str) -> None:
     git(root, "commit", "-qm", message, "--date", date)
 
 
-def test_git_history_gives_revisions_and_updated(project, cli_run) -> None:
-    root = project({"content/explainers/a.md": explainer("A"), "content/explainers/b.md": explainer("B")})
+@pytest.mark.parametrize("from_git", [False, True])
+def test_git_history_gives_revisions_and_updated_only_when_asked(project, cli_run, from_git: bool) -> None:
+    root = project({"content/explainers/a.md": explainer("A"), "content/explainers/b.md": explainer("B"),
+                    "site.yaml": f"updated_from_git: {str(from_git).lower()}\n"})
     first_commit(root, "First version", "2024-03-28T10:00:00+00:00")
     (root / "content/explainers/a.md").write_text(explainer("A", body="Body, revised.\n"))
     git(root, "commit", "-qam", "Revise A", "--date", "2024-04-02T09:30:00+02:00")
     assert build(cli_run, root).code == 0
     a = json.loads((root / "site/a/explainer.json").read_text("utf-8"))
     assert [r["subject"] for r in a["revisions"]] == ["Revise A", "First version"]
-    assert a["updated"] == "2024-04-02T09:30:00+02:00" and a["updated_from_git"] is True
+    if from_git:
+        assert (a["updated"], a["modified"], a["updated_from_git"]) == ("2024-04-02T09:30:00+02:00",) * 2 + (True,)
+    else:
+        assert (a["updated"], a["modified"], a["updated_from_git"]) == (None, None, False)
     b = json.loads((root / "site/b/explainer.json").read_text("utf-8"))
     assert [r["subject"] for r in b["revisions"]] == ["First version"]
+    # Either way the sitemap says when the page last changed.
+    sitemap = (root / "site/sitemap.xml").read_text("utf-8")
+    assert f"<loc>{BASE}a/</loc><lastmod>2024-04-02T07:30:00Z</lastmod>" in sitemap
 
 
 def test_explicit_updated_wins_over_git(project, cli_run) -> None:
@@ -273,8 +281,10 @@ def test_sitemap_follows_sitemaps_org(project, cli_run) -> None:
         lastmod = url.findtext(f"{ns}lastmod")
         assert lastmod is None or W3C.match(lastmod), lastmod
         locs[loc] = lastmod
-    assert locs[f"{BASE}a/"] == "2024-03-29"
-    assert locs[f"{BASE}b/"] == "2024-03-20T08:00:00+03:00"
+    # One form for every lastmod: a date-time in UTC, to the second.
+    assert locs[BASE] == "2024-03-29T00:00:00Z"
+    assert locs[f"{BASE}a/"] == "2024-03-29T00:00:00Z"
+    assert locs[f"{BASE}b/"] == "2024-03-20T05:00:00Z"
     assert f"{BASE}tags/t/" in locs
     assert len(urlset.findall(f"{ns}url")) <= 50000
 
