@@ -335,3 +335,10 @@ def test_a_written_updated_and_a_correction_the_later_one_counts(project, cli_ru
     root = project({"content/explainers/border-window.md": text})
     assert cli_run("build", "--root", root, "--base-url", BASE).code == 0
     assert _dates_shown(root / "site")["byline"] == [f"By Jane Reporter Published 28 March 2024 · Updated {shown}"]
+
+
+def test_updated_from_git_is_checked_like_every_site_setting(project, cli_run) -> None:
+    errors = check_errors(project, cli_run, {"site.yaml": "updated_from_git: sometimes\n",
+                                             "content/explainers/a.md": page()})
+    assert errors == ["site.yaml:1:19: error: 'updated_from_git' in site.yaml must be true or false, "
+                      "got 'sometimes'"]
