@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate only, write nothing",
                                 description="Validate the project and compile its templates; write nothing.")
     root_option(check)
+    check.add_argument("--strict", action="store_true",
+                       help="fail (exit status 1) on warnings too, for CI")
 
     serve = commands.add_parser("serve", help="build, serve and rebuild on change with live reload",
                                 description="Build the site, serve it, rebuild when files change and "
@@ -154,6 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "check":
             report = pipeline.check(BuildOptions(root=root, out_dir=root / "site"))
             _print_diagnostics(report.warnings, sys.stderr)
+            if args.strict and report.warnings:
+                print(f"explainer: no errors, {_count(len(report.warnings), 'warning')}; --strict fails on "
+                      "warnings", file=sys.stderr)
+                return EXIT_ERRORS
             print("explainer: no errors", file=sys.stderr)
         elif args.command == "new":
             _new(root, args.title, args.github_pages)

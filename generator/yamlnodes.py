@@ -6,7 +6,9 @@ this module turns them into `YMap` / `YSeq` / `YScalar`. Along the way it
 refuses what the format has no use for and what is dangerous: aliases
 (so alias "bombs" cannot expand), duplicate keys (PyYAML keeps the last one
 silently), non-scalar keys, application tags such as `!!python/object`, and
-nesting deeper than `MAX_DEPTH`.
+nesting deeper than `MAX_DEPTH`. It warns where valid YAML means something
+other than what a writer sees: a value between typographic quotes (kept as
+text) and a plain value cut short by ` #` (a comment).
 """
 
 from __future__ import annotations
@@ -275,6 +277,24 @@ YAML refuses them written out, but a double-quoted escape such as "\\x1f" or "\\
 and it would break feed.xml or crash writing the page."""
 
 
+_OPENING_QUOTES = frozenset("“„‚‘«»‹›「『")
+_CLOSING_QUOTES = frozenset("”“’‘»«›‹」』")
+"""Typographic quotation marks, as many languages pair them (“…”, „…“, «…», »…«, 「…」): a
+plain YAML value delimited by them keeps them, though a writer may have meant YAML quotes."""
+
+_CUTTING_COMMENT = re.compile(r"[ \t]+#[^\s]")
+"""Right after a plain value, a comment that reads like part of the text (`Crocus #2 attack`,
+`#MeToo`): a comment meant as one has a space after its '#'."""
+
+
+def _double_quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _single_quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 class _Stop(Exception):
     """Raised inside the converter when going on would be unsafe (alias, depth)."""
 
@@ -292,7 +312,7 @@ class _Converter:
     def span(self, node: yaml.Node) -> Span:
         return _span(self.path, node.start_mark, self.line_offset, self.source)
 
-    def convert(self, node: yaml.Node, depth: int) -> YNode:
+    def convert(self, node: yaml.Node, depth: int, key: bool = False) -> YNode:
         if id(node) in self.seen:
             # compose() resolves `*alias` to the very node object of its anchor. Stop before
             # walking it again (an alias "bomb" would expand here); `_report_anchors` reports
@@ -313,6 +333,8 @@ class _Converter:
         if isinstance(node, yaml.ScalarNode):
             if node.style == '"':
                 self._check_escapes(node)
+            elif not node.style and not key:
+                self._check_plain(node)
             start, end = node.start_mark, node.end_mark
             return YScalar(node.value, self.span(node), node.tag, node.style or "",
                            start.line == end.line, self.source, self.line_offset)
@@ -321,7 +343,7 @@ class _Converter:
         assert isinstance(node, yaml.MappingNode)
         entries: dict[str, tuple[YScalar, YNode]] = {}
         for key_node, value_node in node.value:
-            key = self.convert(key_node, depth + 1)
+            key = self.convert(key_node, depth + 1, key=True)
             value = self.convert(value_node, depth + 1)
             if not isinstance(key, YScalar):
                 self.diags.error(key.span, "a key must be plain text")
@@ -333,6 +355,33 @@ class _Converter:
                 continue
             entries[key.text] = (key, value)
         return YMap(entries, self.span(node))
+
+    def _check_plain(self, node: yaml.ScalarNode) -> None:
+        """Warn where a plain (unquoted) value is not what the writer sees: typographic quotes
+        around it are kept as text, and ` #` ends it (the rest of the line is a comment)."""
+        value = node.value
+        opener, closer = value[:1], value[-1:]
+        if (len(value) >= 2 and opener in _OPENING_QUOTES and closer in _CLOSING_QUOTES
+                and opener not in value[1:-1] and closer not in value[1:-1]):
+            inner = value[1:-1]
+            self.diags.warning(
+                self.span(node), f"{value} is written between typographic quotes, which YAML keeps as part "
+                "of the text: the page shows them",
+                f"to quote it in YAML use straight quotes, {_double_quoted(inner)}, or none; to show the "
+                f"quotation marks, put the whole value in straight quotes: {_single_quoted(value)}")
+        text, end = self.source.text, node.end_mark.index
+        comment = _CUTTING_COMMENT.match(text, end)
+        if comment is not None:
+            line_end = text.find("\n", end)
+            written = (value + text[end:line_end if line_end >= 0 else len(text)]).rstrip()
+            hash_at = comment.end() - 2
+            line = text.count("\n", 0, hash_at)
+            column = hash_at - (text.rfind("\n", 0, hash_at) + 1)
+            self.diags.warning(
+                Span(self.path, line + self.line_offset + 1, column + 1),
+                f"' #' starts a YAML comment, so this value is '{value}', not '{written}'",
+                f"if '#' belongs to the text, put the whole value in quotes: {_double_quoted(written)}; "
+                "if it starts a comment, put a space after it")
 
     def _check_escapes(self, node: yaml.ScalarNode) -> None:
         bad = _NOT_IN_PAGES.search(node.value)

@@ -342,3 +342,47 @@ def test_updated_from_git_is_checked_like_every_site_setting(project, cli_run) -
                                              "content/explainers/a.md": page()})
     assert errors == ["site.yaml:1:19: error: 'updated_from_git' in site.yaml must be true or false, "
                       "got 'sometimes'"]
+
+
+# -- 7. YAML that means something else than the writer sees warns ------------------------------
+
+@pytest.mark.parametrize("line, warning", [
+    ("title: “Nord Stream”",
+     "content/explainers/a.md:2:8: warning: “Nord Stream” is written between typographic quotes, which YAML "
+     "keeps as part of the text: the page shows them; to quote it in YAML use straight quotes, \"Nord Stream\", "
+     "or none; to show the quotation marks, put the whole value in straight quotes: '“Nord Stream”'"),
+    ("title: ‘Nord Stream’",
+     "content/explainers/a.md:2:8: warning: ‘Nord Stream’ is written between typographic quotes, which YAML "
+     "keeps as part of the text: the page shows them; to quote it in YAML use straight quotes, \"Nord Stream\", "
+     "or none; to show the quotation marks, put the whole value in straight quotes: '‘Nord Stream’'"),
+    ("title: «Nord Stream»",
+     "content/explainers/a.md:2:8: warning: «Nord Stream» is written between typographic quotes, which YAML "
+     "keeps as part of the text: the page shows them; to quote it in YAML use straight quotes, \"Nord Stream\", "
+     "or none; to show the quotation marks, put the whole value in straight quotes: '«Nord Stream»'"),
+    ("title: Crocus #2 attack",
+     "content/explainers/a.md:2:15: warning: ' #' starts a YAML comment, so this value is 'Crocus', not "
+     "'Crocus #2 attack'; if '#' belongs to the text, put the whole value in quotes: \"Crocus #2 attack\"; "
+     "if it starts a comment, put a space after it"),
+])
+def test_yaml_that_means_something_else_warns_and_strict_check_fails(project, cli_run, line: str,
+                                                                     warning: str) -> None:
+    site = f"base_url: {BASE}\n"
+    root = project({"site.yaml": site, "content/explainers/a.md": page().replace("title: T", line)})
+    check = cli_run("check", "--root", root)
+    assert (check.code, check.err_lines) == (0, [warning, "explainer: no errors"])
+    strict = cli_run("check", "--strict", "--root", root)
+    assert (strict.code, strict.err_lines) == (1, [warning, "explainer: no errors, 1 warning; --strict fails "
+                                                            "on warnings"])
+    build = cli_run("build", "--root", root)
+    assert build.code == 0 and build.err_lines[0] == warning  # warnings never fail a build
+    assert (root / "site/a/index.html").is_file()
+
+
+@pytest.mark.parametrize("line", [
+    "title: '“Nord Stream”'", "title: \"Crocus #2 attack\"", "title: T  # the headline", "title: T # the headline",
+    "title: “We will win,” says Zelensky, “and we shall”", "title: Putin’s ‘window’",
+])
+def test_quoted_values_and_real_comments_do_not_warn(project, cli_run, line: str) -> None:
+    root = project({"site.yaml": f"base_url: {BASE}\n", "content/explainers/a.md": page().replace("title: T", line)})
+    result = cli_run("check", "--strict", "--root", root)
+    assert (result.code, result.err_lines) == (0, ["explainer: no errors"])
