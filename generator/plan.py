@@ -4,7 +4,8 @@
 fingerprint of everything that goes into it, and how to make it. The
 fingerprint is the whole dependency graph in one string per file: an
 explainer page depends on its explainer's compiled unit and on the templates
-it uses; an actor page on the actor and on every explainer that shows it; the
+it uses; an actor page on the actor, on every explainer that shows it and on the
+actors affiliated with it; the
 home page, feed and sitemap on the listing data (title, summary, dates, tags)
 of every explainer, not on their bodies. `pipeline.Builder` renders only the
 jobs whose fingerprint changed since the previous build: the one mechanism
@@ -24,7 +25,7 @@ from jinja2 import meta
 
 from generator import __version__, jsondata
 from generator.model import Explainer
-from generator.render import THEME_DIR, RenderedFile, Renderer
+from generator.render import THEME_DIR, RenderedFile, Renderer, members_of
 from generator.resolve import Site
 from generator.stamps import file_stamp
 
@@ -164,9 +165,11 @@ def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], front_k
             shown += [f"{e.slug}={listings[e.slug]}" for e in appearing]
         else:  # a project's template may show anything of them: all their front matter
             shown = [f"{e.slug}={front_keys[e.slug]}" for e in (*appearing, *quoting)]
+        # Its members: other actors' affiliation, name, kind, role and picture show here.
+        members = [f"{m.id}:{m.name}:{m.kind}:{m.role}:{m.image}" for m in members_of(site, actor.id)]
         add(f"actors/{actor.id}/index.html",
             digest(templates["actor.html"], config_digest, actor.signature_key, actor.home, home_key,
-                   affiliation.name if affiliation else "", *shown),
+                   affiliation.name if affiliation else "", *shown, "members", *members),
             _bind(renderer.actor_page, actor), actor.home or "")
     for tag, explainers in site.tags.items():
         add(f"tags/{tag}/index.html",

@@ -374,7 +374,7 @@ class Renderer:
             "actor.html", f"actors/{actor.id}", actor=actor, actor_home=home,
             actor_lookup=lambda i: site.actors.get(i),
             claims=site.claims_of(actor.id), events=site.events_of(actor.id),
-            explainers=site.actor_explainers.get(actor.id, []),
+            explainers=site.actor_explainers.get(actor.id, []), members=members_of(site, actor.id),
         )
 
     def xml(self, name: str) -> RenderedFile:
@@ -384,6 +384,11 @@ class Renderer:
             absolute=self.absolute, feed_updated=_feed_updated(site.explainers),
             sitemap_updated=_sitemap_updated(site.explainers))
         return RenderedFile(name, text.encode("utf-8"))
+
+
+def members_of(site: Site, actor_id: str) -> list[Actor]:
+    """The actors that name `actor_id` as their `affiliation` ("Part of ..."), by name."""
+    return [site.actors[member] for member in site.members.get(actor_id, [])]
 
 
 def _lookup(explainer: Explainer, site: Site) -> Callable[[str], Actor | None]:

@@ -44,6 +44,8 @@ class Site:
     """Tag -> explainers, newest first; tags sorted."""
     images: set[str] = field(default_factory=set)
     """Image paths under content/ to copy to site/media/."""
+    members: dict[str, list[str]] = field(default_factory=dict)
+    """Actor id -> ids of the actors that name it as their `affiliation`, by name then id."""
     by_slug: dict[str, Explainer] = field(default_factory=dict)
 
     # The index keeps ids rather than objects: an explainer known only from its summary
@@ -295,7 +297,8 @@ def _check_markdown(field: Markdown, scope: _Scope, context: str, config: SiteCo
 
 
 def _index(site: Site) -> None:
-    """One pass over every explainer: actors -> claims, events, explainers; tags -> explainers."""
+    """One pass over every explainer: actors -> claims, events, explainers; tags -> explainers;
+    and over every actor: affiliations -> members."""
     claims = site.claim_refs
     events = site.event_refs
     appearances = site.actor_explainers
@@ -312,4 +315,8 @@ def _index(site: Site) -> None:
     for actor in site.actors.values():
         if actor.image:
             site.images.add(actor.image)
+        if actor.affiliation in site.actors:
+            site.members.setdefault(actor.affiliation, []).append(actor.id)  # type: ignore[arg-type]
+    for ids in site.members.values():
+        ids.sort(key=lambda i: (site.actors[i].name.lower(), i))
     site.tags = dict(sorted(site.tags.items()))

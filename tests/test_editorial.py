@@ -386,3 +386,30 @@ def test_quoted_values_and_real_comments_do_not_warn(project, cli_run, line: str
     root = project({"site.yaml": f"base_url: {BASE}\n", "content/explainers/a.md": page().replace("title: T", line)})
     result = cli_run("check", "--strict", "--root", root)
     assert (result.code, result.err_lines) == (0, ["explainer: no errors"])
+
+
+def test_an_actor_named_as_affiliation_lists_its_members(project, cli_run) -> None:
+    root = project({
+        "content/actors/united-states.yaml": "name: United States\nkind: government\n",
+        "content/actors/joe-biden.yaml": "name: Joe Biden\nrole: President\naffiliation: united-states\n",
+        "content/explainers/a.md": page("actors:\n  us-officials:\n    name: U.S. officials\n"
+                                        "    kind: group\n    affiliation: united-states\n"
+                                        "claims:\n  c:\n    by: us-officials\n    text: Something.\n"
+                                        "  d:\n    by: joe-biden\n    text: Something else.\n"),
+    })
+    assert cli_run("build", "--root", root, "--base-url", BASE).code == 0
+    tree = html_tree(root / "site/actors/united-states/index.html")
+    main = next(el for el in tree.iter("main"))
+    sections = [text_of(next(s.iter("h2"))) for s in main.iter("section")]
+    assert sections == ["Members"]
+    members = next(s for s in main.iter("section"))
+    assert text_of(next(p for p in members.iter("p"))) == "People and groups part of United States"
+    assert [(href, text) for href, text in [(a.get("href"), text_of(a)) for a in members.iter("a")]] == [
+        ("../../actors/joe-biden/", "Joe Biden"), ("../../actors/us-officials/", "U.S. officials")]
+    assert [text_of(span) for span in members.iter("span") if span.get("class") == "member-text"] == [
+        "Joe Biden, President", "U.S. officials"]
+    page_text = text_of(main)
+    assert "No claims recorded" not in page_text and "No explainers yet" not in page_text
+    # An actor with neither members nor claims still says so.
+    empty = text_of(next(html_tree(root / "site/actors/us-officials/index.html").iter("main")))
+    assert "Members" not in empty

@@ -41,10 +41,10 @@ def clean_build(root: Path, out: Path, drafts: bool = False) -> dict[str, str]:
 
 
 def explainer(title: str, tags: str = "[a]", by: str = "shared-one", body: str = "Body.",
-              claim: str = "Claim", extra: str = "", status: str = "unproven") -> str:
+              claim: str = "Claim", extra: str = "", status: str = "unproven", local_extra: str = "") -> str:
     local = "local-" + title.split()[0].lower()  # inline actors of one id must be identical
     return (f"---\ntitle: {title}\nsummary: About {title}.\npublished: 2024-03-0{len(title) % 9 + 1}\n"
-            f"tags: {tags}\nactors:\n  {local}:\n    name: Local {title}\n"
+            f"tags: {tags}\nactors:\n  {local}:\n    name: Local {title}\n{local_extra}"
             f"claims:\n  c1:\n    by: {by}\n    text: {claim} of {title}.\n    status: {status}\n"
             f"  c2:\n    by: {local}\n    text: Answer.\n    responds_to: [c1]\n{extra}"
             f"timeline:\n  - date: 2024-03\n    title: Event\n    actors: [{by}]\n---\n"
@@ -83,6 +83,10 @@ EDITS = st.sampled_from([
     ("write", "content/actors/shared-one.yaml", "name: Shared One, renamed\nkind: government\n"),
     ("write", "content/actors/shared-two.yaml", "name: Shared Two\naffiliation: shared-one\nrole: Spokesperson\n"),
     ("write", "content/actors/shared-three.yaml", "name: Shared Three\n"),
+    # Affiliations: the actor page of shared-one lists its members.
+    ("write", "content/actors/shared-two.yaml", "name: Shared Two\n"),
+    ("write", "content/actors/shared-three.yaml", "name: Shared Three\naffiliation: shared-one\nrole: Envoy\n"),
+    ("write", "content/explainers/alpha.md", explainer("Alpha", local_extra="    affiliation: shared-one\n")),
     ("delete", "content/actors/shared-three.yaml", None),
     ("write", "templates/tag.html",
      "{% extends 'theme/tag.html' %}{% block title %}Tag {{ tag }}{% endblock %}"),
