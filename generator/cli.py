@@ -62,8 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="open the site in a web browser")
 
     new = commands.add_parser("new", help="create content/explainers/<slug>.md from a starter",
-                              description="Create a new explainer from a starter template, or the "
-                              "GitHub Actions workflow that publishes the site (or both).")
+                              description="Create a new explainer (a draft) from a starter template; in "
+                              "a folder without content/ (made if missing), also site.yaml and .gitignore. "
+                              "Or the GitHub Actions workflow that publishes the site (or both).")
     new.add_argument("title", metavar="TITLE", nargs="?",
                      help="the explainer's title; the slug is made from it")
     root_option(new)
@@ -110,7 +111,11 @@ def _new(root: Path, title: str | None, github_pages: bool) -> None:
         # Both or neither: the explainer is written only once the workflow's place is known free.
         workflow.check_github_workflow(root)
     if title is not None:
-        print(scaffold.new_explainer(root, title).relative_to(root).as_posix())
+        created = scaffold.new_explainer(root, title)
+        if created.project_files:
+            print(f"explainer: new project in {_shown(root)}: wrote {' and '.join(created.project_files)}",
+                  file=sys.stderr)
+        print(created.path.relative_to(root).as_posix())
     if github_pages:
         print(workflow.write_github_workflow(root).relative_to(root).as_posix())
         print("explainer: commit it, and choose \"GitHub Actions\" as the source in the repository's "
@@ -127,7 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 for --help
         return int(exc.code or 0)
     root: Path = args.root
-    if not root.is_dir():
+    # `new TITLE` starts a project, in a folder it makes if need be (as `hugo new site` does).
+    starts_project = args.command == "new" and args.title is not None
+    if not root.is_dir() and not (starts_project and not root.exists()):
         problem = "is not a directory" if root.exists() else "does not exist"
         print(f"explainer: error: project directory {root} {problem}", file=sys.stderr)
         return EXIT_USAGE

@@ -11,9 +11,10 @@ import hashlib
 import os
 import re
 import stat
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from anyascii import anyascii
 
 from generator.diagnostics import Diagnostics, Span
 from generator.yamlnodes import YMap, YNode, parse_yaml
@@ -142,13 +143,19 @@ def list_sources(root: Path, folder: Path, suffix: str, diags: Diagnostics) -> l
     return paths
 
 
-def suggest_id(text: str) -> str:
-    """A valid id close to `text` ("Vladimir Putin" -> "vladimir-putin", "Jan Novák" -> "jan-novak").
+def suggest_id(text: str, fallback: str = "item") -> str:
+    """A valid id close to `text` ("Vladimir Putin" -> "vladimir-putin", "Jan Novák" -> "jan-novak",
+    "Владимир Путин" -> "vladimir-putin"), or `fallback` when it has no letter or digit.
 
-    Accents are dropped first (NFKD, then the combining marks): otherwise "Crème brûlée"
-    would become "cr-me-br-l-e"."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return "-".join(re.findall(r"[a-z0-9]+", plain.lower())) or "item"
+    Every script is transliterated (`anyascii`), so a title in Cyrillic, Greek, Arabic or
+    Chinese gives a real slug instead of nothing. A Chinese character is a word of its own:
+    written without spaces, "北京大学" would otherwise run together as "beijingdaxue"."""
+    plain = anyascii(_HAN.sub(lambda m: f" {m.group()} ", text))
+    return "-".join(re.findall(r"[a-z0-9]+", plain.lower())) or fallback
+
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+"""Han ideographs (CJK unified, extension A to H, compatibility)."""
 
 
 def read_text(root: Path, path: Path, diags: Diagnostics) -> str | None:

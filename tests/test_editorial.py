@@ -413,3 +413,63 @@ def test_an_actor_named_as_affiliation_lists_its_members(project, cli_run) -> No
     # An actor with neither members nor claims still says so.
     empty = text_of(next(html_tree(root / "site/actors/us-officials/index.html").iter("main")))
     assert "Members" not in empty
+
+
+# -- 9. explainer new starts a real project ----------------------------------------------------
+
+def test_new_makes_the_project_folder_with_site_yaml_and_gitignore(tmp_path, cli_run) -> None:
+    root = tmp_path / "newsdesk"
+    result = cli_run("new", "Who was behind the attack?", "--root", root)
+    assert (result.code, result.out) == (0, "content/explainers/who-was-behind-the-attack.md\n")
+    assert result.err_lines == [f"explainer: new project in {root}: wrote site.yaml and .gitignore"]
+    assert sorted(p.relative_to(root).as_posix() for p in iter_files(root)) == [
+        ".gitignore", "content/explainers/who-was-behind-the-attack.md", "site.yaml"]
+    assert (root / ".gitignore").read_text("utf-8").splitlines()[1:] == ["site/", ".explainer-cache/"]
+    starter = (root / "content/explainers/who-was-behind-the-attack.md").read_text("utf-8")
+    assert starter.splitlines()[1:3] == ['title: "Who was behind the attack?"',
+                                         "draft: true   # delete this line to publish: until then only "
+                                         "`serve` and `build --drafts` show it"]
+    # A placeholder is never published: the starter is a draft.
+    assert cli_run("build", "--root", root).code == 0
+    assert not (root / "site/who-was-behind-the-attack").exists()
+    assert "Who was behind the attack?" not in (root / "site/index.html").read_text("utf-8")
+    assert cli_run("build", "--root", root, "--drafts").code == 0
+    assert (root / "site/who-was-behind-the-attack/index.html").is_file()
+    # A second explainer in the project adds only itself.
+    again = cli_run("new", "Another story", "--root", root)
+    assert (again.code, again.out, again.err) == (0, "content/explainers/another-story.md\n", "")
+
+
+def test_new_in_an_existing_project_writes_only_the_explainer(project, cli_run) -> None:
+    root = project({"content/actors/putin.yaml": "name: Vladimir Putin\n"})
+    result = cli_run("new", "A story", "--root", root)
+    assert (result.code, result.out, result.err) == (0, "content/explainers/a-story.md\n", "")
+    assert not (root / "site.yaml").exists() and not (root / ".gitignore").exists()
+
+
+def test_new_in_a_folder_that_is_a_file_is_wrong_usage(tmp_path, cli_run) -> None:
+    (tmp_path / "file").write_text("x")
+    result = cli_run("new", "A story", "--root", tmp_path / "file")
+    assert (result.code, result.err_lines) == (2, [f"explainer: error: project directory {tmp_path / 'file'} "
+                                                   "is not a directory"])
+
+
+@pytest.mark.parametrize("title, slug", [
+    ("Кто стоит за терактом в «Крокус Сити Холле»?", "kto-stoit-za-teraktom-v-krokus-siti-kholle"),
+    ("Ποιος ευθύνεται για την επίθεση;", "poios-eythynetai-gia-tin-epithesi"),
+    ("من يقف وراء الهجوم؟", "mn-yqf-wr-lhjwm"),
+    ("谁是袭击的幕后黑手？", "shei-shi-xi-ji-de-mu-hou-hei-shou"),
+])
+def test_new_transliterates_titles_in_other_scripts(tmp_path, cli_run, title: str, slug: str) -> None:
+    result = cli_run("new", title, "--root", tmp_path)
+    assert (result.code, result.out) == (0, f"content/explainers/{slug}.md\n")
+    assert cli_run("build", "--root", tmp_path, "--drafts").code == 0
+    assert title in (tmp_path / f"site/{slug}/index.html").read_text("utf-8")
+
+
+def test_two_titles_give_two_files_never_item_md(tmp_path, cli_run) -> None:
+    outs = [cli_run("new", title, "--root", tmp_path).out
+            for title in ("Кто виноват?", "Что делать?", "???", "!!!")]
+    assert outs == ["content/explainers/kto-vinovat.md\n", "content/explainers/chto-delat.md\n",
+                    "content/explainers/explainer.md\n", "content/explainers/explainer-2.md\n"]
+    assert not (tmp_path / "content/explainers/item.md").exists()
