@@ -43,6 +43,7 @@ PAGES = {
     "home": ("example_site", ""),
     "explainer": ("example_site", "crocus-city-hall-attack/"),
     "actor": ("example_site", "actors/vladimir-putin/"),
+    "actor-members": ("example_site", "actors/russia/"),
     "tag": ("example_site", "tags/russia/"),
     "edge": ("edge_site", "edge-cases/"),
     "edge-actor": ("edge_site", "actors/ada/"),
