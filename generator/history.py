@@ -4,9 +4,10 @@ One `git log` for the whole project, never one per file, and only when the
 checked-out commit changed: the build cache keeps what it found for that
 commit (`cache.save_history`). With a few hundred commits, `git log` took
 0.37 s, more than the rest of a one-explainer edit. Outside a git
-repository, in a shallow clone (where history is cut short and dates would
-be wrong), or when git is missing, nothing is known and the build goes on
-without it.
+repository, or when git is missing, nothing is known and the build goes on
+without it. A shallow clone (the default of most CI checkouts) has only the
+newest commits: their revisions are kept, and `cut` says from when on the
+older ones are missing, for the build to warn.
 """
 
 from __future__ import annotations
@@ -32,11 +33,14 @@ class Revision:
 @dataclass(frozen=True)
 class History:
     known: bool
-    """False outside git or in a shallow clone: then `revisions` is empty."""
+    """False outside git: then `revisions` is empty."""
     reason: str
     revisions: dict[str, list[Revision]]
     """Project-relative path -> revisions touching it, newest first."""
     head: str = ""
+    cut: str = ""
+    """In a shallow clone, the date (YYYY-MM-DD) of the newest commit whose parents the clone
+    lacks: what changed then and before is missing. "" in a full clone."""
 
     def of(self, src_path: str) -> list[Revision]:
         return self.revisions.get(src_path, [])
@@ -62,7 +66,7 @@ def head_commit(root: Path) -> str:
 
 def to_json(history: History) -> dict[str, Any]:
     """The history as JSON for the build cache (see `cache.save_history`)."""
-    return {"known": history.known, "reason": history.reason, "head": history.head,
+    return {"known": history.known, "reason": history.reason, "head": history.head, "cut": history.cut,
             "revisions": {path: [[r.date.text, r.subject, r.commit] for r in revisions]
                           for path, revisions in history.revisions.items()}}
 
@@ -72,10 +76,11 @@ def from_json(data: Any) -> History | None:
     try:
         revisions = {path: [Revision(parse_date(date), subject, commit) for date, subject, commit in items]
                      for path, items in data["revisions"].items()}
-        history = History(data["known"], data["reason"], revisions, data["head"])
+        history = History(data["known"], data["reason"], revisions, data["head"], data["cut"])
     except (DateError, KeyError, TypeError, ValueError, AttributeError):
         return None
     ok = (isinstance(history.known, bool) and isinstance(history.reason, str) and isinstance(history.head, str)
+          and isinstance(history.cut, str)
           and all(isinstance(p, str) and isinstance(r.subject, str) and isinstance(r.commit, str)
                   for p, rs in revisions.items() for r in rs))
     return history if ok else None
@@ -88,8 +93,7 @@ def read_history(root: Path, head: str, folder: str = "content/explainers") -> H
     inside = _git(root, "rev-parse", "--is-inside-work-tree")
     if inside is None or inside.strip() != "true":
         return History(False, "not a git repository", {}, head)
-    if head.endswith(" shallow"):
-        return History(False, "shallow clone: history is incomplete", {}, head)
+    boundary, cut = _shallow_boundary(root) if head.endswith(" shallow") else (set(), "")
     prefix = (_git(root, "rev-parse", "--show-prefix") or "").strip()
     log = _git(root, "log", f"--format={_RECORD}%H{_FIELD}%cI{_FIELD}%s", "--name-only",
                "--no-renames", "--", folder)
@@ -99,6 +103,8 @@ def read_history(root: Path, head: str, folder: str = "content/explainers") -> H
     for record in log.split(_RECORD)[1:]:
         header, _, names = record.partition("\n")
         commit, date_text, subject = (header.split(_FIELD) + ["", ""])[:3]
+        if commit in boundary:
+            continue  # without its parents, git lists every file as added by it
         try:
             date = parse_date(date_text)
         except DateError:
@@ -111,4 +117,24 @@ def read_history(root: Path, head: str, folder: str = "content/explainers") -> H
             if prefix and name.startswith(prefix):
                 name = name[len(prefix):]
             revisions.setdefault(name, []).append(revision)
-    return History(True, "", revisions, head)
+    return History(True, "", revisions, head, cut)
+
+
+def _shallow_boundary(root: Path) -> tuple[set[str], str]:
+    """The commits of a shallow clone whose parents it lacks, and the day of the newest of
+    them (see `History.cut`)."""
+    shallow = (_git(root, "rev-parse", "--git-path", "shallow") or "").strip()
+    try:
+        boundary = set((root / shallow).read_text(encoding="utf-8").split()) if shallow else set()
+    except OSError:
+        boundary = set()
+    if not boundary:
+        return boundary, "an unknown date"
+    dates = []
+    for line in (_git(root, "log", "--no-walk", "--format=%cI", *sorted(boundary)) or "").split():
+        try:
+            dates.append(parse_date(line))
+        except DateError:
+            continue
+    newest = max(dates, key=lambda d: d.instant(), default=None)
+    return boundary, newest.day_iso() if newest else "an unknown date"

@@ -582,6 +582,11 @@ class Builder:
         if not config.absolute and not diags.errors:
             diags.warning(None, "base_url has no scheme and host, so feed.xml and sitemap.xml use "
                           "root-relative URLs", "set base_url in site.yaml or pass --base-url")
+        if project.git.cut:
+            # Most CI checkouts are shallow: without this, revisions would silently go missing.
+            diags.warning(None, f"this is a shallow git clone: revisions up to {project.git.cut} are missing",
+                          "fetch the whole history: 'fetch-depth: 0' in the checkout step of GitHub "
+                          "Actions, or 'git fetch --unshallow'")
         return (site, env, templates, config_digest, early), diags
 
     def _project(self, diags: Diagnostics) -> _Project | None:

@@ -473,3 +473,39 @@ def test_two_titles_give_two_files_never_item_md(tmp_path, cli_run) -> None:
     assert outs == ["content/explainers/kto-vinovat.md\n", "content/explainers/chto-delat.md\n",
                     "content/explainers/explainer.md\n", "content/explainers/explainer-2.md\n"]
     assert not (tmp_path / "content/explainers/item.md").exists()
+
+
+# -- 11. a shallow clone says so -------------------------------------------------------------
+
+SHALLOW_WARNING = ("explainer: warning: this is a shallow git clone: revisions up to {} are missing; fetch the "
+                   "whole history: 'fetch-depth: 0' in the checkout step of GitHub Actions, or "
+                   "'git fetch --unshallow'")
+
+
+@pytest.mark.parametrize("depth, cut, kept", [(1, "2024-05-02", []), (2, "2024-04-02", ["Three"])])
+def test_a_build_in_a_shallow_clone_warns_once_and_keeps_the_revisions_it_has(
+        project, cli_run, tmp_path, depth: int, cut: str, kept: list[str]) -> None:
+    root = project({"site.yaml": f"base_url: {BASE}\n", "content/explainers/a.md": page()})
+    _git(root, "init", "-q")
+    _git(root, "add", ".")
+    _git(root, "commit", "-qm", "One", date="2024-03-02T10:00:00+00:00")
+    for subject, day in (("Two", "2024-04-02"), ("Three", "2024-05-02")):
+        with (root / "content/explainers/a.md").open("a", encoding="utf-8") as handle:
+            handle.write(f"{subject}.\n")
+        _git(root, "commit", "-qam", subject, date=f"{day}T10:00:00+00:00")
+    clone = tmp_path / "ci-checkout"
+    subprocess.run(["git", "clone", "-q", "--depth", str(depth), f"file://{root}", str(clone)], check=True,
+                   capture_output=True)
+    for command in ("check", "build", "build"):  # the second build finds nothing to do
+        result = cli_run(command, "--root", clone)
+        assert result.code == 0
+        assert result.err_lines[0] == SHALLOW_WARNING.format(cut)
+        assert sum("shallow git clone" in line for line in result.err_lines) == 1
+    revisions = json.loads((clone / "site/a/explainer.json").read_text("utf-8"))["revisions"]
+    assert [r["subject"] for r in revisions] == kept  # the commit at the cut lists every file: left out
+    # The whole history: no warning, every revision.
+    _git(clone, "fetch", "-q", "--unshallow")
+    result = cli_run("build", "--root", clone)
+    assert not any("shallow git clone" in line for line in result.err_lines)
+    revisions = json.loads((clone / "site/a/explainer.json").read_text("utf-8"))["revisions"]
+    assert [r["subject"] for r in revisions] == ["Three", "Two", "One"]

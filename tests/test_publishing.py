@@ -175,7 +175,7 @@ def test_explicit_updated_wins_over_git(project, cli_run) -> None:
     assert [r["subject"] for r in a["revisions"]] == ["First"]
 
 
-def test_outside_git_and_in_shallow_clone_nothing_is_known(project, cli_run, tmp_path) -> None:
+def test_outside_git_and_in_a_depth_one_clone_there_are_no_revisions(project, cli_run, tmp_path) -> None:
     root = project({"content/explainers/a.md": explainer("A")})
     assert build(cli_run, root).code == 0
     assert json.loads((root / "site/a/explainer.json").read_text("utf-8"))["revisions"] == []
