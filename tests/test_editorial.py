@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from helpers import build_project, copy_example, html_tree, iter_files, text_of
+from helpers import build_project, html_tree, iter_files, text_of
 
 HEAD = """\
 ---
@@ -99,7 +99,7 @@ def check_errors(project, cli_run, files):  # type: ignore[no-untyped-def]
     return [line for line in result.err_lines if ": error: " in line]
 
 
-# -- 2. verdict hints ------------------------------------------------------------------------
+# -- verdict hints ------------------------------------------------------------------------
 
 ALL_STATUSES = ("choose the status that says what you mean: "
                 "true (the evidence shows the claim is accurate); "
@@ -132,7 +132,7 @@ def test_a_status_hint_fixes_only_the_form_never_the_verdict(project, cli_run, w
                       f"{hint}"]
 
 
-# -- 8. actors ---------------------------------------------------------------------------------
+# -- actors ---------------------------------------------------------------------------------
 
 def test_two_differing_inline_actors_are_first_offered_another_id(project, cli_run) -> None:
     officials = "actors:\n  us-officials:\n    name: U.S. officials\n    role: {}\n"
@@ -145,8 +145,34 @@ def test_two_differing_inline_actors_are_first_offered_another_id(project, cli_r
                       "(e.g. 'us-officials-2'); if they are the same, make the two definitions identical or move "
                       "it to content/actors/us-officials.yaml"]
 
+def test_an_actor_named_as_affiliation_lists_its_members(project, cli_run) -> None:
+    root = project({
+        "content/actors/united-states.yaml": "name: United States\nkind: government\n",
+        "content/actors/joe-biden.yaml": "name: Joe Biden\nrole: President\naffiliation: united-states\n",
+        "content/explainers/a.md": page("actors:\n  us-officials:\n    name: U.S. officials\n"
+                                        "    kind: group\n    affiliation: united-states\n"
+                                        "claims:\n  c:\n    by: us-officials\n    text: Something.\n"
+                                        "  d:\n    by: joe-biden\n    text: Something else.\n"),
+    })
+    assert cli_run("build", "--root", root, "--base-url", BASE).code == 0
+    tree = html_tree(root / "site/actors/united-states/index.html")
+    main = next(el for el in tree.iter("main"))
+    sections = [text_of(next(s.iter("h2"))) for s in main.iter("section")]
+    assert sections == ["Members"]
+    members = next(s for s in main.iter("section"))
+    assert text_of(next(p for p in members.iter("p"))) == "People and groups part of United States"
+    assert [(href, text) for href, text in [(a.get("href"), text_of(a)) for a in members.iter("a")]] == [
+        ("../../actors/joe-biden/", "Joe Biden"), ("../../actors/us-officials/", "U.S. officials")]
+    assert [text_of(span) for span in members.iter("span") if span.get("class") == "member-text"] == [
+        "Joe Biden, President", "U.S. officials"]
+    page_text = text_of(main)
+    assert "No claims recorded" not in page_text and "No explainers yet" not in page_text
+    # An actor with neither members nor claims still says so.
+    empty = text_of(next(html_tree(root / "site/actors/us-officials/index.html").iter("main")))
+    assert "Members" not in empty
 
-# -- 1. a paraphrase is never a quotation ----------------------------------------------------
+
+# -- a paraphrase is never a quotation ----------------------------------------------------
 
 QUOTATION_MARKS = set("“”\"«»‘’„‚‹›「」")
 
@@ -234,7 +260,7 @@ def test_the_actors_own_words_are_still_shown_as_a_quotation(border_window: Path
     assert '.claim-quote p::before { content: "“"; }' in (border_window / "assets/style.css").read_text("utf-8")
 
 
-# -- 3. counts say what they count -------------------------------------------------------------
+# -- counts say what they count -------------------------------------------------------------
 
 def _claims(*statuses: str) -> str:
     claims = "".join(f"  c{i}:\n    by: p\n    text: Claim {i}.\n" + (f"    status: {s}\n" if s else "")
@@ -261,7 +287,7 @@ def test_checked_counts_only_rated_claims(project, cli_run, statuses: tuple[str,
     assert len(reviews) == sum(1 for s in statuses if s and s != "unrated")
 
 
-# -- 4. "Updated" follows the editorial facts ----------------------------------------------
+# -- "Updated" follows the editorial facts ----------------------------------------------
 
 def _git(root: Path, *args: str, date: str = "") -> None:
     subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
@@ -344,7 +370,7 @@ def test_updated_from_git_is_checked_like_every_site_setting(project, cli_run) -
                       "got 'sometimes'"]
 
 
-# -- 7. YAML that means something else than the writer sees warns ------------------------------
+# -- YAML that means something else than the writer sees warns ------------------------------
 
 @pytest.mark.parametrize("line, warning", [
     ("title: “Nord Stream”",
@@ -388,34 +414,8 @@ def test_quoted_values_and_real_comments_do_not_warn(project, cli_run, line: str
     assert (result.code, result.err_lines) == (0, ["explainer: no errors"])
 
 
-def test_an_actor_named_as_affiliation_lists_its_members(project, cli_run) -> None:
-    root = project({
-        "content/actors/united-states.yaml": "name: United States\nkind: government\n",
-        "content/actors/joe-biden.yaml": "name: Joe Biden\nrole: President\naffiliation: united-states\n",
-        "content/explainers/a.md": page("actors:\n  us-officials:\n    name: U.S. officials\n"
-                                        "    kind: group\n    affiliation: united-states\n"
-                                        "claims:\n  c:\n    by: us-officials\n    text: Something.\n"
-                                        "  d:\n    by: joe-biden\n    text: Something else.\n"),
-    })
-    assert cli_run("build", "--root", root, "--base-url", BASE).code == 0
-    tree = html_tree(root / "site/actors/united-states/index.html")
-    main = next(el for el in tree.iter("main"))
-    sections = [text_of(next(s.iter("h2"))) for s in main.iter("section")]
-    assert sections == ["Members"]
-    members = next(s for s in main.iter("section"))
-    assert text_of(next(p for p in members.iter("p"))) == "People and groups part of United States"
-    assert [(href, text) for href, text in [(a.get("href"), text_of(a)) for a in members.iter("a")]] == [
-        ("../../actors/joe-biden/", "Joe Biden"), ("../../actors/us-officials/", "U.S. officials")]
-    assert [text_of(span) for span in members.iter("span") if span.get("class") == "member-text"] == [
-        "Joe Biden, President", "U.S. officials"]
-    page_text = text_of(main)
-    assert "No claims recorded" not in page_text and "No explainers yet" not in page_text
-    # An actor with neither members nor claims still says so.
-    empty = text_of(next(html_tree(root / "site/actors/us-officials/index.html").iter("main")))
-    assert "Members" not in empty
 
-
-# -- 9. explainer new starts a real project ----------------------------------------------------
+# -- explainer new starts a real project ----------------------------------------------------
 
 def test_new_makes_the_project_folder_with_site_yaml_and_gitignore(tmp_path, cli_run) -> None:
     root = tmp_path / "newsdesk"
@@ -475,7 +475,7 @@ def test_two_titles_give_two_files_never_item_md(tmp_path, cli_run) -> None:
     assert not (tmp_path / "content/explainers/item.md").exists()
 
 
-# -- 11. a shallow clone says so -------------------------------------------------------------
+# -- a shallow clone says so -------------------------------------------------------------
 
 SHALLOW_WARNING = ("explainer: warning: this is a shallow git clone: revisions up to {} are missing; fetch the "
                    "whole history: 'fetch-depth: 0' in the checkout step of GitHub Actions, or "
