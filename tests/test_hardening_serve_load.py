@@ -195,3 +195,135 @@ def test_serve_under_load_while_files_change(served) -> None:
     time.sleep(0.2)  # the stderr reader catches up
     assert "Traceback" not in "".join(server.err)
     assert sum("rebuilt" in line for line in server.err) >= 3, "".join(server.err)
+
+
+# -- out of file descriptors (issue #15) ------------------------------------------------------
+
+DESCRIPTOR_LIMIT = 128
+OUT_OF_DESCRIPTORS = ("explainer: out of file descriptors (96 in use, the rest kept for files and builds): "
+                      "new connections wait until open ones close (raise the limit with 'ulimit -n')")
+
+
+def test_serve_out_of_file_descriptors_says_so_once_and_keeps_serving(tmp_path: Path) -> None:
+    """`serve` with a limit of 128 descriptors, flooded with connections until it cannot take
+    more (21,000 connections printed 19,458 tracebacks, and the event loop spun on them):
+    one line when it runs out and one when it takes connections again, no traceback; a page
+    asked on a connection opened before the flood is still served; once the flood is over,
+    a new connection is served."""
+    import resource
+
+    root = make_project(tmp_path / "project", {f"content/explainers/e{i}.md": explainer(i) for i in range(2)})
+
+    def low_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (DESCRIPTOR_LIMIT, DESCRIPTOR_LIMIT))
+
+    proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--root", str(root), "--port", "0"],
+                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=low_limit)
+    err: list[str] = []
+    try:
+        url = proc.stdout.readline().strip()  # type: ignore[union-attr]
+        threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True).start()  # type: ignore[arg-type]
+        assert url.startswith("http://"), "".join(err)
+        host, port = url.removeprefix("http://").rstrip("/").rsplit(":", 1)
+        before = http.client.HTTPConnection(host, int(port), timeout=10)
+        before.request("GET", "/e0/")
+        assert before.getresponse().read().rstrip().endswith(b"</html>")
+        flood = []
+        try:
+            while len(flood) < 3 * DESCRIPTOR_LIMIT:  # until the queue is full and connecting hangs
+                flood.append(socket.create_connection((host, int(port)), timeout=0.5))
+        except OSError:
+            pass
+        assert len(flood) > DESCRIPTOR_LIMIT
+        started = time.monotonic()
+        while OUT_OF_DESCRIPTORS + "\n" not in err and time.monotonic() - started < 10:
+            time.sleep(0.05)
+        time.sleep(0.5)  # accepting is retried ten times a second meanwhile
+        before.request("GET", "/e1/")
+        response = before.getresponse()
+        assert response.status == 200 and response.read().rstrip().endswith(b"</html>")
+        for sock in flood:
+            sock.close()
+        time.sleep(1.2)  # the condition is over once a connection comes a second after the last failure
+        after = http.client.HTTPConnection(host, int(port), timeout=10)
+        after.request("GET", "/e0/")
+        response = after.getresponse()
+        assert response.status == 200 and response.read().rstrip().endswith(b"</html>")
+        after.close()
+        before.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(30)
+    time.sleep(0.2)  # the stderr reader catches up
+    said = [line.rstrip("\n") for line in err if "descriptors" in line or "Traceback" in line or "rebuilt" in line]
+    assert code == 0
+    assert said[0] == OUT_OF_DESCRIPTORS, "".join(err)
+    assert len(said) == 2 and said[1].startswith("explainer: accepting connections again, after "), "".join(err)
+    assert len(err) <= 8, "".join(err)  # and the start: a warning, "built", "serving", "stopped"
+
+
+def test_accepting_pauses_when_accept_runs_out_of_descriptors(monkeypatch) -> None:
+    """At the very limit (no room kept, or the system's table full: EMFILE, ENFILE), `accept`
+    fails while the connection stays queued: accepting pauses and is retried, the condition
+    is said once, and the queued connection is served when descriptors are free again."""
+    import asyncio
+    import errno
+
+    from tornado import web
+    from generator.serve import accept
+
+    monkeypatch.setattr(accept, "RECOVERED_SECONDS", 0.3)
+    said: list[str] = []
+    failures = [0]
+
+    class Flaky:
+        """A listening socket whose `accept` runs out of descriptors 20 times (2 s of retries)."""
+
+        def __init__(self, sock: socket.socket):
+            self.sock = sock
+
+        def fileno(self) -> int:
+            return self.sock.fileno()
+
+        def accept(self):  # type: ignore[no-untyped-def]
+            if failures[0] < 20:
+                failures[0] += 1
+                raise OSError(errno.EMFILE, "Too many open files")
+            return self.sock.accept()
+
+    class Hello(web.RequestHandler):
+        def get(self) -> None:
+            self.finish("hello")
+
+    async def run() -> tuple[bytes, bytes]:
+        listener = socket.create_server(("127.0.0.1", 0))
+        listener.setblocking(False)
+        port = listener.getsockname()[1]
+        server = accept.Server(web.Application([(r"/", Hello)]), exhaustion=accept.Exhaustion(said.append))
+        remove = accept.add_accept_handler(Flaky(listener), server._handle_connection, server.exhaustion)
+
+        def get() -> bytes:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+                sock.sendall(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")
+                return b"".join(iter(lambda: sock.recv(65536), b""))
+
+        first = await asyncio.to_thread(get)  # waits in the queue through the failures
+        await asyncio.sleep(0.4)
+        second = await asyncio.to_thread(get)
+        remove()
+        listener.close()
+        return first, second
+
+    # On a thread of its own: a test before this one may leave an event loop running here.
+    results: list[tuple[bytes, bytes]] = []
+    runner = threading.Thread(target=lambda: results.append(asyncio.run(run())))
+    runner.start()
+    runner.join(30)
+    first, second = results[0]
+    assert failures[0] == 20
+    assert first.endswith(b"hello") and second.endswith(b"hello")
+    assert len(said) == 2, said
+    assert said[0] == ("out of file descriptors (Too many open files): new connections wait until open ones "
+                       "close (raise the limit with 'ulimit -n')")
+    assert said[1].startswith("accepting connections again, after ") and said[1].endswith(" s out of file descriptors")

@@ -49,6 +49,7 @@ from generator.config import BuildOptions
 from generator.parallel import default_jobs
 from generator.diagnostics import BuildFailed, Diagnostic
 from generator.pipeline import Builder
+from generator.serve.accept import Exhaustion, Server
 from generator.serve.live import BuildOutcome, LiveState, reload_action
 from generator.serve.server import close_clients, make_app
 from generator.serve.watch import Watcher, scan
@@ -151,7 +152,9 @@ class Session:
     def start(self, sockets: list) -> str:
         """Serve on the bound sockets, start watching, print the URL; returns it."""
         url = display_url(sockets)
-        self.server = HTTPServer(make_app(self.options.out_dir, self.live, loopback_only(sockets)))
+        exhaustion = Exhaustion(self.terminal.say)  # one line when descriptors run out, one when free
+        self.server = Server(make_app(self.options.out_dir, self.live, loopback_only(sockets), exhaustion),
+                             exhaustion=exhaustion)
         self.server.add_sockets(sockets)
         print(url, flush=True)
         self.terminal.say(f"serving {_shown(self.options.root, self.options.out_dir)}/ at {url} (Ctrl-C stops); "

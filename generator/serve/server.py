@@ -22,6 +22,7 @@ from tornado import httputil, web, websocket
 from tornado.httpserver import HTTPServer
 
 from generator.serve import paths
+from generator.serve.accept import Exhaustion, out_of_descriptors
 from generator.serve.live import LiveState
 from generator.serve.pages import (LIVE_JS, SCRIPT_PATH, SOCKET_PATH, inject, not_built_page,
                                    not_found_page)
@@ -85,10 +86,14 @@ class _Base(web.RequestHandler):
 class SiteHandler(_Base):
     """Files of the output directory, with the live script (and overlay) injected into HTML."""
 
-    def initialize(self, out_dir: Path, live: LiveState, loopback_only: bool = True) -> None:
+    def initialize(self, out_dir: Path, live: LiveState, exhaustion: Exhaustion,
+                   loopback_only: bool = True) -> None:
         super().initialize(loopback_only)
         self.out_dir = out_dir
         self.live = live
+        self.exhaustion = exhaustion
+        self.quiet = False
+        """The error answered is already said in the terminal (see `_log_request`)."""
 
     def get(self) -> None:
         """Pages are small, so the file is read on the event loop: simpler, and still fast."""
@@ -103,8 +108,15 @@ class SiteHandler(_Base):
             return self._not_found(raw_path)
         try:
             data = paths.read_whole(target.path)
-        except OSError:  # vanished, or swapped for a directory, since resolve()
-            return self._not_found(raw_path)
+        except OSError as exc:
+            if out_of_descriptors(exc):  # the file is there; this process cannot open one more
+                self.exhaustion.failed(exc)
+                self.quiet = True
+                self.set_status(503)
+                self.set_header("Retry-After", "1")
+                self.set_header("Content-Type", "text/plain; charset=utf-8")
+                return self.finish("503 Service Unavailable: out of file descriptors, try again\n")
+            return self._not_found(raw_path)  # vanished, or swapped for a directory, since resolve()
         kind = paths.content_type(target.path)
         if kind.startswith("text/html"):
             data = inject(data, self.live.tags_for(target.page))
@@ -164,19 +176,23 @@ class ReloadSocket(websocket.WebSocketHandler):
 
 
 def _log_request(handler: web.RequestHandler) -> None:
-    """Quiet: the terminal is for build results. Only server errors are worth a line."""
-    if handler.get_status() >= 500:
+    """Quiet: the terminal is for build results. Only server errors are worth a line, and not
+    those `Exhaustion` already said once."""
+    if handler.get_status() >= 500 and not getattr(handler, "quiet", False):
         request = handler.request
         print(f"explainer: {handler.get_status()} {request.method} {request.uri}", file=sys.stderr)
 
 
-def make_app(out_dir: Path, live: LiveState, loopback_only: bool) -> web.Application:
-    """The routes: the server's own endpoints under /__explainer__/, everything else from site/."""
+def make_app(out_dir: Path, live: LiveState, loopback_only: bool,
+             exhaustion: Exhaustion | None = None) -> web.Application:
+    """The routes: the server's own endpoints under /__explainer__/, everything else from site/.
+    `exhaustion` is the server's (see `accept.Server`), when file reads run out of descriptors."""
     return web.Application(
         [
             (SCRIPT_PATH.replace(".", r"\."), ScriptHandler, {"loopback_only": loopback_only}),
             (SOCKET_PATH, ReloadSocket, {"live": live, "loopback_only": loopback_only}),
-            (r"/.*", SiteHandler, {"out_dir": out_dir, "live": live, "loopback_only": loopback_only}),
+            (r"/.*", SiteHandler, {"out_dir": out_dir, "live": live, "loopback_only": loopback_only,
+                                   "exhaustion": exhaustion or Exhaustion()}),
         ],
         log_function=_log_request,
         compress_response=False,

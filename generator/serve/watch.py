@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import os
 import select
 import sys
@@ -58,8 +59,14 @@ def is_ignored(name: str) -> bool:
             or name == "4913" or name in _SKIPPED_DIRS)
 
 
+class IncompleteScan(Exception):
+    """A folder could not be listed because the process is out of file descriptors (`serve`
+    under a flood of connections): its files are not gone, so this scan must not count."""
+
+
 def scan(paths: Iterable[Path]) -> Snapshot:
-    """Snapshot of every non-ignored file at or under `paths` (missing paths are simply empty)."""
+    """Snapshot of every non-ignored file at or under `paths` (missing paths are simply empty).
+    Raises `IncompleteScan` when out of file descriptors."""
     snapshot: Snapshot = {}
     for path in paths:
         try:
@@ -77,8 +84,10 @@ def _scan_dir(folder: str, snapshot: Snapshot, seen: set[tuple[int, int]]) -> No
     """Walk one directory; `seen` stops symlink loops from recursing forever."""
     try:
         entries = list(os.scandir(folder))
-    except OSError:  # removed between the parent's scan and ours: the next scan sees it gone
-        return
+    except OSError as exc:
+        if exc.errno in (errno.EMFILE, errno.ENFILE):
+            raise IncompleteScan(folder) from exc
+        return  # removed between the parent's scan and ours: the next scan sees it gone
     for entry in entries:
         if is_ignored(entry.name):
             continue
@@ -138,7 +147,10 @@ class Watcher:
                 self._wait()
                 if self._stop.is_set():
                     return
-                latest = scan(self.paths)
+                try:
+                    latest = scan(self.paths)
+                except IncompleteScan:
+                    continue  # the next poll looks again
                 if latest == self._snapshot:
                     continue
                 settled = self._settle(latest)
@@ -163,7 +175,10 @@ class Watcher:
     def _settle(self, latest: Snapshot) -> Snapshot | None:
         """Rescan until nothing changed for `quiet` seconds; None if stopped meanwhile."""
         while not self._stop.wait(self.quiet):
-            again = scan(self.paths)
+            try:
+                again = scan(self.paths)
+            except IncompleteScan:
+                continue
             if again == latest:
                 return latest
             latest = again
