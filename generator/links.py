@@ -8,10 +8,30 @@ from __future__ import annotations
 
 import re
 from typing import Callable
+from urllib.parse import quote
 
 from markupsafe import Markup
 
 AT_HREF_RE = re.compile(r'href="@([^"]*)"')
+
+MEDIA_SRC = '<img src="media/'
+"""How a checked Markdown image starts in a field's HTML (see `resolve`): relative to the
+site's root, until `resolve_media` makes it relative to the page that shows the field."""
+
+
+def media_path(path: str) -> str:
+    """An image path as a URL path, percent-encoded: an image path is a file name, and '#',
+    '?', '%' or a space in it would otherwise change what the URL means ('a%2e%2e' would
+    even be read as '..')."""
+    return quote(path, safe="/")
+
+
+def resolve_media(html: str, root: str) -> str:
+    """Markdown images' `src` (`media/<path>`) relative to a page whose way back to the
+    site's root is `root` ("../", "../../")."""
+    if MEDIA_SRC not in html:
+        return html
+    return html.replace(MEDIA_SRC, f'<img src="{root}media/')
 
 
 def root_prefix(dest_dir: str) -> str:

@@ -74,11 +74,15 @@ class ContentFiles(set):  # type: ignore[type-arg]
     `outside` holds what is left out of the set because it is a symbolic link pointing
     outside the project: files, and folders (with a trailing '/'). An image there would be
     copied into the published site (`content/images/x.jpg -> /etc/passwd`), so `validate`
-    refuses it by name instead of saying it does not exist."""
+    refuses it by name instead of saying it does not exist.
+
+    `mismatched` holds the pictures whose bytes are not what their extension says, and
+    what they are instead (filled by the build: see `media.mismatched_images`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.outside: set[str] = set()
+        self.mismatched: dict[str, str] = {}
 
 
 def list_content_files(content: Path) -> ContentFiles:

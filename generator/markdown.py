@@ -17,6 +17,7 @@ and on their actor's page).
 from __future__ import annotations
 
 import bisect
+import html as html_lib
 import os
 import re
 from functools import lru_cache
@@ -192,6 +193,52 @@ def foreign_links(html: str) -> list[str]:
         return []
     return [f"{m.group(1)}:{m.group(2)}" for m in _URL_ATTR_RE.finditer(html)
             if m.group(1).lower() not in LINK_SCHEMES]
+
+
+_PROTOCOL_RELATIVE_RE = re.compile(r'(?:href|src)="(//[^"]*)"')
+
+
+def protocol_relative_links(html: str) -> list[str]:
+    """Every `//host/path` link or image URL in rendered Markdown. Not in the allow-list
+    (`LINK_SCHEMES`): it takes the scheme of the page, and names another site in a form
+    that looks like a path."""
+    if '="//' not in html:
+        return []
+    return _PROTOCOL_RELATIVE_RE.findall(html)
+
+
+def locate_protocol_relative(field: Markdown) -> list[tuple[Span, str]]:
+    """Position and text of each `//host/path` link destination in the field's source."""
+    if not field.exact:
+        return [(field.span, link) for link in dict.fromkeys(protocol_relative_links(field.html))]
+    pattern = re.compile(r"(?:\]\(\s*<?|\]:[ \t]*<?|=[\"']?)(//[^\s<>()\"']*)")
+    found = [(offset_to_span(field, m.start(1)), m.group(1)) for m in pattern.finditer(field.source)]
+    return found or [(field.span, link) for link in dict.fromkeys(protocol_relative_links(field.html))]
+
+
+IMG_RE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"')
+"""A Markdown image as both engines write it: `src` (percent-encoded), then `alt` (escaped)."""
+
+_DESTINATION_RE = re.compile(r"(?:\]\(\s*|\]:[ \t]*)(<[^<>\n]*>|[^\s()<>]+)")
+_BACKSLASH_ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def locate_destination(field: Markdown, url: str) -> list[Span]:
+    """Every position in the file of a link or image destination that renders as `url`
+    (a `src` or `href` value as written in the HTML: percent-encoded, HTML-escaped)."""
+    if not field.exact:
+        return [field.span]
+    wanted = unquote(html_lib.unescape(url))
+    spans = []
+    for match in _DESTINATION_RE.finditer(field.source):
+        written = match.group(1)
+        if written.startswith("<"):
+            written = written[1:-1]
+        written = unquote(html_lib.unescape(_BACKSLASH_ESCAPE_RE.sub(r"\1", written)))
+        if written == wanted:
+            offset = match.start(1) + (1 if match.group(1).startswith("<") else 0)
+            spans.append(offset_to_span(field, offset))
+    return spans or [field.span]
 
 
 def locate_scheme(field: Markdown, scheme: str) -> list[Span]:

@@ -71,6 +71,10 @@ class Markdown:
     """Every `@id` this field links to, in order."""
     image_links: tuple[str, ...] = ()
     """`@id`s written as an image source (`![alt](@id)`): always an error."""
+    images: tuple[str, ...] = ()
+    """Pictures under content/ that the field shows (`![alt](images/x.jpg)`), as paths
+    relative to content/: copied to site/media/ (see `resolve`, which checks them and writes
+    their `src` as `media/<path>`, and `links.resolve_media`)."""
 
 
 @dataclass
@@ -195,6 +199,9 @@ class Explainer:
     site.yaml sets `updated_from_git: true`)."""
     quoted: dict[str, str] = field(default_factory=dict)
     """Actor id -> digest of what that actor's page shows of this explainer (see `quotes`)."""
+    media: list[str] = field(default_factory=list)
+    """Pictures its Markdown fields show (body, notes, event texts, inline actors'
+    descriptions), in order: copied to site/media/ (see `resolve`)."""
 
     # -- what listings and the site index read (see `summary`, which stores them) ----
 

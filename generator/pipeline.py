@@ -26,7 +26,7 @@ from pathlib import Path
 
 import jinja2
 
-from generator import (cache, history, linkcheck, load, parallel, quotes, render, resolve, shards, shortcut,
+from generator import (cache, history, linkcheck, load, media, parallel, quotes, render, resolve, shards, shortcut,
                        template_cache, validate, views, write)
 from generator import stamps as stamps_of
 from generator.config import BuildOptions, SiteConfig, read_config
@@ -602,7 +602,11 @@ class Builder:
                         "run 'explainer new \"Title\"' to start a project here")
             return None
         content_files = load.list_content_files(content)
-        images_digest = digest(*sorted(f for f in content_files if f.lower().endswith(validate.IMAGE_SUFFIXES)))
+        # Which pictures exist, and which are not what their name says, decide whether an
+        # `image` or a Markdown image is an error: every unit's checks depend on both.
+        content_files.mismatched = media.mismatched_images(content, content_files)
+        images_digest = digest(*sorted(f for f in content_files if f.lower().endswith(media.IMAGE_SUFFIXES)),
+                               *sorted(content_files.mismatched.items()))
         shared = self._shared_actors(root, content, content_files, config, config_digest + images_digest, diags)
         context = digest(config_digest, images_digest, digest(*sorted(shared.actors)))
         return _Project(self, config, config_digest, content_files, shared, self._history(root), context)
@@ -682,7 +686,7 @@ class Builder:
         raw_actors = [raw for raw in (load.load_shared_actor(root, path, local) for path in paths) if raw]
         actors = validate.validate_shared_actors(raw_actors, content_files, local)
         digests = {raw.id: raw.digest for raw in raw_actors}
-        resolve.resolve_shared_actors(actors, config, local)
+        resolve.resolve_shared_actors(actors, config, local, content_files)
         self.shared = _Shared(stamps, context, actors, digests, local.items)
         diags.items.extend(local.items)
         self.unsaved.add("shared")
@@ -757,7 +761,7 @@ class Builder:
         """Validate and resolve one explainer on its own."""
         explainer = validate.validate_explainer(raw, shared.actors, content_files, local)
         if explainer is not None:
-            resolve.resolve_explainer(explainer, shared.actors, config, local)
+            resolve.resolve_explainer(explainer, shared.actors, config, local, content_files)
             _apply_history(explainer, revisions, config.updated_from_git)
             if not local.errors:
                 explainer.quoted = quotes.quote_digests(

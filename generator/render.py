@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import jinja2
 from jinja2 import pass_context
@@ -25,7 +25,7 @@ from generator import __version__, jsondata, structured
 from generator.diagnostics import BuildFailed, Diagnostics, Span
 from generator.dates import latest
 from generator.fields import contain_bidi
-from generator.links import resolve_hrefs, root_prefix
+from generator.links import media_path, resolve_hrefs, resolve_media, root_prefix
 from generator.model import (FORWARD_LABELS, INVERSE_LABELS, RELATIONS, STATUS_LABELS, STATUS_MEANINGS,
                              STATUSES, Actor, Claim, Explainer, Markdown)
 from generator.resolve import Site
@@ -130,7 +130,7 @@ def make_environment(root: Path, bytecode_cache: jinja2.BytecodeCache | None = N
     env.filters["tojson_script"] = _json_for_script
     env.filters["initials"] = _initials
     env.filters["hostname"] = _hostname
-    env.filters["media_path"] = _media_path
+    env.filters["media_path"] = media_path
     env.globals.update(
         statuses=[{"id": s, "label": STATUS_LABELS[s], "meaning": STATUS_MEANINGS[s]} for s in STATUSES],
         status_labels=STATUS_LABELS,
@@ -151,13 +151,6 @@ def _initials(name: str) -> str:
         return "?"
     letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
     return letters.upper()
-
-
-def _media_path(path: str) -> str:
-    """An image path as a URL path, percent-encoded: an image path is a file name, and '#',
-    '?', '%' or a space in it would otherwise change what the URL means ('a%2e%2e' would
-    even be read as '..')."""
-    return quote(path, safe="/")
 
 
 def _hostname(url: str | None) -> str:
@@ -250,7 +243,7 @@ def _url(ctx: Any, kind: str, *parts: str) -> str:
     if kind == "asset":
         return f"{root}assets/{parts[0]}"
     if kind == "media":
-        return f"{root}media/{_media_path(parts[0])}"
+        return f"{root}media/{media_path(parts[0])}"
     if kind == "claim":
         if ctx.get("explainer") is not None and ctx["explainer"].slug == parts[0]:
             return f"#claim-{parts[1]}"
@@ -286,7 +279,7 @@ def _markdown_filter(ctx: Any, field: Markdown | None, explainer: Explainer | No
             return f"{root}actors/{id_}/", "actor"
         return None
 
-    return resolve_hrefs(field.html, target)
+    return resolve_hrefs(resolve_media(field.html, root), target)
 
 
 def _json_for_script(value: Any) -> Markup:

@@ -9,17 +9,26 @@ single pass, so no page ever rescans the project.
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
+from generator import media
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostics, Span, did_you_mean
 from generator.fields import ID_RE
+from generator.links import MEDIA_SRC, media_path
 from generator.markdown import (
+    IMG_RE,
     MAX_MARKDOWN_CHARS,
     foreign_links,
+    locate_destination,
     locate_links,
+    locate_protocol_relative,
     locate_scheme,
+    protocol_relative_links,
     render_markdown,
 )
 from generator.model import RELATIONS, Actor, Claim, Explainer, Markdown, TimelineEvent
@@ -68,10 +77,12 @@ class Site:
         return {actor_id: self.events_of(actor_id) for actor_id in self.event_refs}
 
 
-def resolve_shared_actors(shared: dict[str, Actor], config: SiteConfig, diags: Diagnostics) -> None:
-    """Check shared actors' affiliations and description links (to shared actors only)."""
+def resolve_shared_actors(shared: dict[str, Actor], config: SiteConfig, diags: Diagnostics,
+                          files: set[str] = frozenset()) -> None:
+    """Check shared actors' affiliations and description links (to shared actors only).
+    `files` are the files under content/ (`load.ContentFiles`): what Markdown images may show."""
     for actor in shared.values():
-        _resolve_shared_actor(actor, shared, config, diags)
+        _resolve_shared_actor(actor, shared, config, diags, files)
 
 
 def assemble_site(explainers: list[Explainer], shared: dict[str, Actor], config: SiteConfig,
@@ -99,15 +110,16 @@ def _check_image_names(site: Site, diags: Diagnostics) -> None:
     """Two pictures whose paths differ only in case or in Unicode normalisation (`Putin.jpg`,
     `putin.jpg`; `café` composed or decomposed) would be one file on the case-insensitive
     disks of macOS and Windows and on many web hosts: one would silently replace the other."""
-    first: dict[str, Actor] = {}
-    for actor in site.actors.values():  # sorted by id: the same error on every run
-        if not actor.image:
-            continue
-        key = unicodedata.normalize("NFC", actor.image).casefold()
-        other = first.setdefault(key, actor)
-        if other.image != actor.image:
-            diags.error(actor.span, f"image '{actor.image}' of actor '{actor.id}' differs from "
-                        f"'{other.image}' (actor '{other.id}') only in upper and lower case or accent encoding",
+    first: dict[str, tuple[str, str]] = {}  # key -> (path, who uses it)
+    users = [(actor.image, f"actor '{actor.id}'", actor.span) for actor in site.actors.values() if actor.image]
+    users += [(path, explainer.src_path, Span(explainer.src_path))  # sorted: the same error on every run
+              for explainer in sorted(site.explainers, key=lambda e: e.src_path) for path in explainer.media]
+    for path, who, span in users:
+        key = unicodedata.normalize("NFC", path).casefold()
+        other, other_who = first.setdefault(key, (path, who))
+        if other != path:
+            diags.error(span, f"image '{path}' of {who} differs from '{other}' ({other_who}) only in upper "
+                        "and lower case or accent encoding",
                         "rename one of the files: many disks and web servers cannot tell them apart")
 
 
@@ -135,9 +147,11 @@ def _merge_inline_actor(actor: Actor, explainer: Explainer, actors: dict[str, Ac
 class _Scope:
     """What an id means inside one explainer: its inline actors, sources, claims, shared actors."""
 
-    def __init__(self, explainer: Explainer | None, shared: dict[str, Actor]):
+    def __init__(self, explainer: Explainer | None, shared: dict[str, Actor], files: set[str] = frozenset()):
         self.explainer = explainer
         self.shared = shared
+        self.files = files
+        """The files under content/: Markdown images must name one of them."""
 
     def kind(self, id_: str) -> str | None:
         e = self.explainer
@@ -175,8 +189,8 @@ def _article(kind: str) -> str:
 
 
 def _resolve_shared_actor(actor: Actor, shared: dict[str, Actor], config: SiteConfig,
-                          diags: Diagnostics) -> None:
-    scope = _Scope(None, shared)
+                          diags: Diagnostics, files: set[str]) -> None:
+    scope = _Scope(None, shared, files)
     if actor.affiliation and actor.affiliation_span:
         if not scope.check(actor.affiliation, "actor", actor.affiliation_span,
                            f"the affiliation of shared actor '{actor.id}'", diags):
@@ -187,10 +201,11 @@ def _resolve_shared_actor(actor: Actor, shared: dict[str, Actor], config: SiteCo
 
 
 def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig,
-                       diags: Diagnostics) -> None:
+                       diags: Diagnostics, files: set[str] = frozenset()) -> None:
     """Check every reference inside one explainer, render its Markdown, fill inverse relations
-    and the actors its page shows. Uses only the explainer and the shared actors."""
-    scope = _Scope(explainer, shared)
+    and the actors its page shows. Uses only the explainer, the shared actors and the list of
+    files under content/ (`files`: what its Markdown images may show)."""
+    scope = _Scope(explainer, shared, files)
     referenced: list[str] = []  # actor ids referred to, in order
 
     for actor in explainer.actors.values():
@@ -234,6 +249,11 @@ def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: Si
 
     referenced += _check_markdown(explainer.body, scope, "the body", config, diags)
 
+    fields = [actor.description for actor in explainer.actors.values()]
+    fields += [claim.note for claim in explainer.claims.values()]
+    fields += [event.text for event in explainer.timeline] + [explainer.body]
+    explainer.media = list(dict.fromkeys(path for f in fields if f is not None for path in f.images))
+
     page = list(explainer.actors)
     used_shared = {a for a in referenced if a in shared and a not in explainer.actors}
     page += sorted(used_shared, key=lambda a: (shared[a].name.lower(), a))
@@ -265,6 +285,12 @@ def _check_markdown(field: Markdown, scope: _Scope, context: str, config: SiteCo
         for span in locate_scheme(field, scheme):
             diags.error(span, f"'{scheme}:' link in {context}: only http, https, mailto and tel links "
                         "are allowed", "use an https:// address")
+    if protocol_relative_links(field.html):
+        for span, link in locate_protocol_relative(field):
+            diags.error(span, f"protocol-relative link '{link}' in {context}: only http, https, mailto and tel "
+                        "links are allowed", f"write the whole address: https:{link}")
+    if "<img " in field.html:
+        _check_images(field, scope.files, context, diags)
     for target in dict.fromkeys(field.image_links):
         for span in locate_links(field, target):
             diags.error(span, f"'![...](@{target})' in {context} makes an image of an @id link",
@@ -296,6 +322,46 @@ def _check_markdown(field: Markdown, scope: _Scope, context: str, config: SiteCo
     return actors
 
 
+_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _check_images(field: Markdown, files: set[str], context: str, diags: Diagnostics) -> None:
+    """Each Markdown image must have alt text; one with a relative address must name a
+    picture under content/ (checked as an actor's `image` is, bytes included), and is then
+    copied to site/media/: its `src` becomes `media/<path>` (see `links.resolve_media`).
+    Other addresses are checked by the link rules (schemes, `//`, `@id`)."""
+    images: list[str] = []
+    seen: dict[str, int] = {}  # src -> images with it so far: the n-th is the n-th in the source
+    checked: dict[str, str | None] = {}  # src -> its picture's path, None if it has a problem
+
+    def check(match: re.Match[str]) -> str:
+        src, alt = match.group(1), match.group(2)
+        if src.startswith("@"):  # `![...](@id)`: an error of its own
+            return match.group(0)
+        text = unquote(html_lib.unescape(src))
+        nth = seen[src] = seen.get(src, -1) + 1
+        if not alt.strip():
+            spans = locate_destination(field, src)
+            diags.error(spans[nth] if nth < len(spans) else spans[0], f"image '{text}' in {context} has no alt text",
+                        f"describe what it shows between the brackets: ![A crowd at the gate]({text})")
+        if _SCHEME_RE.match(src) or src.startswith("//"):
+            return match.group(0)
+        if src not in checked:
+            path, problem = media.check_path(text, files, f" in {context}")
+            checked[src] = path
+            if problem is not None:
+                for span in locate_destination(field, src):
+                    diags.error(span, problem.message, problem.hint)
+        path = checked[src]
+        if path is None:
+            return match.group(0)
+        images.append(path)
+        return f'{MEDIA_SRC}{media_path(path)}" alt="{alt}"'
+
+    field.html = IMG_RE.sub(check, field.html)
+    field.images = tuple(dict.fromkeys(images))
+
+
 def _index(site: Site) -> None:
     """One pass over every explainer: actors -> claims, events, explainers; tags -> explainers;
     and over every actor: affiliations -> members."""
@@ -312,9 +378,12 @@ def _index(site: Site) -> None:
             appearances.setdefault(actor_id, []).append(explainer)
         for tag in explainer.tags:
             site.tags.setdefault(tag, []).append(explainer)
+        site.images.update(explainer.media)
     for actor in site.actors.values():
         if actor.image:
             site.images.add(actor.image)
+        if actor.shared and actor.description:  # an inline actor's are in its explainer's media
+            site.images.update(actor.description.images)
         if actor.affiliation in site.actors:
             site.members.setdefault(actor.affiliation, []).append(actor.id)  # type: ignore[arg-type]
     for ids in site.members.values():

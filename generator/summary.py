@@ -4,13 +4,14 @@ An incremental `build` starts in a fresh process. Recompiling every explainer
 to rebuild one page would make a one-word edit cost as much as a full compile
 (about 2 ms per file: 10 s at 5,000 explainers). Instead each build stores,
 per explainer, a small JSON *summary*: what listings show (title, summary,
-dates, tags, counts, corrections; the sitemap's last change), which actors its page shows, which claims
-and events name which actor, and its inline actors. The next build turns
-each unchanged file's summary into a `LazyExplainer`, which answers those
-questions at once and compiles the file only when a page needs more of it
-(the explainer's own page). Actor pages, which show its claims and events
-and an inline actor's description, read them from its stored view (see
-`views`) instead, when there is one.
+dates, tags, counts, corrections; the sitemap's last change), which actors
+its page shows, which claims and events name which actor, its inline actors,
+and the pictures its Markdown shows. The next build turns each unchanged
+file's summary into a `LazyExplainer`, which answers those questions at once
+and compiles the file only when a page needs more of it (the explainer's own
+page). Actor pages, which show its claims and events and an inline actor's
+description, read them from its stored view (see `views`) instead, when there
+is one.
 
 The summary is data, never code: JSON in the checksummed cache (see `cache`).
 """
@@ -53,7 +54,7 @@ def summarize(explainer: Explainer) -> SummaryData:
         "page_actors": e.page_actors,
         "claim_refs": [list(ref) for ref in e.claim_refs],
         "event_refs": [[index, actors] for index, actors in e.event_refs],
-        "quoted": e.quoted,
+        "quoted": e.quoted, "media": e.media,
         "actors": {a.id: {**{f: getattr(a, f) for f in _ACTOR_FIELDS}, "span": list(a.span),
                           "signature_key": a.signature_key}
                    for a in e.actors.values()},
@@ -96,6 +97,7 @@ class LazyExplainer:
         self.claim_refs = [(_text(claim_id), _text(by)) for claim_id, by in data["claim_refs"]]
         self.event_refs = [(int(index), _texts(actors)) for index, actors in data["event_refs"]]
         self.quoted = {_text(actor_id): _text(digest) for actor_id, digest in data["quoted"].items()}
+        self.media = _texts(data["media"])
         self.actors = {actor_id: LazyActor(actor_id, fields, self)
                        for actor_id, fields in data["actors"].items()}
 

@@ -13,10 +13,9 @@ errors is never rendered, so no placeholder reaches a page.
 
 from __future__ import annotations
 
-import posixpath
 import re
-import unicodedata
 
+from generator import media
 from generator.dates import PartialDate
 from generator.diagnostics import Diagnostics, Span
 from generator.fields import FieldReader, check_id
@@ -40,17 +39,10 @@ EVENT_KEYS = ("date", "title", "text", "actors", "claims", "sources")
 MISSING_DATE = PartialDate("", 1, sort_key=(1, 0, 0, 0, (0, 0, 0, 0), 0.0))
 """Stands in for a required date that is missing or invalid (already reported)."""
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
-"""Raster images only: an SVG can carry script that runs when the file is opened directly."""
-
 MAX_TAGS = 50
 """Tags per explainer. Each tag is a page that lists the explainer with all its tags, so n tags
 make n pages of n links each: 20,000 tags (a 140 KB file) would write 20,000 pages and about
 400 million links. No newsroom tags a story fifty times."""
-
-MAX_IMAGE_PATH = 255
-"""Characters in an image path: it is copied to site/media/<path>, beside a staging folder's
-name, and the file system refuses paths of more than 4,096 bytes."""
 
 
 def validate_shared_actors(raw_actors: list[RawActor], images: set[str],
@@ -108,39 +100,9 @@ def _image(r: FieldReader, images: set[str], diags: Diagnostics) -> str | None:
     if node is None:
         return None
     text = node.text.strip()
-    normalized = posixpath.normpath(text) if text else ""
-    if len(text) > MAX_IMAGE_PATH:
-        diags.error(node.span, f"image path is {len(text):,} characters long; the limit is {MAX_IMAGE_PATH}",
-                    "use a shorter file name and fewer folders")
-        return None
-    odd = next((c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
-                and not ("\x00" <= c < " " and c not in "\t\n\r")), None)  # those: yamlnodes says
-    if odd is not None:
-        # A line break or a bidi control in a file name only ever hides what the name is.
-        diags.error(node.span, f"image path has the invisible character U+{ord(odd):04X}",
-                    "rename the file with letters, digits, '-', '_' and '.'")
-        return None
-    if (not text or text.startswith(("/", "\\")) or "\\" in text or ":" in text
-            or normalized.startswith("..") or normalized == "."):
-        diags.error(node.span, f"image '{text}' must be a path inside content/",
-                    "write it relative to content/, e.g. images/portrait.jpg")
-        return None
-    if any(part.startswith(".") for part in normalized.split("/")):
-        diags.error(node.span, f"image '{text}' names a hidden file or folder")
-        return None
-    if not normalized.lower().endswith(IMAGE_SUFFIXES):
-        diags.error(node.span, f"image '{text}' is not a supported image type",
-                    f"use one of {', '.join(IMAGE_SUFFIXES)}")
-        return None
-    outside = getattr(images, "outside", ())
-    if normalized in outside or any(normalized.startswith(link) for link in outside if link.endswith("/")):
-        # A link to a file outside the project would publish that file (see load.ContentFiles).
-        diags.error(node.span, f"image '{text}' is a symbolic link pointing outside the project",
-                    "copy the picture into content/ instead")
-        return None
-    if normalized not in images:
-        diags.error(node.span, f"image '{text}' not found under content/")
-        return None
+    normalized, problem = media.check_path(text, images)
+    if problem is not None:
+        diags.error(node.span, problem.message, problem.hint)
     return normalized
 
 

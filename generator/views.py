@@ -202,7 +202,8 @@ def _decode_tagged(value: dict[str, Any]) -> Any:
             return parse_date(_text(value["$date"]))
         if "$md" in value:
             fields = dict(value["$md"])
-            fields["links"], fields["image_links"] = tuple(fields["links"]), tuple(fields["image_links"])
+            for name in ("links", "image_links", "images"):
+                fields[name] = tuple(fields[name])
             return Markdown(**fields)
     return value
 

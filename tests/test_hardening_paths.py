@@ -253,7 +253,7 @@ BAD_IMAGES = {
     "images/p\u200b.png": "image path has the invisible character U+200B",
     "images/\tp.png": "image path has the invisible character U+0009",
     "images/.p.png": "names a hidden file or folder",
-    "images/p.svg": "is not a supported image type",
+    "images/p.svg": "is an SVG file, which can carry script",
     "images/p.png.html": "is not a supported image type",
     ".": "must be a path inside content/",
     "": "must be a path inside content/",

@@ -52,6 +52,7 @@ def explainer(title: str, tags: str = "[a]", by: str = "shared-one", body: str =
 
 
 THIRD_CLAIM = "  c3:\n    by: shared-two\n    text: A third claim.\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 CORRECTION = "corrections:\n  - date: 2024-04-01\n    text: A date was wrong.\n"
 
 
@@ -94,17 +95,28 @@ EDITS = st.sampled_from([
     ("write", "site.yaml", "title: Renamed desk\npublisher: Desk Ltd\n"),
     ("write", "content/explainers/broken.md", "---\ntitle: [\n---\n"),
     ("delete", "content/explainers/broken.md", None),
+    # Pictures: a Markdown image and a shared actor's `image` use content/images/p.png, whose
+    # bytes change (another picture, an SVG named .png: an error) or which goes away.
+    ("write", "content/explainers/alpha.md", explainer("Alpha", body="![A picture](images/p.png)")),
+    ("write", "content/actors/shared-two.yaml", "name: Shared Two\naffiliation: shared-one\nimage: images/p.png\n"),
+    ("write", "content/images/p.png", PNG + b"another picture"),
+    ("write", "content/images/p.png", b"<svg><script>alert(1)</script></svg>"),
+    ("write", "content/images/p.png", PNG),
+    ("delete", "content/images/p.png", None),
 ])
 
 
-def apply(root: Path, edit: tuple[str, str, str | None]) -> None:
+def apply(root: Path, edit: tuple[str, str, str | bytes | None]) -> None:
     kind, rel, arg = edit
     path = root / rel
     if kind == "write":
         path.parent.mkdir(parents=True, exist_ok=True)
         # Editors save by writing a temporary file and renaming it over the old one.
         temp = path.with_name(f".{path.name}.tmp")
-        temp.write_text(arg or "", encoding="utf-8")
+        if isinstance(arg, bytes):
+            temp.write_bytes(arg)
+        else:
+            temp.write_text(arg or "", encoding="utf-8")
         os.replace(temp, path)
         stat = path.stat()  # a new mtime even within one timestamp tick
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))

@@ -137,7 +137,8 @@ def test_actor_affiliated_with_itself_is_an_error(project, cli_run) -> None:
     ("C:/x.png", "image 'C:/x.png' must be a path inside content/; write it relative to content/, "
                  "e.g. images/portrait.jpg"),
     ("images/.hidden.png", "image 'images/.hidden.png' names a hidden file or folder"),
-    ("images/p.svg", "image 'images/p.svg' is not a supported image type; use one of .jpg, .jpeg, .png, .gif, "
+    ("images/p.svg", "image 'images/p.svg' is an SVG file, which can carry script; convert it to PNG or WebP"),
+    ("images/p.bmp", "image 'images/p.bmp' is not a supported image type; use one of .jpg, .jpeg, .png, .gif, "
                      ".webp, .avif"),
     ("images/nope.png", "image 'images/nope.png' not found under content/"),
 ])
