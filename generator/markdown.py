@@ -5,7 +5,17 @@ the markdown-it rules compiled in Rust, about 15 times faster, and
 markdown-it-py, the fallback and the place for syntax extensions. pyrs is
 used when installed and raw HTML is escaped; with `allow_html: true`, or when
 EXPLAINER_MARKDOWN=py, markdown-it-py renders (pyrs ends raw HTML blocks with
-an extra newline). Both are CommonMark plus tables.
+an extra newline). Both are CommonMark plus tables and strikethrough (`~~gone~~`).
+
+Footnotes (`text[^1]` and `[^1]: note`, or inline `^[note]`) are rendered by
+markdown-it-py's footnote plugin (mdit-py-plugins), whichever engine is in use:
+pyrs 0.4's own footnote plugin numbers footnotes in the order they are defined
+rather than first referenced, keeps the first of two definitions of a label
+rather than the last, and reads a definition starting with an indented line
+as code, so no rewriting of its HTML could make it agree. A field whose source
+has footnote syntax (`[^` or `^[`) goes to markdown-it-py, as text that pyrs
+handles badly does (`pyrs_is_safe`). Footnote ids carry a scope per field
+(`fn-<scope>-1`), so that the many Markdown fields of one page never share one.
 
 Rendering does not depend on the page a field appears on: `@id`
 links stay as `href="@id"` in the cached HTML, and `links.resolve_hrefs`
@@ -38,8 +48,19 @@ except ImportError:  # pragma: no cover - a platform without a wheel
 
 _PYRS_RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
                "reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link",
-               "newline", "table"]
-"""CommonMark without raw HTML (html_block, html_inline), plus tables."""
+               "newline", "table", "strikethrough"]
+"""CommonMark without raw HTML (html_block, html_inline), plus tables and strikethrough."""
+
+
+def _footnote_caption(self: object, tokens: list, idx: int, options: object, env: object) -> str:
+    """'[2]' for every reference to footnote 2: markdown-it writes '[2:1]' for the second one,
+    which readers take for a verse number."""
+    return f"[{tokens[idx].meta['id'] + 1}]"
+
+
+def has_footnotes(source: str) -> bool:
+    """Whether the source may hold a footnote (a reference, a definition or an inline note)."""
+    return "[^" in source or "^[" in source
 
 
 def engine_name(allow_html: bool) -> str:
@@ -51,26 +72,35 @@ def engine_name(allow_html: bool) -> str:
 
 
 @lru_cache(maxsize=4)
-def _engine(allow_html: bool, name: str) -> Callable[[str], str]:
+def _engine(allow_html: bool, name: str) -> Callable[..., str]:
+    """`render(text, footnote_scope="")` of one engine; pyrs is never given footnotes."""
     if name == "pyrs":
         fast = markdown_it_pyrs.MarkdownIt("zero").enable_many(_PYRS_RULES)
 
-        def render(text: str) -> str:
+        def render(text: str, footnote_scope: str = "") -> str:
             try:
                 return fast.render(text, xhtml=False)
             except (KeyboardInterrupt, SystemExit):
                 raise
             except BaseException:  # noqa: BLE001 - a Rust panic is a BaseException (PanicException)
                 # A pyrs bug that `pyrs_is_safe` does not know yet: the same HTML, slower.
-                return _engine(allow_html, "py")(text)
+                return _engine(allow_html, "py")(text, footnote_scope)
 
         return render
     # Imported when first needed: with pyrs, most builds never do (30 ms of every start).
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
 
     md = MarkdownIt("commonmark", {"html": allow_html, "xhtmlOut": False})
-    md.enable("table")
-    return md.render
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.add_render_rule("footnote_caption", _footnote_caption)
+
+    def render_py(text: str, footnote_scope: str = "") -> str:
+        # The plugin writes ids as fn-<docId>-1, fnref-<docId>-1 (and fnref-<docId>-1:1 ...).
+        return md.render(text, {"docId": footnote_scope} if footnote_scope else None)
+
+    return render_py
 
 
 MAX_MARKDOWN_CHARS = 500_000
@@ -141,8 +171,9 @@ def pyrs_is_safe(source: str) -> bool:
     instead, in linear time, with nesting capped at 20 levels (found by tests/test_hardening_limits.py):
 
     - deep block nesting (`>>>>...`, `- - - ...`, `1. 1. ...`): a stack overflow;
-    - many emphasis delimiters (`*a *a ... a* a*`): quadratic time, and a stack overflow from
-      about 100,000 nested openers;
+    - many emphasis or strikethrough delimiters (`*a *a ... a* a*`, `~~a ~~a ... a~~ a~~`):
+      quadratic time (50,000 nested `~~` took 31 s), and a stack overflow from about 100,000
+      nested openers;
     - many reference definitions (`[r]: /u`), or many lines starting with `[` (each one starts a
       reference-definition scan to the end of the text): quadratic time (10,000 took 2 s,
       40,000 took 35 s);
@@ -152,7 +183,7 @@ def pyrs_is_safe(source: str) -> bool:
 
     The counts are absolute, not relative to the size, so that the quadratic cost stays a few
     milliseconds; real explainers stay far below them and keep the fast engine."""
-    if source.count("*") + source.count("_") > 2000 or source.count("]:") > 200:
+    if source.count("*") + source.count("_") + source.count("~") > 2000 or source.count("]:") > 200:
         return False
     if "`" in source and "[" in source and _unclosed_code_span(source):
         return False
@@ -161,17 +192,20 @@ def pyrs_is_safe(source: str) -> bool:
     return not _deep_prefix(source)
 
 
-def to_html(source: str, allow_html: bool) -> str:
-    """Render Markdown source with the engine in use (markdown-it-py where pyrs is unsafe)."""
+def to_html(source: str, allow_html: bool, footnote_scope: str = "") -> str:
+    """Render Markdown source with the engine in use (markdown-it-py where pyrs is unsafe, and
+    for footnotes); footnote ids are `fn-<footnote_scope>-<n>` (`fn<n>` without a scope)."""
     name = engine_name(allow_html)
-    if name == "pyrs" and not pyrs_is_safe(source):
+    if name == "pyrs" and (not pyrs_is_safe(source) or has_footnotes(source)):
         name = "py"
-    return _engine(allow_html, name)(source)
+    return _engine(allow_html, name)(source, footnote_scope)
 
 
-def render_markdown(field: Markdown, allow_html: bool) -> None:
-    """Fill `field.html` and `field.links` (the `@id` targets, in order, as written)."""
-    html = to_html(field.source, allow_html)
+def render_markdown(field: Markdown, allow_html: bool, footnote_scope: str = "") -> None:
+    """Fill `field.html` and `field.links` (the `@id` targets, in order, as written).
+    `footnote_scope` tells this field's footnotes apart from other fields' on the same page
+    (see `resolve`)."""
+    html = to_html(field.source, allow_html, footnote_scope)
     field.html = html
     field.links = tuple(unquote(target) for target in AT_HREF_RE.findall(html))
     if 'src="@' in html:

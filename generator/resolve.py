@@ -197,7 +197,7 @@ def _resolve_shared_actor(actor: Actor, shared: dict[str, Actor], config: SiteCo
             actor.affiliation = None
     if actor.description:
         _check_markdown(actor.description, scope, f"the description of actor '{actor.id}'", config, diags,
-                        shared_only=True)
+                        f"actor_{actor.id}", shared_only=True)
 
 
 def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig,
@@ -215,7 +215,7 @@ def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: Si
                 actor.affiliation = None
         if actor.description:
             referenced += _check_markdown(actor.description, scope, f"the description of actor '{actor.id}'",
-                                          config, diags)
+                                          config, diags, f"actor_{actor.id}")
 
     for claim in explainer.claims.values():
         context = f"claim '{claim.id}'"
@@ -228,7 +228,8 @@ def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: Si
             kept = _keep_known(ids, claim.relation_spans.get(relation, []), "claim", scope, context, diags)
             setattr(claim, relation, kept)
         if claim.note:
-            referenced += _check_markdown(claim.note, scope, f"the note of {context}", config, diags)
+            referenced += _check_markdown(claim.note, scope, f"the note of {context}", config, diags,
+                                          f"{explainer.slug}_claim_{claim.id}")
 
     for claim in explainer.claims.values():
         for relation in RELATIONS:
@@ -245,9 +246,10 @@ def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: Si
         event.sources = _keep_known(event.sources, event.ref_spans.get("sources", []), "source", scope,
                                     context, diags)
         if event.text:
-            referenced += _check_markdown(event.text, scope, f"the text of {context}", config, diags)
+            referenced += _check_markdown(event.text, scope, f"the text of {context}", config, diags,
+                                          f"{explainer.slug}_event_{event.position}")
 
-    referenced += _check_markdown(explainer.body, scope, "the body", config, diags)
+    referenced += _check_markdown(explainer.body, scope, "the body", config, diags, explainer.slug)
 
     fields = [actor.description for actor in explainer.actors.values()]
     fields += [claim.note for claim in explainer.claims.values()]
@@ -271,13 +273,19 @@ def _keep_known(ids: list[str], spans: list[Span], kind: str, scope: _Scope, con
 
 
 def _check_markdown(field: Markdown, scope: _Scope, context: str, config: SiteConfig,
-                    diags: Diagnostics, shared_only: bool = False) -> list[str]:
-    """Render a Markdown field and check its `@id` links; returns the actor ids it links to."""
+                    diags: Diagnostics, footnotes: str, shared_only: bool = False) -> list[str]:
+    """Render a Markdown field and check its `@id` links; returns the actor ids it links to.
+
+    `footnotes` is the scope of the field's footnote ids (`fn-<scope>-1`): unique among the
+    fields any page shows together. Ids, slugs and tags never hold `_`, so `moscow-attack`
+    (the body), `moscow-attack_claim_window` (a note), `moscow-attack_event_3` (the fourth
+    event in the file) and `actor_putin` (a description) can never be equal, nor one of
+    them plus `-<n>` another's."""
     if len(field.source) > MAX_MARKDOWN_CHARS:
         diags.error(field.span, f"{context} is too long: {len(field.source):,} characters, more than the "
                     f"limit of {MAX_MARKDOWN_CHARS:,}", "split the explainer, or move material out of it")
         return []
-    render_markdown(field, config.allow_html)
+    render_markdown(field, config.allow_html, footnotes)
     actors = []
     reported: set[str] = set()
     # Links that could run something: `data:` pages and images, programs' own schemes.

@@ -209,7 +209,8 @@ def test_engines_agree_where_pyrs_is_safe() -> None:
     if markdown.markdown_it_pyrs is None:
         pytest.skip("markdown-it-pyrs is not installed")
     source = ("# Heading\n\nText with *em*, **strong**, `code`, [link](https://example.org \"t\") and "
-              "[@id](@putin).\n\n> quote\n> - item\n\n1. one\n2. two\n\n| a | b |\n| - | - |\n| 1 | 2 |\n")
+              "[@id](@putin), ~~struck~~.\n\n> quote\n> - item\n\n1. one\n2. two\n\n| a | b |\n| - | - |\n"
+              "| 1 | ~~2~~ |\n")
     assert markdown.pyrs_is_safe(source)
     fast = markdown._engine(False, "pyrs")(source)
     slow = markdown._engine(False, "py")(source)
