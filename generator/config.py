@@ -55,6 +55,8 @@ class BuildOptions:
     """Include drafts and explainers whose `published` date is still to come (`--drafts`)."""
     progress: bool = False
     """Show a running count while rendering (on a terminal, outside CI)."""
+    fingerprint_assets: bool = True
+    """Name the theme's assets by their content (see `assets`); `serve` keeps the plain names."""
 
 
 def normalize_base_url(url: str) -> str:

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import jinja2
 
-from generator import (cache, history, linkcheck, load, media, parallel, quotes, render, resolve, shards, shortcut,
-                       template_cache, validate, views, write)
+from generator import (assets, cache, history, linkcheck, load, media, parallel, quotes, render, resolve, shards,
+                       shortcut, template_cache, validate, views, write)
 from generator import stamps as stamps_of
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
@@ -178,6 +178,8 @@ class Builder:
         self.env_stamp = ""
         self.template_diagnostics = Diagnostics()
         self.templates: dict[str, str] = {}
+        self.assets: list[assets.Asset] = []
+        """The theme's assets as the current environment names them (see `_environment`)."""
         self.own_pages_local = False
         """An explainer's own pages can be rendered without the rest of the site (see `shards`)."""
         self.git: history.History | None = None
@@ -456,7 +458,7 @@ class Builder:
         front_keys = {u.explainer.slug: u.front_key for u in self.units.values() if u.explainer}
         front_digests = {u.explainer.slug: u.front_digest for u in self.units.values() if u.explainer}
         return plan_site(site, renderer, unit_keys, front_keys, templates, config_digest, self.options.root,
-                         front_digests)
+                         front_digests, self.assets)
 
     def _remember(self, jobs: list[OutputJob], written: write.WriteReport, stale: list[str],
                   incremental: bool) -> set[str]:
@@ -792,19 +794,23 @@ class Builder:
         return unit
 
     def _environment(self, diags: Diagnostics) -> tuple[jinja2.Environment, dict[str, str]]:
-        """The Jinja environment, rebuilt (and every template recompiled) when a template changed."""
+        """The Jinja environment, rebuilt (and every template recompiled) when a template
+        changed, or the name of an asset (`assets`: a fingerprinted name changes with the
+        file's content, which every page links to)."""
         root = self.options.root
-        stamp = _tree_stamp(root / "templates", render.THEME_DIR / "templates")
+        self.assets = assets.theme_assets(render.THEME_DIR / "assets", self.options.fingerprint_assets)
+        paths = assets.asset_paths(self.assets)
+        stamp = digest(_tree_stamp(root / "templates", render.THEME_DIR / "templates"), *sorted(paths.items()))
         if self.env is None and stamp == self.env_stamp:
             # The last successful build (see `_start_from_cache`) used these very templates, so
             # they compile: each is compiled when a page first needs it, not all up front.
-            self.env = render.make_environment(root, template_cache.user_cache(code_version()))
+            self.env = render.make_environment(root, template_cache.user_cache(code_version()), paths)
         elif self.env is None or stamp != self.env_stamp:
-            self.env = render.make_environment(root, template_cache.user_cache(code_version()))
+            self.env = render.make_environment(root, template_cache.user_cache(code_version()), paths)
             self.env_stamp = stamp
             self.template_diagnostics = Diagnostics()
             render.check_templates(root, self.env, self.template_diagnostics)
-            self.templates = template_digests(self.env, render.PAGE_TEMPLATES)
+            self.templates = template_digests(self.env, render.PAGE_TEMPLATES, paths)
             self.own_pages_local = (not self.template_diagnostics.errors
                                     and shards.own_pages_are_local(self.env))
         diags.items.extend(self.template_diagnostics.items)

@@ -24,6 +24,7 @@ import jinja2
 from jinja2 import meta
 
 from generator import __version__, jsondata
+from generator.assets import Asset
 from generator.model import Explainer
 from generator.render import THEME_DIR, RenderedFile, Renderer, members_of
 from generator.resolve import Site
@@ -66,10 +67,12 @@ templates alone (comma-separated), whose pages `plan_site` may fingerprint by wh
 shows (see `quotes`)."""
 
 
-def template_digests(env: jinja2.Environment, names: Iterable[str]) -> dict[str, str]:
+def template_digests(env: jinja2.Environment, names: Iterable[str],
+                     asset_paths: dict[str, str]) -> dict[str, str]:
     """For each page template, a digest of its own source and of every template it
-    extends, includes or imports, so that editing a partial re-renders only the pages using it;
-    and `THEME_PAGES`."""
+    extends, includes or imports, so that editing a partial re-renders only the pages using it,
+    and of the paths of the theme's assets (`url('asset', ...)`): a changed style sheet has a
+    new name, which every page links to; and `THEME_PAGES`."""
     loader = env.loader
     assert loader is not None
     sources: dict[str, str] = {}
@@ -109,7 +112,8 @@ def template_digests(env: jinja2.Environment, names: Iterable[str]) -> dict[str,
                 continue
             closure.add(current)
             stack.extend(refs.get(current, ()))
-        result[name] = digest(code_version(), *(f"{n}:{sources[n]}" for n in sorted(closure)))
+        result[name] = digest(code_version(), *sorted(asset_paths.items()),
+                              *(f"{n}:{sources[n]}" for n in sorted(closure)))
         if closure <= from_theme:
             themed.append(name)
     result[THEME_PAGES] = ",".join(themed)
@@ -129,14 +133,15 @@ _CODE_VERSION: str | None = None
 
 def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], front_keys: dict[str, str],
               templates: dict[str, str], config_digest: str, root: Path,
-              front_digests: dict[str, str]) -> list[OutputJob]:
+              front_digests: dict[str, str], theme_assets: Iterable[Asset]) -> list[OutputJob]:
     """Every output file with its fingerprint. `unit_keys` maps slug -> compiled unit key,
     `front_keys` slug -> the same without the body: an actor page shows an explainer's
     claims, events and listing, all from its front matter, so editing a body re-renders
     only that explainer's own page and JSON (which explainers show an actor, which body
     links can change, is in the fingerprint as the list of contributors). `front_digests`
     (slug -> digest of the front matter alone, without the shared actors it uses) let the
-    theme's actor pages depend on no more than they show (see `quotes`)."""
+    theme's actor pages depend on no more than they show (see `quotes`). `theme_assets` are
+    the theme's files with the names they get in the site (see `assets`)."""
     jobs: list[OutputJob] = []
     listings = {e.slug: listing_digest(e) for e in site.explainers}
     all_listings = digest(*(listings[e.slug] for e in site.explainers))
@@ -180,10 +185,8 @@ def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], front_k
     add("sitemap.xml", digest(templates["sitemap.xml"], config_digest, all_listings, list(site.actors),
                               list(site.tags), [e.last_changed.text for e in site.explainers]),
         _bind(renderer.xml, "sitemap.xml"))
-    for asset in sorted((THEME_DIR / "assets").iterdir()):
-        if asset.is_file():
-            add(f"assets/{asset.name}", digest(asset, file_stamp(asset)),
-                _bind(_copy, f"assets/{asset.name}", asset))
+    for asset in theme_assets:
+        add(asset.dest_path, digest(asset.dest_path, asset.digest), _bind(_data, asset))
     for image in sorted(site.images):
         source = root / "content" / image
         add(f"media/{image}", digest(image, file_stamp(source)), _bind(_copy, f"media/{image}", source))
@@ -201,6 +204,10 @@ def own_page_fingerprints(templates: dict[str, str], config_digest: str, unit_ke
 
 def _copy(dest: str, source: Path) -> RenderedFile:
     return RenderedFile(dest, copy_from=source)
+
+
+def _data(asset: Asset) -> RenderedFile:
+    return RenderedFile(asset.dest_path, asset.data)
 
 
 def _bind(function: Callable[..., RenderedFile], *args: object) -> Callable[[], RenderedFile]:

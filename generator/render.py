@@ -63,6 +63,9 @@ class _Environment(jinja2.Environment):
     page. A dict's keys compare in C. The environment's globals are set once, in
     `make_environment`, before any template is loaded, so a copy sees the same names."""
 
+    asset_paths: dict[str, str] = {}
+    """Plain name -> path in the site of the theme's assets (`assets`), for `url('asset', name)`."""
+
     def make_globals(self, d: Any) -> Any:
         return {**self.globals, **(d or {})}
 
@@ -97,12 +100,15 @@ class _Template(jinja2.Template):
         return super()._from_namespace(environment, namespace, globals)
 
 
-def make_environment(root: Path, bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+def make_environment(root: Path, bytecode_cache: jinja2.BytecodeCache | None = None,
+                     asset_paths: dict[str, str] | None = None) -> jinja2.Environment:
     """Jinja environment: the project's templates/ first, then the built-in theme.
 
     The built-in theme is also reachable as "theme/<name>", so a project template can
     extend the template it replaces: `{% extends "theme/explainer.html" %}`. A build
-    passes the user's cache of compiled templates (`template_cache`).
+    passes the user's cache of compiled templates (`template_cache`) and the paths of the
+    theme's assets under their fingerprinted names (`assets`; without them an asset keeps
+    its plain name).
     """
     search = [str(THEME_DIR / "templates")]
     project_templates = root / "templates"
@@ -125,6 +131,7 @@ def make_environment(root: Path, bytecode_cache: jinja2.BytecodeCache | None = N
         bytecode_cache=bytecode_cache,
     )
     env.template_class = _Template
+    env.asset_paths = dict(asset_paths or {})
 
     env.filters["md"] = _markdown_filter
     env.filters["tojson_script"] = _json_for_script
@@ -230,7 +237,11 @@ def check_templates(root: Path, env: jinja2.Environment, diags: Diagnostics) -> 
 @pass_context
 def _url(ctx: Any, kind: str, *parts: str) -> str:
     """Relative URL from the current page: url('explainer', slug), url('actor', id), url('tag', t),
-    url('home'), url('asset', name), url('media', path), url('claim', slug, id)."""
+    url('home'), url('asset', name), url('media', path), url('claim', slug, id).
+
+    An asset is asked for by its plain name ('style.css') and found under the name the build
+    gave it (`assets`); a name the theme does not have stays as it is (the link check then
+    reports it)."""
     root = ctx["root"]
     if kind == "home":
         return root or "./"
@@ -241,7 +252,7 @@ def _url(ctx: Any, kind: str, *parts: str) -> str:
     if kind == "tag":
         return f"{root}tags/{parts[0]}/"
     if kind == "asset":
-        return f"{root}assets/{parts[0]}"
+        return root + ctx.environment.asset_paths.get(parts[0], f"assets/{parts[0]}")
     if kind == "media":
         return f"{root}media/{media_path(parts[0])}"
     if kind == "claim":

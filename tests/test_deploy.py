@@ -45,13 +45,25 @@ EXPLAINER = VENV_BIN / "explainer"
 
 REVALIDATE = "public, max-age=0, must-revalidate"
 SHORT = "public, max-age=600"
+IMMUTABLE = "public, max-age=31536000, immutable"
 HOST_DEFAULT = REVALIDATE
 """What Netlify and Cloudflare Pages send when no rule of the site sets Cache-Control."""
+FINGERPRINTED = re.compile(r"assets/[a-z]+\.[0-9a-f]{10}\.(css|js|svg)")
+"""The name of a theme asset in a built site (see `generator.assets`)."""
 
 
 def expected_cache_control(path: str) -> str:
     """docs/deploy.md's cache table, for a path under site/."""
+    if path.startswith("assets/"):
+        return IMMUTABLE
     return SHORT if path.startswith("media/") else REVALIDATE
+
+
+def asset_named(site: dict[str, bytes], stem: str, suffix: str) -> str:
+    """The path in `site` of the theme asset `stem.suffix`, under its fingerprinted name."""
+    [path] = [rel for rel in site if FINGERPRINTED.fullmatch(rel) and rel.startswith(f"assets/{stem}.")
+              and rel.endswith(f".{suffix}")]
+    return path
 
 
 # -- the recipes, as docs/deploy.md shows them ----------------------------------------
@@ -575,7 +587,7 @@ def test_the_rsync_script_copies_only_what_changed_and_deletes_last(tmp_path: Pa
     now = site_files(second / "site")
     assert site_files(www) == now and "second-explainer/index.html" not in now
     unchanged = [rel for rel in now if rel in dates and (first / "site" / rel).read_bytes() == now[rel]]
-    assert "assets/style.css" in unchanged
+    assert asset_named(now, "style", "css") in unchanged
     # Unchanged files keep their date on the server, so its ETag and Last-Modified stay too.
     assert all((www / rel).stat().st_mtime_ns == dates[rel] for rel in unchanged)
     assert (www / EXPLAINER_PAGE).stat().st_mtime_ns != dates[EXPLAINER_PAGE]
@@ -601,7 +613,7 @@ def test_the_nginx_settings_send_the_cache_headers(tmp_path: Path) -> None:
     www = tmp_path / "www"
     shutil.copytree(checkout / "site", www / "explainers")
     locations = doc_block("nginx")
-    assert locations.count("root /var/www;") == 2
+    assert locations.count("root /var/www;") == 3
     port = free_port()
     temp = " ".join(f"{kind}_temp_path {tmp_path / kind};" for kind in ("client_body", "proxy", "fastcgi",
                                                                       "uwsgi", "scgi"))
@@ -743,22 +755,24 @@ def names_its_content(rel: str, data: bytes) -> bool:
 def test_the_cache_table_of_the_docs_is_the_policy_tested() -> None:
     rows = doc_table("## Cache headers")
     assert [(row[0].split()[0], unquote(row[1])) for row in rows] == [
-        ("pages", REVALIDATE), ("`assets/`", REVALIDATE), ("`media/`", SHORT)]
-    assert [expected_cache_control(p) for p in ("index.html", "feed.xml", "assets/style.css", "media/a.png")] == [
-        REVALIDATE, REVALIDATE, REVALIDATE, SHORT]
+        ("pages", REVALIDATE), ("`assets/`", IMMUTABLE), ("`media/`", SHORT)]
+    assert [expected_cache_control(p) for p in ("index.html", "a/explainer.json", "feed.xml", "sitemap.xml",
+                                                "assets/style.3f2a9c1e0b.css", "media/a.png")] == [
+        REVALIDATE, REVALIDATE, REVALIDATE, REVALIDATE, IMMUTABLE, SHORT]
 
 
-def test_theme_assets_are_not_fingerprinted_so_nothing_is_immutable(built_example: Path) -> None:
-    """If the theme's files get names with a hash of their content, `assets/` may become
-    `public, max-age=31536000, immutable`: change docs/deploy.md, `expected_cache_control`
-    and this test together."""
+def test_only_files_named_by_their_content_are_immutable(built_example: Path) -> None:
+    """`expected_cache_control`, which every recipe is held to, makes `assets/` `immutable`:
+    each of its files must be named by a hash of its content (a new version, a new name),
+    and be the theme's file under that name."""
     files = site_files(built_example)
-    assets = [rel for rel in files if rel.startswith("assets/")]
-    assert sorted(assets) == ["assets/explainer.js", "assets/favicon.svg", "assets/style.css"]
-    assert not any(names_its_content(rel, files[rel]) for rel in assets)
-    for rel, data in files.items():
-        assert "immutable" not in expected_cache_control(rel) or names_its_content(rel, data), rel
-    assert "immutable" not in DEPLOY_DOC.read_text(encoding="utf-8").split("## GitHub Pages")[1]
+    immutable = sorted(rel for rel in files if "immutable" in expected_cache_control(rel))
+    assert immutable == sorted(asset_named(files, stem, suffix)
+                               for stem, suffix in (("explainer", "js"), ("favicon", "svg"), ("style", "css")))
+    for rel in immutable:
+        assert names_its_content(rel, files[rel]), rel
+        plain = re.sub(r"\.[0-9a-f]{10}\.", ".", rel)
+        assert files[rel] == (REPO / "generator" / "theme" / plain).read_bytes()
 
 
 def test_names_its_content_knows_a_fingerprinted_name() -> None:

@@ -78,8 +78,10 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
                   "choose another --port (0 picks a free one)", file=sys.stderr)
             return 1
         # Drafts and embargoed explainers are shown while writing, each with a banner saying so.
+        # The assets keep their plain names, so that an edited style sheet is swapped into
+        # open pages (see `live`) instead of every page changing to link a new name.
         options = BuildOptions(root=Path(root), out_dir=Path(root) / "site", jobs=default_jobs(),
-                               drafts=True)
+                               drafts=True, fingerprint_assets=False)
         return asyncio.run(_serve(options, sockets, open_browser))
     except KeyboardInterrupt:  # a signal before the event loop took over
         return 0

@@ -52,7 +52,7 @@ def test_everything_is_readable_without_javascript(width: int, browser: Any, exa
     # axe-core cannot run with JavaScript disabled (its promise never settles), so check the
     # accessibility of the script-less page with the theme's script replaced by an empty one.
     with open_page(browser, example_site, width) as (page, log):
-        page.route("**/assets/explainer.js", lambda route: route.fulfill(
+        page.route("**/assets/explainer.*.js", lambda route: route.fulfill(
             status=200, body="", content_type="text/javascript"))
         page.goto(example_site.page_url(EXPLAINER))
         assert page.locator(".filter, #ref-preview").count() == 0

@@ -1,0 +1,142 @@
+"""The theme's assets in a built site: each named by a hash of its content, every page
+linking that name, and an edited file replaced by one under its new name (the old one
+removed) in an incremental build as in a clean one. `serve` keeps the plain names.
+
+The expected names are computed here from the theme's files (BLAKE2b, 16 bytes, the first
+10 hex digits), not with the generator's own function."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path, PurePosixPath
+from urllib.parse import urljoin
+
+import pytest
+
+from generator import plan, render
+from generator.config import BuildOptions
+from generator.pipeline import Builder
+from helpers import html_tree, make_project
+
+BASE = "https://example.org/x/"
+THEME_FILES = ("explainer.js", "favicon.svg", "style.css")
+
+
+def named_by_content(name: str, data: bytes) -> str:
+    path = PurePosixPath(name)
+    return f"assets/{path.stem}.{hashlib.blake2b(data, digest_size=16).hexdigest()[:10]}{path.suffix}"
+
+
+def expected_assets(theme: Path) -> dict[str, str]:
+    """Plain name -> path in a built site, for the theme at `theme`."""
+    return {name: named_by_content(name, (theme / "assets" / name).read_bytes()) for name in THEME_FILES}
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def linked_assets(site: Path, page: str) -> list[str]:
+    """The site paths of the icon, style sheet and script a page links to, in that order."""
+    tree = html_tree(site / page)
+    page_url = "https://site.invalid/" + page
+    links = [link.get("href") for rel in ("icon", "stylesheet")
+             for link in tree.iter("link") if link.get("rel") == rel]
+    links += [script.get("src") for script in tree.iter("script") if script.get("src")]
+    return [urljoin(page_url, link).removeprefix("https://site.invalid/") for link in links if link]
+
+
+def test_a_build_names_each_theme_asset_by_its_content(built_example: Path) -> None:
+    expected = expected_assets(render.THEME_DIR)
+    site = files(built_example)
+    assert sorted(rel for rel in site if rel.startswith("assets/")) == sorted(expected.values())
+    for name, rel in expected.items():
+        assert site[rel] == (render.THEME_DIR / "assets" / name).read_bytes()
+
+
+def test_every_page_links_the_assets_by_their_names_in_the_site(built_example: Path) -> None:
+    expected = expected_assets(render.THEME_DIR)
+    pages = [rel for rel in files(built_example) if rel.endswith(".html")]
+    assert len(pages) > 10
+    for page in pages:
+        assert linked_assets(built_example, page) == [
+            expected["favicon.svg"], expected["style.css"], expected["explainer.js"]], page
+
+
+EXPLAINER = "---\ntitle: Alpha\nsummary: About alpha.\npublished: 2024-03-01\n---\nBody.\n"
+
+
+def test_a_project_template_asks_for_an_asset_by_its_plain_name(project, cli_run) -> None:
+    root = project({
+        "content/explainers/alpha.md": EXPLAINER,
+        "templates/index.html": "{% extends 'theme/index.html' %}{% block head %}{{ super() }}"
+                                "<link rel=\"preload\" href=\"{{ url('asset', 'style.css') }}\" as=\"style\">"
+                                "{% endblock %}",
+    })
+    assert cli_run("build", "--root", root, "--base-url", BASE).code == 0
+    style = expected_assets(render.THEME_DIR)["style.css"]
+    assert f'<link rel="preload" href="{style}" as="style">' in (root / "site/index.html").read_text("utf-8")
+
+
+# -- an edited asset ----------------------------------------------------------------------
+
+@pytest.fixture
+def theme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the built-in theme that the build uses instead (a test must not edit the real one)."""
+    copy = tmp_path / "theme"
+    shutil.copytree(render.THEME_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(render, "THEME_DIR", copy)
+    monkeypatch.setattr(plan, "THEME_DIR", copy)
+    return copy
+
+
+def edit(path: Path, text: str) -> None:
+    path.write_text(path.read_text("utf-8") + text, "utf-8")
+    stat = path.stat()  # a new mtime even within one timestamp tick
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+
+
+PROJECT = {"content/explainers/alpha.md": EXPLAINER,
+           "content/explainers/beta.md": EXPLAINER.replace("Alpha", "Beta") + "tags: [b]\n"}
+
+
+@pytest.mark.parametrize("resident", [False, True], ids=["build from the cache", "resident"])
+def test_an_edited_asset_gets_a_new_name_and_the_old_one_goes(tmp_path: Path, theme: Path, resident: bool) -> None:
+    root = make_project(tmp_path / "project", PROJECT)
+    out = root / "site"
+    builder = Builder(BuildOptions(root, out, base_url=BASE), resident=resident)
+    builder.build()
+    before = expected_assets(theme)
+    pages = sorted(rel for rel in files(out) if rel.endswith(".html"))
+
+    edit(theme / "assets" / "style.css", "\n.an-edit { color: red; }\n")
+    report = (builder if resident else Builder(BuildOptions(root, out, base_url=BASE))).build()
+    after = expected_assets(theme)
+    assert after["style.css"] != before["style.css"]
+    assert {**after, "style.css": before["style.css"]} == before  # the other files keep their names
+    site = files(out)
+    assert sorted(rel for rel in site if rel.startswith("assets/")) == sorted(after.values())
+    assert b".an-edit" in site[after["style.css"]]
+    for page in pages:
+        assert linked_assets(out, page)[1] == after["style.css"], page
+    assert report.changed == sorted([before["style.css"], after["style.css"], *pages])
+
+    clean = tmp_path / "clean"
+    Builder(BuildOptions(root, clean, base_url=BASE), use_cache=False).build()
+    assert site == files(clean)
+
+
+def test_serve_keeps_the_plain_names_so_a_style_sheet_edit_changes_that_file_alone(
+        tmp_path: Path, theme: Path) -> None:
+    root = make_project(tmp_path / "project", PROJECT)
+    out = root / "site"
+    builder = Builder(BuildOptions(root, out, base_url=BASE, drafts=True, fingerprint_assets=False), resident=True)
+    builder.build()
+    assert sorted(rel for rel in files(out) if rel.startswith("assets/")) == [f"assets/{n}" for n in THEME_FILES]
+    assert linked_assets(out, "alpha/index.html") == ["assets/favicon.svg", "assets/style.css", "assets/explainer.js"]
+
+    edit(theme / "assets" / "style.css", "\n.an-edit { color: red; }\n")
+    assert builder.build().changed == ["assets/style.css"]  # `serve` swaps it into open pages
+    assert b".an-edit" in (out / "assets/style.css").read_bytes()
