@@ -110,7 +110,7 @@ def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str] | N
                                                "on this page"))
         elif target.startswith("..") or (outputs is not None and target not in outputs):
             page.errors.append(broken_link(out_label, dest_path, data, match.start(1),
-                                           f"broken link '{raw}': the site has no {target}"))
+                                           f"broken link '{raw}': the site has no {target}", target))
         elif outputs is None:
             if raw not in deferred:
                 deferred.add(raw)
@@ -141,7 +141,7 @@ def check_site(pages: list[PageLinks], out_label: str, read_page: Callable[[str]
     for target, links in by_target.items():
         if target not in outputs:
             errors += [broken_link(out_label, page.dest_path, read_staged(page.dest_path) or b"", offset,
-                                   f"broken link '{raw}': the site has no {target}")
+                                   f"broken link '{raw}': the site has no {target}", target)
                        for page, _, raw, offset in links]
             continue
         links = [link for link in links if link[1]]
@@ -160,14 +160,20 @@ def check_site(pages: list[PageLinks], out_label: str, read_page: Callable[[str]
     return errors
 
 
-def broken_link(out_label: str, dest_path: str, data: bytes, offset: int, message: str) -> Diagnostic:
+def broken_link(out_label: str, dest_path: str, data: bytes, offset: int, message: str,
+                missing: str = "") -> Diagnostic:
     """A located error for a link at byte `offset` of a page (positions are only computed
-    for errors: counting lines for every link of every page would cost more than the scan)."""
+    for errors: counting lines for every link of every page would cost more than the scan).
+    `missing` is the file the link names that the site does not have."""
     line = data.count(b"\n", 0, offset) + 1
     start = data.rfind(b"\n", 0, offset) + 1
     column = len(data[start:offset].decode("utf-8", "replace")) + 1
-    return Diagnostic(message, Span(f"{out_label}/{dest_path}", line, column),
-                      "check the template or the link's target")
+    hint = "check the template or the link's target"
+    if missing.startswith("assets/"):
+        # A template that wrote the path out: the theme's files are named by their content.
+        hint = (f"the theme's assets are named by their content: write {{{{ url('asset', "
+                f"'{posixpath.basename(missing)}') }}}}, with a name the theme's assets/ has")
+    return Diagnostic(message, Span(f"{out_label}/{dest_path}", line, column), hint)
 
 
 def read_output(out_dir: Path) -> Callable[[str], bytes | None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin
@@ -78,6 +79,21 @@ def test_a_project_template_asks_for_an_asset_by_its_plain_name(project, cli_run
     assert cli_run("build", "--root", root, "--base-url", BASE).code == 0
     style = expected_assets(render.THEME_DIR)["style.css"]
     assert f'<link rel="preload" href="{style}" as="style">' in (root / "site/index.html").read_text("utf-8")
+
+
+def test_an_asset_path_written_out_in_a_template_is_a_broken_link_with_a_hint(project, cli_run) -> None:
+    root = project({
+        "content/explainers/alpha.md": EXPLAINER,
+        "templates/index.html": "{% extends 'theme/index.html' %}{% block head %}{{ super() }}\n"
+                                "<link rel=\"stylesheet\" href=\"assets/print.css\">{% endblock %}",
+    })
+    result = cli_run("build", "--root", root, "--base-url", BASE)
+    assert result.code == 1
+    [line] = result.error_lines
+    assert re.fullmatch(r"site/index\.html:\d+:30: error: broken link 'assets/print\.css': the site has no "
+                        r"assets/print\.css; the theme's assets are named by their content: write "
+                        r"\{\{ url\('asset', 'print\.css'\) \}\}, with a name the theme's assets/ has", line)
+    assert not (root / "site").exists()
 
 
 # -- an edited asset ----------------------------------------------------------------------
