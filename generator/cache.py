@@ -22,9 +22,20 @@ none of them into a project that has no cache yet.
 
 The cache only ever costs time, never correctness: it is keyed on the
 generator version, the output directory and the options; it is written
-atomically with a checksum; anything missing, stale, truncated or corrupt
-is ignored (and the build is a full one). It is plain JSON, never pickle:
-a cache file in a cloned project must not be able to run code.
+atomically; anything missing, stale, truncated or corrupt is ignored (and the
+build is a full one). It is plain JSON, never pickle: a cache file in a cloned
+project must not be able to run code.
+
+And it is untrusted input: a project can be cloned with a `.explainer-cache/` of
+anyone's making. So
+
+- every file in it is sealed with this user's key (`userkey`: a keyed checksum
+  that no one without the key can make), and a file whose seal is wrong is ignored;
+- what is read from it is type-checked before use (`_from_json`, `views.decode`...),
+  so a sealed file of the wrong shape costs a rebuild too, never an error;
+- it is read and written only through `safefs`, which follows no symbolic link,
+  and only while the folder itself is a real folder of this user's
+  (`folder_problem`): otherwise the build goes without it and says so once.
 """
 
 from __future__ import annotations
@@ -32,6 +43,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,13 +53,47 @@ try:
 except ImportError:  # pragma: no cover - a platform without a wheel
     orjson = None
 
-from generator import history
+from generator import history, safefs, userkey
 from generator.diagnostics import Diagnostic, Span
 from generator.history import History
 
 CACHE_DIR = ".explainer-cache"
-_FORMAT = 5
+_FORMAT = 6
 _MAGIC = b"explainer-cache\n"
+_DAMAGED = (ValueError, TypeError, KeyError, IndexError, AttributeError)
+"""What reading a cache entry of the wrong shape raises: the entry is ignored."""
+
+
+def folder_problem(root: Path) -> str | None:
+    """Why a build cannot use `root/.explainer-cache/` (None: it can). It must be absent (a
+    build makes it) or a real folder of this user's, and there must be a key to seal it
+    with. A folder of this user's that others may write is made private first (folders
+    made by earlier versions under a umask of 002 are)."""
+    if userkey.key() is None:
+        return f"cannot keep the build cache's key: {userkey.problem()}"
+    path = root / CACHE_DIR
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot look at {CACHE_DIR}/ ({exc.strerror})"
+    if stat.S_ISLNK(info.st_mode):
+        return f"{CACHE_DIR} is a symbolic link"
+    if not stat.S_ISDIR(info.st_mode):
+        return f"{CACHE_DIR} is not a folder"
+    if info.st_uid != os.getuid():
+        return f"{CACHE_DIR}/ belongs to another user"
+    if stat.S_IMODE(info.st_mode) & 0o022:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            try:
+                os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) & ~0o022)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            return f"{CACHE_DIR}/ can be written by other users and cannot be made private ({exc.strerror})"
+    return None
 
 
 @dataclass
@@ -121,12 +167,12 @@ def _units_path(state_path: Path) -> Path:
 
 def load_cache(root: Path, key: str) -> CacheState | None:
     """The cached state without its units (see `load_units`), or None if there is none usable."""
-    data = _read_checked(cache_path(root, key))
+    data = _read_checked(cache_path(root, key), "state")
     if data is None:
         return None
     try:
         state = _from_json(data)
-    except (ValueError, TypeError, KeyError):  # a corrupt cache only costs time
+    except _DAMAGED:  # a corrupt cache only costs time
         return None
     return state if state.key == key else None
 
@@ -135,22 +181,26 @@ def load_units(root: Path, state: CacheState) -> dict[str, Any]:
     """Every unit of `state`, from its units file and its updates ({} if the file is gone,
     damaged or belongs to another state: the explainers are compiled again)."""
     if state.units is None:
-        data = _read_checked(_units_path(cache_path(root, state.key)))
+        data = _read_checked(_units_path(cache_path(root, state.key)), "units")
         units = data.get("units") if isinstance(data, dict) and data.get("id") == state.units_id else None
         state.units = {**units, **state.unit_updates} if isinstance(units, dict) else {}
     return state.units
 
 
-def _read_checked(path: Path) -> Any:
-    """The JSON in a file `_write_checked` wrote, or None if it is missing or damaged."""
+def _read_checked(path: Path, kind: str) -> Any:
+    """The JSON in a file `_write_checked` wrote as `kind`, or None if it is missing, damaged,
+    or not sealed with this user's key."""
+    secret = userkey.key()
+    if secret is None:
+        return None
     try:
-        data = path.read_bytes()
+        data = safefs.read_file(path)
     except OSError:
         return None
     if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + 32:
         return None
     checksum, payload = data[len(_MAGIC):len(_MAGIC) + 32], data[len(_MAGIC) + 32:]
-    if hashlib.blake2b(payload, digest_size=16).hexdigest().encode() != checksum:
+    if not userkey.is_sealed(kind, payload, checksum, secret):
         return None
     try:
         return json.loads(payload)
@@ -171,13 +221,14 @@ def _encode(data: Any) -> bytes:
     return json.dumps(data, separators=(",", ":")).encode("utf-8")
 
 
-def _write_checked(path: Path, data: Any) -> None:
-    """Write JSON with a checksum, atomically (a reader sees the old file or the new one)."""
+def _write_checked(path: Path, data: Any, kind: str) -> None:
+    """Write JSON sealed as `kind` with this user's key, atomically (a reader sees the old
+    file or the new one). OSError if there is no key."""
+    secret = userkey.key()
+    if secret is None:
+        raise OSError("no key to seal the cache with")
     payload = _encode(data)
-    checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_bytes(_MAGIC + checksum + payload)
-    os.replace(temp, path)
+    safefs.write_file(path, _MAGIC + userkey.seal(kind, payload, secret).encode() + payload)
 
 
 def _strings(value: Any) -> dict[str, str]:
@@ -188,17 +239,31 @@ def _strings(value: Any) -> dict[str, str]:
     return value
 
 
+def _of_type(value: Any, kind: type) -> Any:
+    """`value` if it is a `kind` (a bool is not an int here), else TypeError."""
+    if type(value) is not kind:
+        raise TypeError(f"not a {kind.__name__}")
+    return value
+
+
 def diagnostics_to_json(diagnostics: list[Diagnostic]) -> list[dict[str, Any]]:
     return [{"message": d.message, "span": list(d.span) if d.span else None, "hint": d.hint,
              "severity": d.severity} for d in diagnostics]
 
 
 def diagnostics_from_json(data: Any) -> list[Diagnostic]:
+    """What `diagnostics_to_json` made; TypeError (or another of `_DAMAGED`) on anything else."""
     diagnostics = []
-    for item in data:
-        span = Span(str(item["span"][0]), int(item["span"][1]), int(item["span"][2])) if item["span"] else None
-        hint = str(item["hint"]) if item["hint"] is not None else None
-        diagnostics.append(Diagnostic(str(item["message"]), span, hint, str(item.get("severity", "warning"))))
+    for item in _of_type(data, list):
+        span = None
+        if item["span"] is not None:
+            path, line, column = _of_type(item["span"], list)
+            span = Span(_of_type(path, str), _of_type(line, int), _of_type(column, int))
+        hint = None if item["hint"] is None else _of_type(item["hint"], str)
+        severity = item.get("severity", "warning")
+        if severity not in ("warning", "error"):
+            raise ValueError("not a severity")
+        diagnostics.append(Diagnostic(_of_type(item["message"], str), span, hint, severity))
     return diagnostics
 
 
@@ -206,13 +271,13 @@ def _from_json(data: Any) -> CacheState:
     updates = data["unit_updates"]
     if not isinstance(updates, dict):
         raise TypeError("not a mapping")
-    return CacheState(str(data["key"]), _strings(data["sources"]), _strings(data["outputs"]),
+    previous = None if data["previous"] is None else _strings(data["previous"])
+    return CacheState(_of_type(data["key"], str), _strings(data["sources"]), _strings(data["outputs"]),
                       _strings(data["digests"]), diagnostics_from_json(data["warnings"]),
-                      str(data["build_id"]), str(data["valid_until"]), None,
-                      _strings(data["unit_marks"]), updates, str(data["units_id"]),
-                      str(data["template_stamp"]), _strings(data["templates"]),
-                      None if data["previous"] is None else _strings(data["previous"]),
-                      bool(data["own_pages_local"]))
+                      _of_type(data["build_id"], str), _of_type(data["valid_until"], str), None,
+                      _strings(data["unit_marks"]), updates, _of_type(data["units_id"], str),
+                      _of_type(data["template_stamp"], str), _strings(data["templates"]),
+                      previous, _of_type(data["own_pages_local"], bool))
 
 
 def save_cache(root: Path, state: CacheState, updated: dict[str, Any] | None = None) -> None:
@@ -240,21 +305,30 @@ def save_cache(root: Path, state: CacheState, updated: dict[str, Any] | None = N
                             "previous": state.previous, "own_pages_local": state.own_pages_local,
                             "warnings": diagnostics_to_json(state.warnings)}
     try:
-        _make_cache_dir(root)
+        make_cache_dir(root)
         if updated is None:  # first the units, then the state that names them
-            _write_checked(_units_path(path), {"id": units_id, "units": state.units or {}})
-        _write_checked(path, data)
+            _write_checked(_units_path(path), {"id": units_id, "units": state.units or {}}, "units")
+        _write_checked(path, data, "state")
     except OSError:
         pass
 
 
-def _make_cache_dir(root: Path) -> None:
-    """`.explainer-cache/`, with a .gitignore that keeps it out of commits."""
+def make_cache_dir(root: Path) -> None:
+    """`.explainer-cache/`, with a .gitignore that keeps it out of commits. OSError if it is
+    there but not a real folder of this user's (the build does without it)."""
     folder = root / CACHE_DIR
-    folder.mkdir(exist_ok=True)
+    try:
+        os.mkdir(folder, 0o755)
+    except FileExistsError:
+        if not safefs.is_own_folder(folder):
+            raise OSError(f"{folder} is not a folder of this user's") from None
     gitignore = folder / ".gitignore"
-    if not gitignore.exists():
-        gitignore.write_text("*\n")
+    try:
+        is_file = stat.S_ISREG(os.lstat(gitignore).st_mode)
+    except FileNotFoundError:
+        is_file = False
+    if not is_file:
+        safefs.write_file(gitignore, b"*\n")
 
 
 # -- git history and shared actors ---------------------------------------------
@@ -282,14 +356,14 @@ def save_shared(root: Path, data: dict[str, Any]) -> None:
 
 
 def _load_kept(root: Path, name: str) -> dict[str, Any] | None:
-    data = _read_checked(root / CACHE_DIR / name)
+    data = _read_checked(root / CACHE_DIR / name, name)
     return data if isinstance(data, dict) and data.get("format") == _FORMAT else None
 
 
 def _keep(root: Path, name: str, data: dict[str, Any]) -> None:
     try:
-        _make_cache_dir(root)
-        _write_checked(root / CACHE_DIR / name, {"format": _FORMAT, **data})
+        make_cache_dir(root)
+        _write_checked(root / CACHE_DIR / name, {"format": _FORMAT, **data}, name)
     except OSError:
         pass  # only time is lost
 
@@ -302,56 +376,77 @@ def _view_path(root: Path, src_path: str) -> Path:
 
 
 def make_views_dir(root: Path) -> None:
-    """The folder `save_view` writes into (made before workers write there at once)."""
+    """The folder `save_view` writes into (made before workers write there at once); a link
+    or a file found under its name is replaced."""
     try:
-        _make_cache_dir(root)
-        (root / CACHE_DIR / "views").mkdir(exist_ok=True)
+        make_cache_dir(root)
+        safefs.own_folder(root / CACHE_DIR / "views")
     except OSError:
         pass  # save_view fails too, and the build only loses time
 
 
 def save_view(root: Path, src_path: str, key: str, text: str) -> bool:
-    """Store one explainer's view (JSON) for its unit `key`, atomically; False if it could
-    not be written (not an error). A full build's compile workers store each view as they
-    make it (at 5,000 explainers, writing them all at the end took 1.2 s on one process);
-    a view stored by a build that then fails is still the right one for its key."""
-    path = _view_path(root, src_path)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Store one explainer's view (JSON) for its unit `key`, sealed, atomically; False if it
+    could not be written (not an error). A full build's compile workers store each view as
+    they make it (at 5,000 explainers, writing them all at the end took 1.2 s on one
+    process); a view stored by a build that then fails is still the right one for its key.
+
+    The file is the seal (32 hex digits), a line break, the key, a line break, the view."""
+    secret = userkey.key()
+    if secret is None or not safefs.is_own_folder(root / CACHE_DIR / "views"):
+        return False
     try:
-        temp.write_text(f"{key}\n{text}", encoding="utf-8")
-        os.replace(temp, path)
-    except OSError:
+        body = f"{key}\n{text}".encode("utf-8")
+        safefs.write_file(_view_path(root, src_path), userkey.seal("view", body, secret).encode() + b"\n" + body)
+    except (OSError, UnicodeError):
         return False
     return True
 
 
 def save_views(root: Path, views: dict[str, tuple[str, str]], keep: set[str] | None = None) -> None:
     """Store `views` (explainer path -> (unit key, view JSON)); delete the views of
-    explainers not in `keep` (if given). Failing is not an error."""
+    explainers not in `keep` (if given): whatever else is in the folder, a link is removed,
+    not followed. Failing is not an error."""
     make_views_dir(root)
     for src_path, (key, text) in views.items():
         save_view(root, src_path, key, text)
     if keep is None:
         return
+    folder = root / CACHE_DIR / "views"
+    if not safefs.is_own_folder(folder):
+        return
+    wanted = {_view_path(root, src_path).name for src_path in keep}
     try:
-        folder = root / CACHE_DIR / "views"
-        wanted = {_view_path(root, src_path).name for src_path in keep}
-        for entry in os.scandir(folder):
-            if entry.name not in wanted:
-                os.unlink(entry.path)
+        with os.scandir(folder) as entries:
+            unwanted = [entry.name for entry in entries if entry.name not in wanted]
     except OSError:
-        pass
+        return
+    for name in unwanted:
+        safefs.remove_tree(folder / name)
 
 
 def load_view(root: Path, src_path: str, key: str) -> str | None:
-    """The view JSON stored for `src_path` by a build whose unit had `key`, else None."""
+    """The view JSON stored for `src_path` by a build whose unit had `key`, else None (also
+    when its seal is not this user's)."""
+    secret = userkey.key()
+    if secret is None:
+        return None
     try:
-        text = _view_path(root, src_path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        data = safefs.read_file(_view_path(root, src_path))
+    except OSError:
+        return None
+    checksum, body = data[:32], data[33:]
+    if data[32:33] != b"\n" or not userkey.is_sealed("view", body, checksum, secret):
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
         return None
     stored_key, _, view = text.partition("\n")
     return view if stored_key == key else None
 
+
+# -- who wrote the output directory ---------------------------------------------
 
 def _writer_path(root: Path, out_dir: Path) -> Path:
     name = hashlib.blake2b(str(out_dir.absolute()).encode(), digest_size=8).hexdigest()
@@ -359,22 +454,25 @@ def _writer_path(root: Path, out_dir: Path) -> Path:
 
 
 def record_writer(root: Path, out_dir: Path, build_id: str) -> None:
-    """Say which build last wrote `out_dir`. A `serve` (with drafts) and a `build` (without)
-    keep separate cache states for one site/; each must know when the other wrote there
-    since, or it would trust a site/ that is no longer what its state describes."""
-    path = _writer_path(root, out_dir)
+    """Say which build last wrote `out_dir` (sealed, like every cache file). A `serve` (with
+    drafts) and a `build` (without) keep separate cache states for one site/; each must know
+    when the other wrote there since, or it would trust a site/ that is no longer what its
+    state describes."""
     try:
-        path.parent.mkdir(exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_text(build_id)
-        os.replace(temp, path)
+        make_cache_dir(root)
+        _write_checked(_writer_path(root, out_dir), build_id, "writer")
     except OSError:
         pass
 
 
+def forget_writer(root: Path, out_dir: Path) -> None:
+    """For a build that cannot record itself (no key): no cache state may match the site it
+    writes. The record is removed where the folder is a real one of this user's."""
+    if safefs.is_own_folder(root / CACHE_DIR):
+        safefs.remove_tree(_writer_path(root, out_dir))
+
+
 def last_writer(root: Path, out_dir: Path) -> str:
     """The id recorded by the last build that wrote `out_dir` ("" if unknown)."""
-    try:
-        return _writer_path(root, out_dir).read_text().strip()
-    except OSError:
-        return ""
+    found = _read_checked(_writer_path(root, out_dir), "writer")
+    return found if isinstance(found, str) else ""

@@ -147,11 +147,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                                    progress=sys.stderr.isatty() and not os.environ.get("CI"))
             try:
                 # An unusable --out (the project itself, content/, a folder that is not a site)
-                # is wrong usage (exit 2), and is said before any content error.
+                # is wrong usage (exit 2), and is said before any content error. An output
+                # directory that is a symbolic link (a `site` link in a cloned project is not
+                # the command line's doing) is refused like a content error (exit 1).
                 write.check_output_dir(options.out_dir, root)
             except write.OutputError as exc:
                 print(f"explainer: error: {exc}", file=sys.stderr)
-                return EXIT_USAGE
+                return EXIT_ERRORS if isinstance(exc, write.OutputIsLink) else EXIT_USAGE
             report = pipeline.build(options, clean=args.clean)
             _print_diagnostics(report.warnings, sys.stderr)
             print(f"explainer: {_count(report.files, 'file')} ({_count(report.pages, 'page')}) in "

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import jinja2
 
-from generator import (assets, cache, history, linkcheck, load, media, parallel, quotes, render, resolve, shards,
-                       shortcut, template_cache, validate, views, write)
+from generator import (assets, cache, history, linkcheck, load, media, parallel, quotes, render, resolve, safefs,
+                       shards, shortcut, template_cache, validate, views, write)
 from generator import stamps as stamps_of
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
@@ -166,6 +166,11 @@ class Builder:
         """Write `.explainer-cache/` after each build (see `cache`)."""
         self.read_cache = read_cache
         """Start from the cache; `--clean` turns this off."""
+        self.cache_usable = False
+        """`.explainer-cache/` can be trusted (`cache.folder_problem`), looked at as each build
+        starts; without it the build neither reads nor writes it."""
+        self.cache_warned = False
+        """The warning that the cache cannot be used has been given (once per Builder)."""
         self.units: dict[str, _Unit] = {}
         self.shared: _Shared | None = None
         self.outputs: dict[str, str] | None = None
@@ -208,8 +213,13 @@ class Builder:
         # explainers). It is paused while compiling and the survivors are frozen (never
         # scanned again); it runs while rendering, whose garbage (Jinja contexts) has cycles.
         gc.disable()
+        warning = self._check_cache_folder()
         try:
-            return self._build()
+            report = self._build()
+        except BuildFailed as exc:
+            exc.diagnostics.extend(warning)
+            self.last_stamps = None  # (as below)
+            raise
         except BaseException:
             # The units may now hold what the failed build compiled, which no site shows:
             # `serve`'s next build takes the whole pipeline, not the shortcut.
@@ -217,10 +227,36 @@ class Builder:
             raise
         finally:
             gc.enable()
+        if warning:
+            report.warnings = [*warning, *report.warnings]
+        return report
+
+    @property
+    def cache_on(self) -> bool:
+        """This build reads and writes `.explainer-cache/`."""
+        return self.use_cache and self.cache_usable
+
+    def _check_cache_folder(self) -> list[Diagnostic]:
+        """Look whether `.explainer-cache/` can be used (see `cache.folder_problem`); the
+        warning that it cannot, the first time a Builder finds so."""
+        problem = cache.folder_problem(self.options.root)
+        self.cache_usable = problem is None
+        if problem is None or not self.use_cache or self.cache_warned:
+            return []
+        self.cache_warned = True
+        return [Diagnostic(f"{problem}; building without the cache", None,
+                           f"builds are full ones until {cache.CACHE_DIR} is a folder of this user's "
+                           "(delete it: the next build makes one)" if cache.CACHE_DIR in problem else
+                           "builds are full ones until this user has a cache folder of their own "
+                           "(see XDG_CACHE_HOME)", "warning")]
 
     def _build(self) -> BuildReport:
         started = time.perf_counter()
         root = self.options.root
+        try:
+            write.refuse_link(self.options.out_dir)
+        except write.OutputError as exc:
+            raise BuildFailed([Diagnostic(str(exc))]) from None
         state = self._cached_state()
         with contextlib.ExitStack() as held:  # the output lock, if the workers write early
             # Whether the outputs the cache describes are all still there is looked up on
@@ -287,7 +323,7 @@ class Builder:
         if self.use_cache and self.resident:
             self._save_resident_state(stamps, diags.warnings, self._valid_until())
             timings["cache"] = time.perf_counter() - started - sum(timings.values())
-        elif self.use_cache:
+        elif self.cache_on:
             units = {rel: u.to_json() for rel, u in self.units.items() if u.explainer is not None}
             cache.save_views(root, {u.explainer.src_path: (u.key, u.view or views.encode(u.explainer))
                                     for u in self.units.values() if not u.view_saved
@@ -317,7 +353,7 @@ class Builder:
     def _cached_state(self) -> cache.CacheState | None:
         """On a Builder's first build, the cache state that describes the output directory
         as it is, if there is one."""
-        if not (self.use_cache and self.read_cache and self.outputs is None):
+        if not (self.cache_on and self.read_cache and self.outputs is None):
             return None
         out_dir = self.options.out_dir
         state = cache.load_cache(self.options.root, self._cache_key())
@@ -488,17 +524,20 @@ class Builder:
         applied file by file. See `write` for the ways."""
         root, out_dir = self.options.root, self.options.out_dir
         staging = early.staging if early else write.make_staging(out_dir)
-        previous_dir = write.previous_dir(out_dir, root / cache.CACHE_DIR)
+        cache_dir = root / cache.CACHE_DIR if self.cache_usable else None
+        previous_dir = write.previous_dir(out_dir, cache_dir)
         # Replaced sites are deleted in the background, but not by the tests' clean builds
         # (no cache): they would leave processes behind.
-        trash = write.trash_dir(out_dir, root / cache.CACHE_DIR) if self.use_cache else None
+        trash = write.trash_dir(out_dir, cache_dir) if self.use_cache else None
         # `build` replaces the whole site at once, even when only a few files changed, so a
         # killed build leaves the old site or the new one, never a mixture: it updates the
         # previous generation and exchanges it with site/ (`fast`) or, when there is none it
         # knows, hard-links the unchanged files into staging. `serve` (resident) renames the
         # changed files in one by one instead; its journal finishes a killed update.
         atomic = not incremental or not self.resident
-        fast = (incremental and atomic and self.previous is not None and previous_dir.is_dir())
+        fast = (incremental and atomic and self.previous is not None and previous_dir is not None
+                and safefs.is_own_folder(previous_dir))
+        stale = [p for p in stale if write.is_safe_dest(p)]  # (names from the cache)
         try:
             if folder:
                 write.link_unchanged(out_dir, staging, {job.dest_path for job in todo}, folder)
@@ -526,23 +565,27 @@ class Builder:
             # process dies now, no cache state matches the recorded writer, and the next build
             # is a full one.
             self.build_id = os.urandom(8).hex()
-            cache.record_writer(root, out_dir, self.build_id)
+            if self.cache_usable:
+                cache.record_writer(root, out_dir, self.build_id)
+            else:
+                cache.forget_writer(root, out_dir)
             if folder:
                 if not write.replace_folder(staging, out_dir, folder):
                     # No atomic exchange here: file by file, as `serve` does (journaled).
                     write.apply_update(staging, [job.dest_path for job in todo], [], out_dir)
             elif fast:
-                assert self.previous is not None
+                assert self.previous is not None and previous_dir is not None
                 rewritten = {job.dest_path for job in todo}
                 write.update_previous(staging, previous_dir, out_dir, rewritten,
                                       [p for p in self.previous if p in outputs and p not in rewritten],
-                                      [*stale, *(p for p, d in self.previous.items() if d and p not in outputs)])
+                                      [*stale, *(p for p, d in self.previous.items()
+                                                 if d and p not in outputs and write.is_safe_dest(p))])
                 write.swap_in(previous_dir, out_dir.absolute(), keep_old=previous_dir)
             elif incremental and atomic:
                 write.swap_in(staging, out_dir.absolute(), keep_old=previous_dir, trash=trash)
             elif atomic:
                 write.swap_in(staging, out_dir.absolute(), trash=trash)
-                write.discard_later(previous_dir, trash)  # a generation that no state describes
+                write.discard_previous(out_dir, cache_dir, trash)  # a generation no state describes
             else:
                 write.apply_update(staging, [job.dest_path for job in todo], stale, out_dir)
         except render.TemplateFailed as exc:
@@ -640,7 +683,7 @@ class Builder:
         out_label = _display_path(self.options.out_dir, root)
         now = _now()
         # Not into a project without a cache: a build that fails leaves none behind.
-        save_views = self.use_cache and not self.resident and (root / cache.CACHE_DIR).is_dir()
+        save_views = self.cache_on and not self.resident and safefs.is_own_folder(root / cache.CACHE_DIR)
         if save_views:
             cache.make_views_dir(root)
 
@@ -679,7 +722,7 @@ class Builder:
                        context: str, diags: Diagnostics) -> _Shared:
         paths = load.list_sources(root, content / "actors", ".yaml", diags)
         stamps = {p.relative_to(root).as_posix(): stamps_of.stamp_or_empty(p) for p in paths}
-        if self.shared is None and self.use_cache and self.read_cache and not self.resident:
+        if self.shared is None and self.cache_on and self.read_cache and not self.resident:
             self.shared = _kept_shared(root, stamps, context)
         if self.shared and self.shared.stamps == stamps and self.shared.config_digest == context:
             diags.items.extend(self.shared.diagnostics)
@@ -699,7 +742,7 @@ class Builder:
         Builder's last build, or, from the cache, since the last build's)."""
         head = self.head
         if self.git is None or self.git.head != head:
-            known = cache.load_history(root, head) if self.use_cache and self.read_cache and head else None
+            known = cache.load_history(root, head) if self.cache_on and self.read_cache and head else None
             self.git = known or history.read_history(root, head)
             if known is None and self.git.known:
                 self.unsaved.add("history")
@@ -712,6 +755,8 @@ class Builder:
         for its next build's shortcut (`_resident_state`). (After a shortcut `valid_until`
         is the last build's: a new published date is seen elsewhere, so never a shortcut.)"""
         self.last_stamps, self.last_warnings = stamps, warnings
+        if not self.cache_on:
+            return
         cache.save_cache(self.options.root, cache.CacheState(
             self._cache_key(), stamps, self.outputs or {}, self.digests, warnings, self.build_id,
             valid_until, {}, template_stamp=self.env_stamp, templates=self.templates,
@@ -721,7 +766,7 @@ class Builder:
         """After a successful build, keep what was read afresh that a later build may take
         instead of reading it again: the git history, the compiled shared actors. (A
         failed build leaves a project without a cache without one.)"""
-        if not self.use_cache or self.resident:
+        if not self.cache_on or self.resident:
             return
         if "history" in self.unsaved and self.git is not None:
             cache.save_history(root, self.git)

@@ -13,7 +13,8 @@ page). Actor pages, which show its claims and events and an inline actor's
 description, read them from its stored view (see `views`) instead, when there
 is one.
 
-The summary is data, never code: JSON in the checksummed cache (see `cache`).
+The summary is data, never code: JSON in the sealed cache (see `cache`), type-checked as it is
+read (a summary of the wrong shape is dropped and its file compiled).
 """
 
 from __future__ import annotations
@@ -82,20 +83,20 @@ class LazyExplainer:
         self.summary = _text(data["summary"])
         self.published: PartialDate = parse_date(_text(data["published"]))
         self.updated: PartialDate | None = parse_date(_text(data["updated"])) if data["updated"] else None
-        self.updated_from_git = bool(data["updated_from_git"])
+        self.updated_from_git = _flag(data["updated_from_git"])
         self.modified: PartialDate | None = parse_date(_text(data["modified"])) if data["modified"] else None
         self.last_changed: PartialDate = parse_date(_text(data["last_changed"]))
         self.authors = _texts(data["authors"])
         self.tags = _texts(data["tags"])
-        self.draft = bool(data["draft"])
+        self.draft = _flag(data["draft"])
         self.corrections = [Correction(parse_date(_text(date)), _text(text), _span(span))
                             for date, text, span in data["corrections"]]
-        self.claim_count = int(data["claim_count"])
-        self.rated_count = int(data["rated_count"])
-        self.timeline_count = int(data["timeline_count"])
+        self.claim_count = _number(data["claim_count"])
+        self.rated_count = _number(data["rated_count"])
+        self.timeline_count = _number(data["timeline_count"])
         self.page_actors = _texts(data["page_actors"])
         self.claim_refs = [(_text(claim_id), _text(by)) for claim_id, by in data["claim_refs"]]
-        self.event_refs = [(int(index), _texts(actors)) for index, actors in data["event_refs"]]
+        self.event_refs = [(_number(index), _texts(actors)) for index, actors in data["event_refs"]]
         self.quoted = {_text(actor_id): _text(digest) for actor_id, digest in data["quoted"].items()}
         self.media = _texts(data["media"])
         self.actors = {actor_id: LazyActor(actor_id, fields, self)
@@ -178,7 +179,7 @@ class LazyActor:
             value = fields[name]
             setattr(self, name, _texts(value) if name == "links" else value if value is None else _text(value))
         self.span = _span(fields["span"])
-        self.signature_key = str(fields["signature_key"])
+        self.signature_key = _text(fields["signature_key"])
         self.shared = False
         self.home: str | None = None
         self.affiliation_span = None
@@ -216,6 +217,18 @@ def _text(value: Any) -> str:
     return value
 
 
+def _flag(value: Any) -> bool:
+    if type(value) is not bool:
+        raise TypeError("not true or false")
+    return value
+
+
+def _number(value: Any) -> int:
+    if type(value) is not int:
+        raise TypeError("not a whole number")
+    return value
+
+
 def _texts(value: Any) -> list[str]:
     if not isinstance(value, list):
         raise TypeError("not a list")
@@ -224,4 +237,4 @@ def _texts(value: Any) -> list[str]:
 
 def _span(value: Any) -> Span:
     path, line, column = value
-    return Span(_text(path), int(line), int(column))
+    return Span(_text(path), _number(line), _number(column))

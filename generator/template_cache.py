@@ -9,9 +9,10 @@ decides who can make a build run code:
   holds data only (docs/hardening.md);
 - in this user's cache folder, `$XDG_CACHE_HOME/explainer/templates/` (by default
   `~/.cache/explainer/templates/`, made with mode 0700), and only while that folder is
-  this user's own, writable by no one else, and not a symbolic link: what only this user can write is no more trusted than
-  their own `__pycache__`. If it is anything else, or cannot be made, templates compile
-  from source as before.
+  this user's own, writable by no one else, and not a symbolic link (`userkey.own_folder`,
+  which also keeps the key that seals `.explainer-cache/`): what only this user can write
+  is no more trusted than their own `__pycache__`. If it is anything else, or cannot be
+  made, templates compile from source as before.
 
 An entry is found by the template's name and file and by this generator's code version
 (`plan.code_version`) and Jinja's version: the compiled code depends on the
@@ -26,10 +27,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from pathlib import Path
 
 import jinja2
+
+from generator import userkey
 
 MAX_ENTRIES = 500
 """Compiled templates kept in the folder (the theme has 11)."""
@@ -52,30 +54,11 @@ def user_cache(version: str) -> jinja2.BytecodeCache | None:
     """The bytecode cache in this user's cache folder, or None where it is not safe to use."""
     if os.environ.get("EXPLAINER_TEMPLATE_CACHE", "").lower() in ("off", "0", "no"):
         return None
-    folder = _folder()
+    folder = userkey.own_folder("templates")
     if folder is None:
         return None
     _prune(folder)
     return _VersionedCache(str(folder), version)
-
-
-def _folder() -> Path | None:
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    if not os.path.isabs(base):  # the XDG rule: a relative path is to be ignored
-        home = os.path.expanduser("~")
-        if not os.path.isabs(home):  # no home directory
-            return None
-        base = os.path.join(home, ".cache")
-    folder = Path(base, "explainer", "templates")
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = os.lstat(folder)
-    except OSError:
-        return None
-    own = hasattr(os, "getuid") and info.st_uid == os.getuid()
-    if not own or not stat.S_ISDIR(info.st_mode) or stat.S_IMODE(info.st_mode) & 0o022:
-        return None
-    return folder
 
 
 def _prune(folder: Path) -> None:

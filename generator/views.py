@@ -25,17 +25,26 @@ reads it (`LazyItems`, `LazyList`). A shared actor's page quotes one or two
 claims of each of a hundred explainers (at 5,000 explainers); decoding whole
 views for them was a quarter of the rendering, and since not all views fit in
 memory at once (`summary.DECODED_VIEWS`), most were decoded several times.
+
+A view is read back from the cache, which a cloned project may have written: each
+decoded item is checked against the types its model declares (`_conforms`), and a
+status or kind outside the contract's list is refused, before any page sees it. An item
+that fails is compiled from its file instead (a template that met a dict where an id
+belongs failed the build until `--clean`).
 """
 
 from __future__ import annotations
 
 import json
+import types
+import typing
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from typing import Any, Callable
 
 from generator.dates import PartialDate, parse_date
 from generator.diagnostics import Span
-from generator.model import Actor, Claim, Explainer, Markdown, Source, TimelineEvent
+from generator.model import ACTOR_KINDS, STATUSES, Actor, Claim, Explainer, Markdown, Source, TimelineEvent
 
 VIEW_FIELDS = ("claims", "sources", "timeline")
 
@@ -86,7 +95,74 @@ _DAMAGED = (ValueError, TypeError, KeyError, IndexError, AttributeError)
 
 
 def _decode_item(text: str, model: type) -> Any:
-    return model(**_loads(text))
+    fields = _loads(text)
+    if not isinstance(fields, dict):
+        raise TypeError("not an object")
+    item = model(**fields)
+    if model is Actor and type(item.signature) is list:  # JSON has no tuples: the signature
+        item.signature = tuple(tuple(part) if isinstance(part, list) else part for part in item.signature)
+    _check(item)
+    return item
+
+
+_CHOICES = {(Claim, "status"): frozenset(STATUSES), (Actor, "kind"): frozenset(ACTOR_KINDS)}
+"""Fields whose value the templates look up in a table (`STATUS_LABELS`...)."""
+
+
+def _check(item: Any) -> None:
+    """TypeError (or ValueError) unless every field of the dataclass `item` has its
+    declared type (and, for a status or kind, one of the contract's values)."""
+    model = type(item)
+    for name, conforms in _field_checks(model):
+        if not conforms(getattr(item, name)):
+            raise TypeError(f"{model.__name__}.{name} is not of its type")
+
+
+@cache
+def _field_checks(model: type) -> list[tuple[str, Callable[[Any], bool]]]:
+    """(field, test) for each field of `model`, made once from its type hints."""
+    checks = []
+    for name, hint in typing.get_type_hints(model).items():
+        test = _checker(hint)
+        choices = _CHOICES.get((model, name))
+        if choices is not None:
+            test = (lambda t, c: lambda v: t(v) and v in c)(test, choices)
+        checks.append((name, test))
+    return checks
+
+
+def _checker(hint: Any) -> Callable[[Any], bool]:
+    """A test of whether a value is of the type `hint` (as `typing.get_type_hints` gives a
+    model's fields): made once per field, so decoding a claim costs microseconds."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is types.UnionType or origin is typing.Union:
+        tests = [_checker(arg) for arg in args]
+        return lambda v: any(test(v) for test in tests)
+    if origin is list:
+        test = _checker(args[0])
+        return lambda v: type(v) is list and all(map(test, v))
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        test = _checker(args[0])
+        return lambda v: type(v) is tuple and all(map(test, v))
+    if origin is dict:
+        key_test, value_test = _checker(args[0]), _checker(args[1])
+        return lambda v: type(v) is dict and all(key_test(k) and value_test(x) for k, x in v.items())
+    if origin is not None:
+        raise TypeError(f"no check for {hint}")  # a new kind of field: say so in the tests
+    if hint is object:
+        return lambda v: True
+    if hint is type(None):
+        return lambda v: v is None
+    if hint is Markdown:
+        def markdown(v: Any) -> bool:
+            if type(v) is not Markdown:
+                return False
+            _check(v)
+            return True
+        return markdown
+    if hint in (int, str, bool):
+        return lambda v: type(v) is hint
+    return lambda v: isinstance(v, hint)
 
 
 def encode_actor(actor: Actor) -> str:
@@ -97,9 +173,7 @@ def encode_actor(actor: Actor) -> str:
 def decode_actor(text: str) -> Actor:
     """What `encode_actor` made, exactly: the signature (scalars and a tuple of links) is a
     tuple again. Raises ValueError, TypeError or KeyError on anything else."""
-    actor = _decode_item(text, Actor)
-    actor.signature = tuple(tuple(part) if isinstance(part, list) else part for part in actor.signature)
-    return actor
+    return _decode_item(text, Actor)
 
 
 class LazyItems(Mapping[str, Any]):

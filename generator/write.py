@@ -27,6 +27,15 @@ directory first; only when every file is there does the output change:
 A failing build therefore leaves the previous site byte for byte as it was.
 A site that a build replaces and keeps no use for is deleted by a background
 process, after being moved out of the way (`discard_later`).
+
+Every name the build keeps beside the output directory or in the cache's folder
+(`.site.staging-*`, `.site.old-*`, `.site.trash`, `.explainer-cache/trash`,
+`previous-*`) may hold anything in a cloned project: they are looked at without
+following links, a link found there is removed rather than followed, and trees are
+deleted with `safefs.remove_tree`. The previous generation's name is keyed with this
+user's key (`previous_dir`), so a hostile tree cannot plant files in it; a journal is
+replayed only if this user's key sealed it. The output directory itself may not be a
+symbolic link (`check_output_dir`).
 """
 
 from __future__ import annotations
@@ -47,6 +56,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from generator import safefs, userkey
 from generator.render import RenderedFile
 
 _RENAME_EXCHANGE = 2
@@ -55,6 +65,11 @@ _AT_FDCWD = -100
 
 class OutputError(Exception):
     """The output directory cannot be used; the message says why."""
+
+
+class OutputIsLink(OutputError):
+    """The output directory is a symbolic link: refused, since replacing it would replace the
+    link (the folder it points at staying stale) and writing through it could not be atomic."""
 
 
 @dataclass
@@ -70,8 +85,17 @@ class WriteReport:
         self.digests.update(other.digests)
 
 
+def refuse_link(out_dir: Path) -> None:
+    """OutputIsLink if `out_dir` itself is a symbolic link (one lstat: every build asks)."""
+    if os.path.islink(out_dir):
+        target = os.path.realpath(out_dir)
+        raise OutputIsLink(f"output directory {out_dir} is a symbolic link (to {target}); pass the folder "
+                           f"it points to with --out {target}, or remove the link")
+
+
 def check_output_dir(out_dir: Path, root: Path) -> None:
     """Refuse output directories whose replacement would destroy something that is not a site."""
+    refuse_link(out_dir)
     out = out_dir.resolve()
     project = root.resolve()
     if out == project or out in project.parents:
@@ -87,13 +111,18 @@ def check_output_dir(out_dir: Path, root: Path) -> None:
                           "empty it or choose another --out")
 
 
+def is_safe_dest(dest_path: str) -> bool:
+    """`dest_path` is a plain relative path that stays inside the folder it is joined to."""
+    normalized = posixpath.normpath(dest_path)
+    return not (dest_path.startswith("/") or "\\" in dest_path or normalized.startswith("..")
+                or normalized != dest_path or "\x00" in dest_path)
+
+
 def safe_dest(base: Path, dest_path: str) -> Path:
     """The file path for `dest_path` under `base`; refuses anything that would leave it."""
-    normalized = posixpath.normpath(dest_path)
-    if (dest_path.startswith("/") or "\\" in dest_path or normalized.startswith("..")
-            or normalized != dest_path or "\x00" in dest_path):
+    if not is_safe_dest(dest_path):
         raise OutputError(f"refusing to write outside the output directory: {dest_path!r}")
-    return base / normalized
+    return base / dest_path
 
 
 def make_staging(out_dir: Path) -> Path:
@@ -105,8 +134,10 @@ def make_staging(out_dir: Path) -> Path:
     return staging
 
 
-def discard(staging: Path) -> None:
-    shutil.rmtree(staging, ignore_errors=True)
+def discard(path: Path) -> None:
+    """Delete a folder the build made (or a leftover under one of its names) now, following
+    no link and entering no other file system (`safefs.remove_tree`)."""
+    safefs.remove_tree(path)
 
 
 def content_digest(data: bytes) -> str:
@@ -165,22 +196,47 @@ def link_unchanged(out_dir: Path, staging: Path, skip: set[str], folder: str = "
                 shutil.copy2(source, target_dir / name, follow_symlinks=False)
 
 
-def previous_dir(out_dir: Path, cache_dir: Path) -> Path:
+def previous_dir(out_dir: Path, cache_dir: Path | None) -> Path | None:
     """Where the site before last is kept (see the module docstring): in the build cache's
     folder, which git ignores, when that is on the output directory's file system (the swap
-    renames it, and its unchanged files are hard links); else beside the output directory."""
+    renames it, and its unchanged files are hard links); else beside the output directory.
+    None without a usable cache (`cache_dir` None) or without this user's key.
+
+    Its name is a digest of the output directory keyed with this user's key: a cloned
+    project cannot have planted files in it (it is swapped in for the site with every file
+    it holds), since no one without the key can tell its name."""
+    secret = userkey.key()
+    if cache_dir is None or secret is None:
+        return None
     out_dir = out_dir.absolute()
+    name = hashlib.blake2b(str(out_dir).encode(), key=secret, digest_size=12, person=b"previous").hexdigest()
     if _beside_cache(out_dir, cache_dir):
-        return cache_dir.absolute() / f"previous-{hashlib.blake2b(str(out_dir).encode(), digest_size=8).hexdigest()}"
-    return out_dir.with_name(f".{out_dir.name}.previous")
+        return cache_dir.absolute() / f"previous-{name}"
+    return out_dir.with_name(f".{out_dir.name}.previous-{name}")
 
 
-def trash_dir(out_dir: Path, cache_dir: Path) -> Path:
-    """Where `discard_later` moves what it deletes: on the output directory's file system,
-    in the build cache's folder where that is possible."""
+def discard_previous(out_dir: Path, cache_dir: Path | None, trash: Path | None) -> None:
+    """Delete the previous generation (a full build leaves none that a state describes), and
+    the one an earlier version kept under an unkeyed name."""
+    if cache_dir is None:
+        return
+    found = previous_dir(out_dir, cache_dir)
+    if found is not None:
+        discard_later(found, trash)
     out_dir = out_dir.absolute()
-    return cache_dir.absolute() / "trash" if _beside_cache(out_dir, cache_dir) else \
-        out_dir.with_name(f".{out_dir.name}.trash")
+    unkeyed = hashlib.blake2b(str(out_dir).encode(), digest_size=8).hexdigest()
+    for old in (cache_dir / f"previous-{unkeyed}", out_dir.with_name(f".{out_dir.name}.previous")):
+        discard_later(old, trash)
+
+
+def trash_dir(out_dir: Path, cache_dir: Path | None) -> Path:
+    """Where `discard_later` moves what it deletes: on the output directory's file system,
+    in the build cache's folder where that is possible (and the cache usable: `cache_dir`
+    not None), else beside the output directory."""
+    out_dir = out_dir.absolute()
+    if cache_dir is not None and _beside_cache(out_dir, cache_dir):
+        return cache_dir.absolute() / "trash"
+    return out_dir.with_name(f".{out_dir.name}.trash")
 
 
 def _beside_cache(out_dir: Path, cache_dir: Path) -> bool:
@@ -188,39 +244,44 @@ def _beside_cache(out_dir: Path, cache_dir: Path) -> bool:
     try:
         # Not created here: a build that fails must leave the project as it was. Where it does
         # not exist yet, it will be made in its parent, on the parent's file system.
-        where = cache_dir if cache_dir.is_dir() else cache_dir.parent
+        where = cache_dir if safefs.is_own_folder(cache_dir) else cache_dir.parent
         return os.stat(where).st_dev == os.stat(out_dir.parent).st_dev
     except OSError:
         return False
 
 
-_EMPTY_TRASH = """
-import os, shutil, sys
-os.nice(10)
-for entry in os.scandir(sys.argv[1]):
-    shutil.rmtree(entry.path, ignore_errors=True)
-"""
+_EMPTY_TRASH = ("import os, sys; os.nice(10); sys.path.insert(0, sys.argv[1]); from generator import safefs; "
+                "safefs.empty_folder(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))")
+"""The background emptier: `safefs.empty_folder` on the trash folder, if it is still the one
+the build moved things into (its device and inode are passed)."""
 
 
 def discard_later(path: Path, trash: Path | None) -> None:
     """Delete a folder without waiting: move it into `trash` and let a background process
     delete it there. Deleting a replaced site of 5,000 explainers (30,000 files) took 20 s,
     which `build --clean` spent after its work was done. Where it cannot be moved (or
-    `trash` is None), it is deleted now."""
+    `trash` is None, or not a real folder of this user's), it is deleted now.
+
+    A link at `path` is moved (or removed) itself; a link or file found at `trash` is
+    replaced by a real folder. Nothing is ever deleted through a link."""
     if not os.path.lexists(path):
         return
     if trash is not None:
         try:
-            trash.mkdir(parents=True, exist_ok=True)
+            if not safefs.own_folder(trash):
+                raise OSError("no trash folder")
             os.rename(path, trash / f"{path.name}-{os.getpid()}-{os.urandom(4).hex()}")
+            folder = os.lstat(trash)
         except OSError:
             trash = None
     if trash is None:
         discard(path)
         return
     # Detached, with no file of ours open: it must not hold the output lock (see `lock`).
-    subprocess.Popen([sys.executable, "-c", _EMPTY_TRASH, str(trash)], stdin=subprocess.DEVNULL,
-                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    package_parent = str(Path(safefs.__file__).resolve().parent.parent)
+    subprocess.Popen([sys.executable, "-c", _EMPTY_TRASH, package_parent, str(trash), str(folder.st_dev),
+                      str(folder.st_ino)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def update_previous(staging: Path, previous: Path, out_dir: Path, written: Iterable[str],
@@ -285,9 +346,11 @@ def apply_update(staging: Path, written: Iterable[str], stale: Iterable[str], ou
     """
     out_dir = out_dir.absolute()
     written, stale = list(written), list(stale)
-    journal = staging / _JOURNAL
-    with open(journal, "w", encoding="utf-8") as handle:
-        json.dump({"written": written, "stale": stale}, handle)
+    payload = json.dumps({"written": written, "stale": stale}).encode("utf-8")
+    secret = userkey.key()
+    seal = userkey.seal("journal", payload, secret) if secret is not None else "-" * 32
+    with open(staging / _JOURNAL, "wb") as handle:
+        handle.write(seal.encode() + payload)
         handle.flush()
         os.fsync(handle.fileno())
     _apply(staging, written, stale, out_dir)
@@ -315,20 +378,43 @@ def recover(out_dir: Path) -> None:
     """Clean up after a build that was killed: finish an interrupted incremental update
     (its staging directory holds a journal), delete any other leftover staging directory.
 
-    Call with `lock(out_dir)` held, so no other build's staging directory is touched.
+    A leftover is replayed only if it is a real folder of this user's whose journal this
+    user's key sealed (a cloned project may hold anything under these names); a link is
+    removed, never followed. Call with `lock(out_dir)` held, so no other build's staging
+    directory is touched.
     """
     out_dir = out_dir.absolute()
     for leftover in sorted(out_dir.parent.glob(f".{out_dir.name}.staging-*")):
-        journal = leftover / _JOURNAL
-        if journal.is_file() and out_dir.is_dir():
+        plan = _journal(leftover) if safefs.is_own_folder(leftover) else None
+        if plan is not None and safefs.is_own_folder(out_dir):
             try:
-                plan = json.loads(journal.read_text(encoding="utf-8"))
-                _apply(leftover, list(plan["written"]), list(plan["stale"]), out_dir)
-            except (ValueError, KeyError, TypeError, OSError):
+                _apply(leftover, *plan, out_dir)
+            except (OutputError, OSError):
                 pass
         discard(leftover)
     for leftover in out_dir.parent.glob(f".{out_dir.name}.old-*"):
         discard(leftover)
+
+
+def _journal(staging: Path) -> tuple[list[str], list[str]] | None:
+    """The (written, stale) paths `apply_update` saved in `staging`, if this user's key sealed them."""
+    secret = userkey.key()
+    try:
+        data = safefs.read_file(staging / _JOURNAL)
+    except OSError:
+        return None
+    seal, payload = data[:32], data[32:]
+    if secret is None or not userkey.is_sealed("journal", payload, seal, secret):
+        return None
+    try:
+        plan = json.loads(payload)
+        written, stale = plan["written"], plan["stale"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    paths = [*written, *stale] if isinstance(written, list) and isinstance(stale, list) else [None]
+    if not all(isinstance(p, str) and is_safe_dest(p) for p in paths):
+        return None
+    return written, stale
 
 
 @contextlib.contextmanager
@@ -353,7 +439,7 @@ def swap_in(staging: Path, out_dir: Path, keep_old: Path | None = None, trash: P
     """Make `staging` the new `out_dir`; the old one is deleted (in the background through
     `trash`, if given: see `discard_later`), or moved to `keep_old` (which may be `staging`
     itself: then the two are simply exchanged)."""
-    if not out_dir.exists():
+    if not os.path.lexists(out_dir):
         os.rename(staging, out_dir)
         return
     if _exchange(staging, out_dir):

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
+import os
 import shutil
+import stat
 import textwrap
+import time
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urljoin, urlsplit
@@ -13,7 +17,7 @@ from xml.etree import ElementTree
 
 import html5lib
 
-from generator import cli
+from generator import cli, userkey
 
 REPO = Path(__file__).resolve().parent.parent
 """The repository root, which is also the example project (content/, site.yaml)."""
@@ -61,6 +65,42 @@ def build_project(root: Path, out: Path, base_url: str | None = None) -> None:
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         code = cli.main(args)
     assert code == 0, f"build of {root} failed:\n{err.getvalue()}"
+
+
+# -- the sealed cache (generator/userkey.py) ---------------------------------------------
+# A test that plays a bug of the build itself (a cache entry of the wrong shape that this
+# user's key sealed) writes entries as the build would: sealed with the key.
+
+CACHE_MAGIC = b"explainer-cache\n"
+
+
+def read_view(path: Path) -> tuple[str, str]:
+    """(unit key, view text) of a view file `cache.save_view` wrote."""
+    key, _, text = path.read_bytes()[33:].decode("utf-8").partition("\n")
+    return key, text
+
+
+def write_view(path: Path, key: str, text: str) -> None:
+    """A view file sealed with this user's key, as `cache.save_view` writes one."""
+    body = f"{key}\n{text}".encode("utf-8")
+    secret = userkey.key()
+    assert secret is not None
+    path.write_bytes(userkey.seal("view", body, secret).encode() + b"\n" + body)
+
+
+def reseal(path: Path, payload: bytes, kind: str) -> None:
+    """Replace the JSON of a sealed cache file (`cache._write_checked`) with `payload`,
+    sealed as `kind` ("state", "units", "history.json", "shared.json", "writer")."""
+    secret = userkey.key()
+    assert secret is not None
+    path.write_bytes(CACHE_MAGIC + userkey.seal(kind, payload, secret).encode() + payload)
+
+
+def sealed_payload(path: Path) -> bytes:
+    """The JSON of a sealed cache file."""
+    data = path.read_bytes()
+    assert data.startswith(CACHE_MAGIC)
+    return data[len(CACHE_MAGIC) + 32:]
 
 
 # -- reading built pages ---------------------------------------------------------------
@@ -136,3 +176,57 @@ def broken_links(site: Path, base_url: str) -> list[str]:
                     if parts.fragment not in anchors[target]:
                         problems.append(f"{rel}: {value!r} -> no id {parts.fragment!r} in {target_rel}")
     return problems
+
+
+# -- hostile projects (tests/test_hostile_cache.py) ---------------------------------------
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Everything under `folder`, links not followed: path -> "dir", "link -> target", or the
+    file's mode and a digest of its bytes. Two equal snapshots: nothing was added, removed,
+    changed or re-pointed."""
+    found: dict[str, str] = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in [*dirnames, *filenames]:
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, folder)
+            info = os.lstat(path)
+            if stat.S_ISLNK(info.st_mode):
+                found[rel] = f"link -> {os.readlink(path)}"
+            elif stat.S_ISDIR(info.st_mode):
+                found[rel] = "dir"
+            else:
+                with open(path, "rb") as handle:
+                    digest = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+                found[rel] = f"{stat.S_IMODE(info.st_mode):o} {digest}"
+    return found
+
+
+def outside(tmp: Path, *inside: str) -> dict[str, str]:
+    """`snapshot(tmp)` without the folders named `inside` (the project a test builds)."""
+    return {rel: what for rel, what in snapshot(tmp).items()
+            if not any(rel == name or rel.startswith(name + "/") for name in inside)}
+
+
+def wait_for_trash_emptiers(under: Path, timeout: float = 30.0) -> None:
+    """Wait until no background trash emptier (`write.discard_later`) works on a folder under
+    `under`: a build returns while it still deletes, and a test must look after it is done.
+    (Linux: the processes are found by their command line.)"""
+    marker = os.fsencode(under)
+    deadline = time.monotonic() + timeout
+    while True:
+        busy = False
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(os.path.join(entry.path, "cmdline"), "rb") as handle:
+                    command = handle.read()
+            except OSError:
+                continue
+            if b"empty_folder" in command and marker in command:
+                busy = True
+                break
+        if not busy:
+            return
+        assert time.monotonic() < deadline, "a trash emptier is still running"
+        time.sleep(0.02)

@@ -18,7 +18,6 @@ the long run (`HYPOTHESIS_PROFILE=long`, see test_hardening_common) 10 of each i
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import json
 import os
@@ -41,6 +40,8 @@ from test_hardening_common import (
     run_explainer,
     tree_digest,
 )
+
+from generator import userkey
 
 sys.path.insert(0, str(REPO / "bench"))
 from synth import MARKER
@@ -496,10 +497,12 @@ def _damage(kind: str):  # type: ignore[no-untyped-def]
 
 
 def _resign(original: bytes, payload: bytes) -> bytes:
-    """A cache file whose checksum is right for `payload`: corruption the checksum cannot see."""
+    """A cache state whose seal is right for `payload` (made with this user's key, as only a
+    bug of the build itself could make it): corruption the seal cannot see."""
     magic_end = original.index(b"\n") + 1
-    checksum = hashlib.blake2b(payload, digest_size=16).hexdigest().encode()
-    return original[:magic_end] + checksum + payload
+    secret = userkey.key()
+    assert secret is not None
+    return original[:magic_end] + userkey.seal("state", payload, secret).encode() + payload
 
 
 DAMAGE = ["truncated", "empty", "flipped byte", "garbage", "not json", "wrong types", "a folder", "binary header",

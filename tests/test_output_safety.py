@@ -205,7 +205,7 @@ def test_a_replaced_site_is_deleted_in_the_background(built: Path, cli_run, monk
     assert cli_run("build", "--root", built, "--clean", "--base-url", "https://example.org/").code == 0
     assert (built / "site/a/index.html").stat().st_ino != old_page
     trash = built / ".explainer-cache/trash"
-    assert [args for args in spawned if args[-1] == str(trash)]  # (git runs too)
+    assert [args for args in spawned if str(trash) in args]  # (git runs too)
     for _ in range(100):  # the background process empties it
         if not any(trash.iterdir()):
             break
