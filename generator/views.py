@@ -110,8 +110,8 @@ _CHOICES = {(Claim, "status"): frozenset(STATUSES), (Actor, "kind"): frozenset(A
 
 
 def _check(item: Any) -> None:
-    """TypeError (or ValueError) unless every field of the dataclass `item` has its
-    declared type (and, for a status or kind, one of the contract's values)."""
+    """TypeError unless every field of the dataclass `item` has its declared type (and a
+    status or kind is one of the contract's values)."""
     model = type(item)
     for name, conforms in _field_checks(model):
         if not conforms(getattr(item, name)):
@@ -125,10 +125,12 @@ def _field_checks(model: type) -> list[tuple[str, Callable[[Any], bool]]]:
     for name, hint in typing.get_type_hints(model).items():
         test = _checker(hint)
         choices = _CHOICES.get((model, name))
-        if choices is not None:
-            test = (lambda t, c: lambda v: t(v) and v in c)(test, choices)
-        checks.append((name, test))
+        checks.append((name, test if choices is None else _one_of(test, choices)))
     return checks
+
+
+def _one_of(test: Callable[[Any], bool], choices: frozenset[str]) -> Callable[[Any], bool]:
+    return lambda value: test(value) and value in choices
 
 
 def _checker(hint: Any) -> Callable[[Any], bool]:
@@ -136,6 +138,9 @@ def _checker(hint: Any) -> Callable[[Any], bool]:
     model's fields): made once per field, so decoding a claim costs microseconds."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is types.UnionType or origin is typing.Union:
+        if len(args) == 2:  # X | None: most fields
+            first, second = map(_checker, args)
+            return lambda v: first(v) or second(v)
         tests = [_checker(arg) for arg in args]
         return lambda v: any(test(v) for test in tests)
     if origin is list:
