@@ -567,42 +567,48 @@ def _git(*args: object, cwd: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-@pytest.mark.parametrize("command", [["build"], ["build", "--clean"]])
-def test_a_cloned_hostile_repository_builds_without_harm(tmp_path: Path, command: list[str]) -> None:
+@pytest.mark.parametrize("command", ["build", "build --clean", "serve"])
+def test_a_cloned_hostile_repository_builds_without_harm(tmp_path: Path, command: str) -> None:
     """A repository committing `site/index.html` and `.explainer-cache/trash -> ../..` (with
-    every other hostile name of the issue), cloned next to another folder: `explainer build`
-    in the clone, as CI would run it."""
+    the other hostile links of the issue), cloned next to a sentinel and another checkout:
+    `explainer build` (or `--clean`) in the clone, as CI would run it, or `serve`'s builder."""
     origin = make_project(tmp_path / "origin", dict(FILES))
-    world = World(tmp_path / "ci", origin, "build", lambda *a: None)
-    committed_site(world)
-    world.link(".explainer-cache/trash", "../..")
-    world.link(".explainer-cache/views", "../../sentinel")
-    world.link(".site.staging-x", "../sentinel")
-    world.link(".site.old-x", "../sentinel")
+    for rel, content in (("site/index.html", f"<p>{PLANTED}</p>"), ("site/old/index.html", f"<p>{PLANTED}</p>")):
+        (origin / rel).parent.mkdir(parents=True, exist_ok=True)
+        (origin / rel).write_text(content)
+    (origin / ".explainer-cache").mkdir()
+    for rel, target in ((".explainer-cache/trash", "../.."), (".explainer-cache/views", "../../sentinel"),
+                        (".site.staging-x", "../sentinel"), (".site.old-x", "../sentinel")):
+        (origin / rel).symlink_to(target)
     _git("init", "-q", ".", cwd=origin)
     _git("add", "-A", cwd=origin)
     _git("commit", "-q", "-m", "hostile", cwd=origin)
     ci = tmp_path / "ci"
     make_project(ci / "sentinel", dict(SENTINEL))
     make_project(ci / "other-checkout", {"README": "another job's checkout\n"})
-    _git("clone", "-q", origin, ci / "clone", cwd=tmp_path)
-    assert os.readlink(ci / "clone/.explainer-cache/trash") == "../.."
+    clone = ci / "clone"
+    _git("clone", "-q", origin, clone, cwd=tmp_path)
+    assert os.readlink(clone / ".explainer-cache/trash") == "../.."
     before = outside(ci, "clone")
-    clone_before = snapshot(ci / "clone" / "content")
-    result = subprocess.run([sys.executable, "-m", "generator", *command, "--base-url", BASE], cwd=ci / "clone",
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
+    clone_before = snapshot(clone / "content")
+    if command == "serve":
+        Builder(BuildOptions(clone, clone / "site", base_url=BASE, drafts=True), resident=True).build()
+    else:
+        result = subprocess.run([sys.executable, "-m", "generator", *command.split(), "--base-url", BASE],
+                                cwd=clone, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
     wait_for_trash_emptiers(ci)
     assert outside(ci, "clone") == before
-    assert snapshot(ci / "clone" / "content") == clone_before
-    site = snapshot(ci / "clone" / "site")
+    assert snapshot(clone / "content") == clone_before
+    site = snapshot(clone / "site")
     # The clean build, from a fresh clone without the hostile names (the same git history).
-    _git("clone", "-q", origin, tmp_path / "reference", cwd=tmp_path)
     reference = tmp_path / "reference"
+    _git("clone", "-q", origin, reference, cwd=tmp_path)
     for name in ("site", ".explainer-cache", ".site.staging-x", ".site.old-x"):
         safefs.remove_tree(reference / name)
-    Builder(BuildOptions(reference, tmp_path / "clean", base_url=BASE), use_cache=False).build()
+    Builder(BuildOptions(reference, tmp_path / "clean", base_url=BASE, drafts=command == "serve"),
+            use_cache=False).build()
     assert site == snapshot(tmp_path / "clean")
 
 
