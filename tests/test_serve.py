@@ -37,8 +37,6 @@ from generator.serve import paths
 from generator.serve.live import BuildOutcome, LiveState, reload_action
 from generator.serve.pages import inject, overlay_html
 from generator.serve import server as server_module
-from generator.serve import watch
-from generator.serve.watch import Watcher, is_ignored
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="signals and symlinks are POSIX here")
 
@@ -652,41 +650,6 @@ def test_overlay_escapes_everything_and_injection_goes_before_body_end():
     page = b"<html><body><p>x</p></BODY></html>"
     assert inject(page, "<!--live-->") == b"<html><body><p>x</p><!--live--></BODY></html>"
     assert inject(b"no body", "<!--live-->") == b"no body<!--live-->"
-
-
-@pytest.mark.parametrize("name", [".alpha.md.swp", "alpha.md~", "#alpha.md#", ".#alpha.md", "4913",
-                                  "alpha.md.tmp", "alpha.md___jb_tmp___", ".goutputstream-X1Y2"])
-def test_editor_droppings_are_ignored(name):
-    assert is_ignored(name)
-
-
-@pytest.mark.parametrize("inotify", [True, False], ids=["inotify", "polling"])
-def test_watcher_calls_back_once_per_burst_and_ignores_droppings(project, monkeypatch, inotify):
-    if not inotify:
-        monkeypatch.setattr(watch.Inotify, "open", classmethod(lambda cls: None))
-    watched = project({"explainers/a.md": "one"})
-    calls: list[list[str]] = []
-    watcher = Watcher([watched], calls.append, poll=0.02, quiet=0.1)
-    watcher.start()
-    try:
-        (watched / "explainers" / ".a.md.swp").write_text("swap")
-        (watched / "explainers" / "a.md~").write_text("backup")
-        time.sleep(0.2)
-        assert calls == []
-        for i in range(5):  # a burst: five writes 20 ms apart settle into one call
-            save(watched / "explainers" / "a.md", f"version {i}")
-            (watched / "explainers" / "b.md").write_text(f"new {i}")
-            time.sleep(0.02)
-        wait_until(lambda: calls, timeout=5, what="the callback")
-        time.sleep(0.3)
-        assert len(calls) == 1
-        assert [Path(p).name for p in calls[0]] == ["a.md", "b.md"]
-        (watched / "explainers" / "b.md").unlink()
-        wait_until(lambda: len(calls) == 2, timeout=5, what="the deletion")
-        assert [Path(p).name for p in calls[1]] == ["b.md"]
-    finally:
-        watcher.stop()
-    assert not any(t.name == "explainer-watch" for t in threading.enumerate())
 
 
 def test_a_project_rendered_on_worker_processes_keeps_serving(tmp_path, start_server):
