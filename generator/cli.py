@@ -58,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
                                 "reload the browser.")
     root_option(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+    serve.add_argument("--port", type=int, help="port (default: 8000, or the next free one; 0 picks any free one)")
     serve.add_argument("--open", action="store_true", help="open the site in a web browser")
 
     new = commands.add_parser("new", help="create content/explainers/<slug>.md from a starter",

@@ -595,17 +595,65 @@ def _parent(proc_dir: Path) -> int | None:
         return None
 
 
-def test_a_busy_port_is_an_error_not_a_traceback(project):
+def _busy_socket() -> socket.socket:
+    """A socket listening on a port the system picked: a port that is in use."""
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    return busy
+
+
+def test_a_busy_default_port_moves_to_the_next_free_one(project):
+    """Without --port, a busy 8000 (here: a busy port made the default) is no reason to stop."""
     root = project(project_files())
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
+    with _busy_socket() as busy:
+        port = busy.getsockname()[1]
+        code = (f"import sys; from generator.serve import server; server.DEFAULT_PORT = {port}; "
+                "from generator.cli import main; sys.exit(main(sys.argv[1:]))")
+        server = Server([sys.executable, "-c", code, "serve", "--root", str(root)], cwd=root)
+        try:
+            assert port < server.port < port + server_module.PORT_ATTEMPTS
+            assert server.url == f"http://127.0.0.1:{server.port}/"
+            assert server.get("/alpha/")[0] == 200
+            assert server.stop() == 0
+        finally:
+            server.kill()
+    lines = server.stderr.splitlines()
+    assert lines[0] == f"explainer: port {port} is in use; serving on http://127.0.0.1:{server.port}/ instead"
+
+
+def test_a_busy_port_asked_for_is_an_error_with_a_hint(project):
+    """--port says which port the user meant: if it is busy, serve stops, before any build."""
+    root = project(project_files())
+    with _busy_socket() as busy:
         port = busy.getsockname()[1]
         result = subprocess.run([sys.executable, "-m", "generator", "serve", "--root", str(root),
                                  "--port", str(port)], capture_output=True, text=True, timeout=WAIT)
     assert result.returncode == 1
     assert result.stdout == ""
-    assert "cannot listen on 127.0.0.1" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr == (f"explainer: error: cannot listen on 127.0.0.1:{port}: Address already in use; "
+                             "choose another --port, or leave it out to take the next free one\n")
+    assert not (root / "site").exists()
+
+
+def test_port_0_lets_the_system_choose(project, start_server):
+    server = start_server(project(project_files()))  # started with --port 0
+    assert server.port != 0 and server.url == f"http://127.0.0.1:{server.port}/"
+    assert server.get("/alpha/")[0] == 200
+    assert server.stop() == 0
+    assert "in use" not in server.stderr
+
+
+def test_when_every_port_tried_is_busy(monkeypatch):
+    with _busy_socket() as busy:
+        port = busy.getsockname()[1]
+        monkeypatch.setattr(server_module, "DEFAULT_PORT", port)
+        monkeypatch.setattr(server_module, "PORT_ATTEMPTS", 1)
+        with pytest.raises(OSError) as caught:
+            server_module.listen("127.0.0.1", None)
+    assert server_module.listen_error("127.0.0.1", None, caught.value) == (
+        f"cannot listen on 127.0.0.1:{port}: ports {port} to {port} are all in use; "
+        "choose a --port (0 picks a free one)")
 
 
 # -- the pieces, in process ----------------------------------------------------------------

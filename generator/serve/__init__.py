@@ -42,7 +42,6 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from tornado.httpserver import HTTPServer
-from tornado.netutil import bind_sockets
 
 from generator import render
 from generator.config import BuildOptions
@@ -51,32 +50,36 @@ from generator.diagnostics import BuildFailed, Diagnostic
 from generator.pipeline import Builder
 from generator.serve.accept import Exhaustion, Server
 from generator.serve.live import BuildOutcome, LiveState, reload_action
-from generator.serve.server import close_clients, make_app
+from generator.serve import server as web_server
+from generator.serve.server import close_clients, listen, listen_error, make_app
 from generator.serve.watch import Watcher, scan
 from generator.write import OutputError
 
 __all__ = ["serve"]
 
 
-def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> int:
+def serve(root: Path, host: str = "127.0.0.1", port: int | None = None, open_browser: bool = False) -> int:
     """Build `root` into `root/site`, serve it until SIGINT/SIGTERM, rebuilding on change.
 
-    The first line on stdout is the URL, printed once the first build is over
-    (successful or not), so a script that reads it knows the site is there.
-    Returns the exit status: 0 after a clean stop, 1 if the address cannot be
-    used, 2 for a port out of range.
+    Without `port`, port 8000 or the next free one (`server.listen`). The first
+    line on stdout is the URL, printed once the first build is over (successful
+    or not), so a script that reads it knows the site is there. Returns the exit
+    status: 0 after a clean stop, 1 if the address cannot be used, 2 for a port
+    out of range.
     """
-    if not 0 <= port <= 65535:
+    if port is not None and not 0 <= port <= 65535:
         print(f"explainer: error: port {port} is out of range (0-65535; 0 picks a free one)", file=sys.stderr)
         return 2
     previous_term = _interrupt_on_sigterm()
     try:
         try:
-            sockets = bind_sockets(port, address=host)
+            sockets = listen(host, port)
         except OSError as exc:
-            print(f"explainer: error: cannot listen on {host}:{port}: {exc.strerror or exc}; "
-                  "choose another --port (0 picks a free one)", file=sys.stderr)
+            print(f"explainer: error: {listen_error(host, port, exc)}", file=sys.stderr)
             return 1
+        if port is None and sockets[0].getsockname()[1] != web_server.DEFAULT_PORT:
+            print(f"explainer: port {web_server.DEFAULT_PORT} is in use; serving on {display_url(sockets)} instead",
+                  file=sys.stderr, flush=True)
         # Drafts and embargoed explainers are shown while writing, each with a banner saying so.
         # The assets keep their plain names, so that an edited style sheet is swapped into
         # open pages (see `live`) instead of every page changing to link a new name.

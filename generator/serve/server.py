@@ -3,7 +3,7 @@
 Tornado rather than `livereload` (which is a thin layer over tornado, see
 `generator.serve`) or `http.server`: it gives an asyncio HTTP/1.1 server
 that needs no thread per connection, sockets bound before the first build
-(so `--port 0` is known and a busy port fails at once), and a tested
+(so `--port 0` is known and a busy port is dealt with at once), and a tested
 WebSocket implementation. WebSocket rather than Server-Sent Events
 because a browser allows only six HTTP/1.1 connections per host: with an
 event stream held open by each tab, the seventh tab of the preview hangs.
@@ -12,7 +12,9 @@ event stream held open by each tab, the seventh tab of the preview hangs.
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from urllib.parse import urlsplit
 
 from tornado import httputil, web, websocket
 from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
 
 from generator.serve import paths
 from generator.serve.accept import Exhaustion, out_of_descriptors
@@ -36,6 +39,46 @@ _COMMON_HEADERS = {
 
 _SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 """An SVG opened directly runs its scripts with this origin's rights; forbid them."""
+
+
+DEFAULT_PORT = 8000
+PORT_ATTEMPTS = 100
+"""Without --port: DEFAULT_PORT or one of the next 99, the first that is free."""
+
+_IN_USE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
+"""Windows reports a busy port with its own socket error number."""
+
+
+def listen(host: str, port: int | None) -> list[socket.socket]:
+    """Sockets listening on `host`: on `port`, or without one on the first free port from DEFAULT_PORT.
+
+    As with Hugo: a port the user chose is taken or fails (OSError), since they
+    meant it (a bookmark, a script, a tunnel); `0` lets the system choose. The
+    default moves on to the next free port, as Vite and Hugo do, so a second
+    preview (another project, or one left running) just starts; the caller says
+    which port it got. Errors other than "in use" (an address not on this
+    machine, a port needing privileges) fail at once.
+    """
+    if port is not None:
+        return bind_sockets(port, address=host)
+    last = min(DEFAULT_PORT + PORT_ATTEMPTS - 1, 65535)
+    for candidate in range(DEFAULT_PORT, last + 1):
+        try:
+            return bind_sockets(candidate, address=host)
+        except OSError as exc:
+            if exc.errno not in _IN_USE:
+                raise
+    raise OSError(errno.EADDRINUSE, f"ports {DEFAULT_PORT} to {last} are all in use")
+
+
+def listen_error(host: str, port: int | None, exc: OSError) -> str:
+    """What went wrong in `listen`, and what to do about it."""
+    if exc.errno in _IN_USE:
+        hint = ("choose a --port (0 picks a free one)" if port is None
+                else "choose another --port, or leave it out to take the next free one")
+    else:
+        hint = "check --host and --port (0 picks a free port)"
+    return f"cannot listen on {host}:{DEFAULT_PORT if port is None else port}: {exc.strerror or exc}; {hint}"
 
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
