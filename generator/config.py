@@ -8,9 +8,11 @@ from urllib.parse import urlsplit
 
 from generator.diagnostics import Diagnostics
 from generator.fields import FieldReader
+from generator.validate import lead_image
 from generator.yamlnodes import YMap
 
-SITE_KEYS = ("title", "base_url", "language", "description", "allow_html", "publisher", "updated_from_git")
+SITE_KEYS = ("title", "base_url", "language", "description", "allow_html", "publisher", "updated_from_git",
+             "image", "image_alt")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,11 @@ class SiteConfig:
     updated_from_git: bool = False
     """An explainer without `updated` takes its last commit's date as "Updated" (by default
     only `updated` and the corrections' dates count: see `model.Explainer.modified`)."""
+    image: str | None = None
+    """The default share picture (a path under content/): the `og:image` of every page
+    that has none of its own. Without it, the build draws share cards (see `sharecard`)."""
+    image_alt: str | None = None
+    """What the default share picture shows (required with `image`)."""
 
     @property
     def publisher_name(self) -> str:
@@ -64,8 +71,10 @@ def normalize_base_url(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def read_config(node: YMap | None, diags: Diagnostics, base_url_override: str | None) -> SiteConfig:
-    """Validate site.yaml's fields (absent file: all defaults)."""
+def read_config(node: YMap | None, diags: Diagnostics, base_url_override: str | None,
+                images: set[str] | None = None) -> SiteConfig:
+    """Validate site.yaml's fields (absent file: all defaults). `images` are the files under
+    content/ that `image` may name (see `load.list_content_files`)."""
     values: dict[str, object] = {}
     if node is not None:
         r = FieldReader(node, "site.yaml", SITE_KEYS, diags)
@@ -75,6 +84,7 @@ def read_config(node: YMap | None, diags: Diagnostics, base_url_override: str | 
                 values[key] = value
         values["allow_html"] = r.boolean("allow_html", False)
         values["updated_from_git"] = r.boolean("updated_from_git", False)
+        values["image"], values["image_alt"], _ = lead_image(r, images or set(), diags, credit=False)
         base = r.scalar_node("base_url")
         if base is not None:
             values["base_url"] = _check_base_url(base.text, diags, base.span)

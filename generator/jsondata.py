@@ -54,6 +54,8 @@ def explainer_json(explainer: Explainer, site: Site, url: str) -> bytes:
         "modified": _date(explainer.modified),
         "authors": explainer.authors,
         "tags": explainer.tags,
+        "image": {"path": f"media/{explainer.image}", "alt": explainer.image_alt,
+                  "credit": explainer.image_credit} if explainer.image else None,
         "actors": actors,
         "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url,
                      "date": _date(s.date)} for s in explainer.sources.values()],

@@ -202,6 +202,13 @@ class Explainer:
     media: list[str] = field(default_factory=list)
     """Pictures its Markdown fields show (body, notes, event texts, inline actors'
     descriptions), in order: copied to site/media/ (see `resolve`)."""
+    image: str | None = None
+    """The lead picture: a path under content/, `/`-separated; copied to site/media/<image>,
+    shown above the article and shared as the page's picture (`og:image`)."""
+    image_alt: str | None = None
+    """What the lead picture shows, for readers who cannot see it (required with `image`)."""
+    image_credit: str | None = None
+    """Who made the lead picture ("Photographer / Agency"), shown under it."""
 
     # -- what listings and the site index read (see `summary`, which stores them) ----
 
@@ -232,6 +239,14 @@ class Explainer:
     @property
     def timeline_count(self) -> int:
         return len(self.timeline)
+
+    @property
+    def status_counts(self) -> dict[str, int]:
+        """Claims per status, in the order of `STATUSES`, for the statuses used."""
+        counts = {status: 0 for status in STATUSES}
+        for claim in self.claims.values():
+            counts[claim.status] += 1
+        return {status: n for status, n in counts.items() if n}
 
     @property
     def claim_refs(self) -> list[tuple[str, str]]:

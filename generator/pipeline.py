@@ -639,17 +639,20 @@ class Builder:
         digest of all that (None, with an error, if there is no content/)."""
         root = self.options.root
         site_node, site_text = load.load_site_yaml(root, diags)
-        config = read_config(site_node, diags, self.options.base_url)
-        config_digest = digest(code_version(), site_text, self.options.base_url, self.options.drafts)
         content = root / "content"
-        if not content.is_dir():
+        content_files = None
+        if content.is_dir():
+            content_files = load.list_content_files(content)
+            # Which pictures exist, and which are not what their name says, decide whether an
+            # `image` (site.yaml's too) or a Markdown image is an error: every unit's checks
+            # depend on both.
+            content_files.mismatched = media.mismatched_images(content, content_files)
+        config = read_config(site_node, diags, self.options.base_url, content_files)
+        config_digest = digest(code_version(), site_text, self.options.base_url, self.options.drafts)
+        if content_files is None:
             diags.error(None, f"no content/ directory in {root}",
                         "run 'explainer new \"Title\"' to start a project here")
             return None
-        content_files = load.list_content_files(content)
-        # Which pictures exist, and which are not what their name says, decide whether an
-        # `image` or a Markdown image is an error: every unit's checks depend on both.
-        content_files.mismatched = media.mismatched_images(content, content_files)
         images_digest = digest(*sorted(f for f in content_files if f.lower().endswith(media.IMAGE_SUFFIXES)),
                                *sorted(content_files.mismatched.items()))
         shared = self._shared_actors(root, content, content_files, config, config_digest + images_digest, diags)

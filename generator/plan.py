@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 import jinja2
 from jinja2 import meta
 
-from generator import __version__, jsondata
+from generator import __version__, jsondata, sharecard
 from generator.assets import Asset
 from generator.model import Explainer
 from generator.render import THEME_DIR, RenderedFile, Renderer, members_of
@@ -151,6 +151,10 @@ def plan_site(site: Site, renderer: Renderer, unit_keys: dict[str, str], front_k
 
     add("index.html", digest(templates["index.html"], config_digest, all_listings, list(site.tags)),
         renderer.home_page)
+    for card in (sharecard.site_card(site.config),
+                 *(sharecard.explainer_card(explainer, site.config) for explainer in site.explainers)):
+        if card is not None:  # fingerprinted by what it shows: an unchanged card is not drawn again
+            add(card.dest_path, card.key, _bind(renderer.share_card, card))
     now = datetime.datetime.now(datetime.timezone.utc)
     for explainer in site.explainers:
         key = unit_keys[explainer.slug]

@@ -21,7 +21,7 @@ import jinja2
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from generator import __version__, jsondata, structured
+from generator import __version__, jsondata, sharecard, structured
 from generator.diagnostics import BuildFailed, Diagnostics, Span
 from generator.dates import latest
 from generator.fields import contain_bidi
@@ -34,6 +34,19 @@ from generator.summary import full_actor, full_explainer
 THEME_DIR = Path(__file__).parent / "theme"
 PAGE_TEMPLATES = ("base.html", "index.html", "explainer.html", "actor.html", "tag.html",
                   "feed.xml", "sitemap.xml")
+
+
+@dataclass(frozen=True)
+class ShareImage:
+    """The picture a page is shared with (`og:image`, NewsArticle `image`)."""
+
+    url: str
+    """Absolute when base_url is (root-relative otherwise), percent-encoded."""
+    alt: str
+    width: int | None = None
+    """Pixels, known for a share card only (a picture from content/ is not opened)."""
+    height: int | None = None
+    credit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -331,8 +344,28 @@ class Renderer:
         """The page's public URL: base_url + path (root-relative if base_url has no host)."""
         return self.config.base_url + (dest_dir + "/" if dest_dir else "")
 
+    def share_image(self, explainer: Explainer | None = None) -> ShareImage:
+        """An explainer page's picture: its lead image, else the site's default image, else
+        its share card; any other page's: the site's default image, else the site's card."""
+        config = self.config
+        if explainer is not None and explainer.image:
+            return ShareImage(self._media_url(explainer.image), explainer.image_alt or "",
+                              credit=explainer.image_credit)
+        if config.image:
+            return ShareImage(self._media_url(config.image), config.image_alt or "")
+        card = sharecard.site_card(config) if explainer is None else sharecard.explainer_card(explainer, config)
+        assert card is not None  # there is no picture, so there is a card
+        return ShareImage(config.base_url + card.dest_path, card.alt, sharecard.WIDTH, sharecard.HEIGHT)
+
+    def _media_url(self, path: str) -> str:
+        return f"{self.config.base_url}media/{media_path(path)}"
+
+    def share_card(self, card: sharecard.Card) -> RenderedFile:
+        return RenderedFile(card.dest_path, card.draw())
+
     def page(self, template: str, dest_dir: str, **context: Any) -> RenderedFile:
         context.setdefault("explainer", None)
+        context.setdefault("share_image", self.share_image())
         html = self.env.get_template(template).render(
             site=self.config, site_data=self.site, root=root_prefix(dest_dir),
             page_url=self.absolute(dest_dir), **context)
@@ -361,13 +394,16 @@ class Renderer:
             claims_by_actor.setdefault(claim.by, []).append(claim)
         used = {c.status for c in explainer.claims.values()}
         page_url = self.absolute(explainer.slug)
-        jsonld = structured.explainer_jsonld(explainer, {a.id: a for a in actors}, self.config, page_url)
+        share_image = self.share_image(explainer)
+        jsonld = structured.explainer_jsonld(explainer, {a.id: a for a in actors}, self.config, page_url,
+                                             image=share_image)
         embargoed = explainer.published.instant() > dt.datetime.now(dt.timezone.utc)
         return self.page(
             "explainer.html", explainer.slug, explainer=explainer, actors=actors,
             actor_lookup=_lookup(explainer, site), claims=list(explainer.claims.values()),
             claims_by_actor=claims_by_actor,
             legend=[s for s in STATUSES if s in used], jsonld=jsonld, embargoed=embargoed,
+            share_image=share_image,
         )
 
     def actor_page(self, actor: Actor) -> RenderedFile:

@@ -387,6 +387,8 @@ def _index(site: Site) -> None:
         for tag in explainer.tags:
             site.tags.setdefault(tag, []).append(explainer)
         site.images.update(explainer.media)
+        if explainer.image:
+            site.images.add(explainer.image)
     for actor in site.actors.values():
         if actor.image:
             site.images.add(actor.image)
@@ -396,4 +398,6 @@ def _index(site: Site) -> None:
             site.members.setdefault(actor.affiliation, []).append(actor.id)  # type: ignore[arg-type]
     for ids in site.members.values():
         ids.sort(key=lambda i: (site.actors[i].name.lower(), i))
+    if site.config.image:
+        site.images.add(site.config.image)
     site.tags = dict(sorted(site.tags.items()))

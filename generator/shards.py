@@ -7,9 +7,10 @@ explainer, the shared actors and the settings (that is why `plan` fingerprints a
 explainer page with its unit key alone), so a worker forked after the shared actors
 are compiled can do both for its share of the files and send back only strings: each
 unit's summary and view (see `summary`, `views`), what it wrote and the links its pages
-make. The main process then builds the site from those summaries, as an incremental
-build does from the cache, and renders the pages that need the whole project (actor,
-tag and home pages, feed, sitemap) on the workers of `parallel`.
+make. A worker also draws its explainers' share cards (see `sharecard`), which depend on
+the explainer and the settings alone. The main process then builds the site from those
+summaries, as an incremental build does from the cache, and renders the pages that need
+the whole project (actor, tag and home pages, feed, sitemap) on the workers of `parallel`.
 
 This runs for a full build (`--clean`, or no usable cache) of enough explainers, and
 only when the explainer page templates do not read `site_data` (the whole project, which
@@ -27,7 +28,7 @@ from typing import Callable, Sequence, TypeVar
 import jinja2
 from jinja2 import meta
 
-from generator import parallel, render, resolve, write
+from generator import parallel, render, resolve, sharecard, write
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.linkcheck import PageLinks
@@ -38,7 +39,8 @@ MIN_EXPLAINERS_PER_WORKER = 25
 """Below this many explainers per worker, forking costs more than it saves."""
 
 OWN_PAGE_TEMPLATES = ("explainer.html",)
-"""Templates of the pages a worker renders for its explainers (`explainer.json` has none)."""
+"""Templates of the pages a worker renders for its explainers (`explainer.json` and the
+share card have none)."""
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -96,18 +98,23 @@ def own_pages_are_local(env: jinja2.Environment, names: Sequence[str] = OWN_PAGE
 def own_page_jobs(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig, env: jinja2.Environment,
                   root: Path, fingerprints: tuple[str, str] = ("", "")) -> list[OutputJob]:
     """The explainer's page and `explainer.json`, rendered with a site of this explainer alone
-    (its page shows nothing of the others; see `own_pages_are_local`), with `fingerprints`."""
+    (its page shows nothing of the others; see `own_pages_are_local`), with `fingerprints`;
+    and its share card, if it has one (fingerprinted as `plan.plan_site` does)."""
     site = resolve.assemble_site([explainer], shared, config, Diagnostics())
     renderer = render.Renderer(site, env, root)
     page, data = fingerprints
-    return [OutputJob(f"{explainer.slug}/index.html", page, lambda: renderer.explainer_page(explainer)),
+    jobs = [OutputJob(f"{explainer.slug}/index.html", page, lambda: renderer.explainer_page(explainer)),
             OutputJob(f"{explainer.slug}/explainer.json", data, lambda: renderer.explainer_json(explainer))]
+    card = sharecard.explainer_card(explainer, config)
+    if card is not None:
+        jobs.append(OutputJob(card.dest_path, card.key, lambda: renderer.share_card(card)))
+    return jobs
 
 
 def render_own_pages(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig,
                      env: jinja2.Environment, root: Path, staging: Path,
                      out_label: str) -> tuple[write.WriteReport, list[PageLinks], list[Diagnostic]]:
-    """Render an explainer's page and `explainer.json` into `staging`, with a site of this
+    """Render an explainer's page, `explainer.json` and share card into `staging`, with a site of this
     explainer alone (its page shows nothing of the others); scan the page's links, whose
     targets are checked later against the whole site."""
     jobs = own_page_jobs(explainer, shared, config, env, root)

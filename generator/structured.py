@@ -4,7 +4,9 @@ ClaimReview follows Google's fact-check profile: `claimReviewed` under 75
 characters, `reviewRating.alternateName` = the status label, `url` = the
 claim's anchor on the page, `author` = the publisher, `itemReviewed` = a
 Claim with its author (Person or Organization, `sameAs` from wikidata and
-links), `datePublished` and `appearance` (the claim's first source URL).
+links), `datePublished` and `appearance` (the claim's first cited source with a
+URL, else its first cited source: a CreativeWork with the source's URL, title,
+date and publisher). The NewsArticle's `image` is the page's share picture.
 The data is embedded with `render._json_for_script`, which escapes `<`, `>`
 and `&`, so no content can close the `<script>` element.
 """
@@ -16,7 +18,7 @@ from typing import Any
 from generator.config import SiteConfig
 from generator.dates import latest
 from generator.fields import contain_bidi
-from generator.model import STATUS_LABELS, Actor, Explainer
+from generator.model import STATUS_LABELS, Actor, Explainer, Source
 
 _PERSON_KINDS = ("person",)
 _RATING = {"true": 5, "mostly-true": 4, "misleading": 2, "false": 1, "disputed": 3, "unproven": 2}
@@ -53,9 +55,30 @@ def publisher_entity(config: SiteConfig) -> dict[str, Any]:
     return entity
 
 
+def image_entity(image: Any) -> dict[str, Any]:
+    """A `render.ShareImage` as an ImageObject (width and height are left to `og:image`:
+    schema.org's range for them is a Distance, not a number of pixels)."""
+    entity: dict[str, Any] = {"@type": "ImageObject", "url": image.url}
+    if image.credit:
+        entity["creditText"] = image.credit
+    return entity
+
+
+def appearance_entity(source: Source) -> dict[str, Any]:
+    """A cited source as the CreativeWork a claim appears in (`itemReviewed.appearance`)."""
+    entity: dict[str, Any] = {"@type": "CreativeWork", "name": source.title}
+    if source.url:
+        entity["url"] = source.url
+    if source.date is not None:
+        entity["datePublished"] = source.date.iso()
+    if source.publisher:
+        entity["publisher"] = {"@type": "Organization", "name": source.publisher}
+    return entity
+
+
 def explainer_jsonld(explainer: Explainer, actors: dict[str, Actor], config: SiteConfig,
-                     page_url: str) -> list[dict[str, Any]]:
-    """The JSON-LD objects for one explainer page."""
+                     page_url: str, image: Any = None) -> list[dict[str, Any]]:
+    """The JSON-LD objects for one explainer page; `image` is the page's `render.ShareImage`."""
     publisher = publisher_entity(config)
     # Never before publication: an `updated` day can be earlier than a published date-time.
     updated = latest(explainer.published, explainer.modified) or explainer.published
@@ -71,6 +94,8 @@ def explainer_jsonld(explainer: Explainer, actors: dict[str, Actor], config: Sit
         "url": page_url,
         "mainEntityOfPage": page_url,
     }
+    if image is not None:
+        article["image"] = image_entity(image)
     if explainer.corrections:
         article["correction"] = [{"@type": "CorrectionComment", "datePublished": c.date.iso(),
                                   "text": c.text} for c in explainer.corrections]
@@ -84,9 +109,12 @@ def explainer_jsonld(explainer: Explainer, actors: dict[str, Actor], config: Sit
             item["author"] = actor_entity(author, page_url)
         if claim.date is not None:
             item["datePublished"] = claim.date.iso()
-        first_url = next((explainer.sources[s].url for s in claim.sources if explainer.sources[s].url), None)
-        if first_url:
-            item["appearance"] = {"@type": "CreativeWork", "url": first_url}
+        cited = [explainer.sources[s] for s in claim.sources]
+        # The first cited source with an address (where a reader can see the claim made),
+        # else the first cited source.
+        appearance = next((source for source in cited if source.url), cited[0] if cited else None)
+        if appearance is not None:
+            item["appearance"] = appearance_entity(appearance)
         review: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": "ClaimReview",

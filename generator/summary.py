@@ -6,12 +6,13 @@ to rebuild one page would make a one-word edit cost as much as a full compile
 per explainer, a small JSON *summary*: what listings show (title, summary,
 dates, tags, counts, corrections; the sitemap's last change), which actors
 its page shows, which claims and events name which actor, its inline actors,
-and the pictures its Markdown shows. The next build turns each unchanged
-file's summary into a `LazyExplainer`, which answers those questions at once
-and compiles the file only when a page needs more of it (the explainer's own
-page). Actor pages, which show its claims and events and an inline actor's
-description, read them from its stored view (see `views`) instead, when there
-is one.
+the pictures its Markdown shows, and what its share card shows besides (its
+lead image, if any, and how many claims have each status: see `sharecard`).
+The next build turns each unchanged file's summary into a `LazyExplainer`,
+which answers those questions at once and compiles the file only when a page
+needs more of it (the explainer's own page). Actor pages, which show its claims
+and events and an inline actor's description, read them from its stored view
+(see `views`) instead, when there is one.
 
 The summary is data, never code: JSON in the sealed cache (see `cache`), type-checked as it is
 read (a summary of the wrong shape is dropped and its file compiled).
@@ -56,6 +57,7 @@ def summarize(explainer: Explainer) -> SummaryData:
         "claim_refs": [list(ref) for ref in e.claim_refs],
         "event_refs": [[index, actors] for index, actors in e.event_refs],
         "quoted": e.quoted, "media": e.media,
+        "image": e.image, "status_counts": e.status_counts,
         "actors": {a.id: {**{f: getattr(a, f) for f in _ACTOR_FIELDS}, "span": list(a.span),
                           "signature_key": a.signature_key}
                    for a in e.actors.values()},
@@ -99,6 +101,8 @@ class LazyExplainer:
         self.event_refs = [(_number(index), _texts(actors)) for index, actors in data["event_refs"]]
         self.quoted = {_text(actor_id): _text(digest) for actor_id, digest in data["quoted"].items()}
         self.media = _texts(data["media"])
+        self.image: str | None = _text(data["image"]) if data["image"] is not None else None
+        self.status_counts = {_text(status): int(n) for status, n in data["status_counts"].items()}
         self.actors = {actor_id: LazyActor(actor_id, fields, self)
                        for actor_id, fields in data["actors"].items()}
 

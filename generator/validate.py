@@ -27,8 +27,8 @@ from generator.yamlnodes import YMap
 
 RESERVED_SLUGS = ("actors", "tags", "assets", "media")
 
-EXPLAINER_KEYS = ("title", "summary", "published", "updated", "authors", "tags", "actors", "sources",
-                  "claims", "timeline", "draft", "corrections")
+EXPLAINER_KEYS = ("title", "summary", "published", "updated", "authors", "tags", "image", "image_alt",
+                  "image_credit", "actors", "sources", "claims", "timeline", "draft", "corrections")
 ACTOR_KEYS = ("name", "kind", "role", "affiliation", "description", "image", "wikidata", "links")
 CORRECTION_KEYS = ("date", "text")
 WIKIDATA_RE = re.compile(r"Q[1-9][0-9]*")
@@ -71,7 +71,7 @@ def validate_actor(actor_id: str, node: YMap, span: Span, images: set[str], diag
     role = r.text("role")
     affiliation = r.id_ref("affiliation", "actor id")
     description = r.markdown("description")
-    image = _image(r, images, diags)
+    image = image_path(r, images, diags)
     wikidata = r.text("wikidata")
     if wikidata is not None and not WIKIDATA_RE.fullmatch(wikidata):
         diags.error(r.node.entries["wikidata"][1].span, f"'wikidata' in {what} must be a Wikidata item id "
@@ -95,7 +95,9 @@ def validate_actor(actor_id: str, node: YMap, span: Span, images: set[str], diag
     )
 
 
-def _image(r: FieldReader, images: set[str], diags: Diagnostics) -> str | None:
+def image_path(r: FieldReader, images: set[str], diags: Diagnostics) -> str | None:
+    """The `image` field: a picture file under content/ (of a raster type, not hidden, not a
+    link out of the project), normalized, or None after an error."""
     node = r.scalar_node("image")
     if node is None:
         return None
@@ -153,6 +155,7 @@ def validate_explainer(raw: RawExplainer, shared: dict[str, Actor], images: set[
         if namespace.add(claim_id, "claim", key_span):
             claims[claim_id] = claim
     timeline = _validate_timeline(r, diags)
+    image, image_alt, image_credit = lead_image(r, images, diags)
     draft = r.boolean("draft", False)
     corrections = _validate_corrections(r, published, diags)
     body = Markdown(raw.body, Span(raw.src_path, raw.body_line, 1))
@@ -162,7 +165,31 @@ def validate_explainer(raw: RawExplainer, shared: dict[str, Actor], images: set[
         updated=updated, authors=authors, tags=[t for t, _ in tags], tag_spans=[s for _, s in tags],
         actors=actors, sources=sources, claims=claims, timeline=timeline, body=body,
         content_hash=raw.digest, draft=draft, corrections=corrections,
+        image=image, image_alt=image_alt, image_credit=image_credit,
     )
+
+
+def lead_image(r: FieldReader, images: set[str], diags: Diagnostics,
+               credit: bool = True) -> tuple[str | None, str | None, str | None]:
+    """`image` with its `image_alt` (required with it) and `image_credit` (optional): an
+    explainer's lead picture, or site.yaml's default share picture (`credit=False`).
+
+    The alt text is what a screen reader says and what a network shows while the picture
+    loads, so a picture without one is an error, not a warning."""
+    image = image_path(r, images, diags)
+    alt = None
+    if r.has("image") and "image_alt" not in r.node.entries:
+        diags.error(r.key_span("image"), f"'image' in {r.what} needs 'image_alt'",
+                    "add image_alt: a short description of what the picture shows, for readers "
+                    "who cannot see it")
+    else:
+        alt = r.text("image_alt", required=r.has("image"))
+    credit_text = r.text("image_credit") if credit else None
+    for key in ("image_alt", "image_credit") if credit else ("image_alt",):
+        if r.has(key) and not r.has("image"):
+            diags.error(r.key_span(key), f"'{key}' in {r.what} without 'image'",
+                        f"add image: images/picture.jpg (a file under content/), or remove {key}")
+    return image, alt, credit_text
 
 
 def _validate_corrections(r: FieldReader, published: PartialDate | None,

@@ -54,6 +54,9 @@ def explainer(title: str, tags: str = "[a]", by: str = "shared-one", body: str =
 THIRD_CLAIM = "  c3:\n    by: shared-two\n    text: A third claim.\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 CORRECTION = "corrections:\n  - date: 2024-04-01\n    text: A date was wrong.\n"
+LEAD_IMAGE = "image: images/lead.png\nimage_alt: A lead picture.\nimage_credit: A Photographer\n"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
 BASE_FILES = {
@@ -61,6 +64,7 @@ BASE_FILES = {
     "content/actors/shared-two.yaml": "name: Shared Two\naffiliation: shared-one\n",
     "content/explainers/alpha.md": explainer("Alpha"),
     "content/explainers/beta.md": explainer("Beta", tags="[a, b]", by="shared-two"),
+    "content/images/lead.png": PNG,
 }
 
 EDITS = st.sampled_from([
@@ -73,6 +77,9 @@ EDITS = st.sampled_from([
     ("write", "content/explainers/alpha.md", explainer("Alpha", extra=CORRECTION)),
     # A verdict withdrawn: lists count rated claims ("2 claims, 1 rated").
     ("write", "content/explainers/alpha.md", explainer("Alpha", status="unrated")),
+    # Share pictures: a lead image instead of the share card, a site-wide default image.
+    ("write", "content/explainers/alpha.md", explainer("Alpha", extra=LEAD_IMAGE)),
+    ("write", "site.yaml", "title: Desk\nimage: images/lead.png\nimage_alt: The desk's picture.\n"),
     ("write", "content/explainers/beta.md",
      explainer("Beta", tags="[a, b]", by="shared-two", body="Also [one](@shared-one).")),
     ("write", "content/explainers/beta.md", explainer("Beta", tags="[b]", by="shared-one")),

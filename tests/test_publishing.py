@@ -378,7 +378,8 @@ def test_social_meta_and_canonical(project, cli_run) -> None:
     assert '<meta property="og:type" content="article">' in html
     assert '<meta property="og:title" content="A">' in html
     assert f'<meta property="og:url" content="{BASE}a/">' in html
-    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert f'<meta property="og:image" content="{BASE}a/share.png">' in html
     assert f'<link rel="canonical" href="{BASE}">' in (root / "site/index.html").read_text("utf-8")
 
 
