@@ -365,7 +365,8 @@ class Renderer:
 
     def page(self, template: str, dest_dir: str, **context: Any) -> RenderedFile:
         context.setdefault("explainer", None)
-        context.setdefault("share_image", self.share_image())
+        if "share_image" not in context:
+            context["share_image"] = self.share_image()
         html = self.env.get_template(template).render(
             site=self.config, site_data=self.site, root=root_prefix(dest_dir),
             page_url=self.absolute(dest_dir), **context)
