@@ -9,7 +9,8 @@
 3. connects to the reload socket like a browser tab;
 4. edits one explainer `--edits` times, changing one word of its body and saving
    as editors do (temp file, then rename), and for each save measures
-   (a) save -> the new word is in site/<slug>/index.html on disk, and
+   (a) save -> the new word is in .explainer-cache/preview/<slug>/index.html (serve's
+       preview folder) on disk, and
    (b) save -> the `reload` message arrives on the socket;
 5. prints p50/p95 of both (and of the server's own build time, from its log) and
    writes every sample to bench/out/serve.json.
@@ -91,7 +92,7 @@ def run(root: Path, args: argparse.Namespace) -> dict:
         assert hello["type"] == "hello", hello
         slug = f"explainer-{args.explainers // 2}"
         source = root / "content" / "explainers" / f"{slug}.md"
-        page = root / "site" / slug / "index.html"
+        page = root / ".explainer-cache" / "preview" / slug / "index.html"
         original = source.read_text(encoding="utf-8")
         samples = []
         jitter = random.Random(args.seed)

@@ -454,10 +454,11 @@ def _writer_path(root: Path, out_dir: Path) -> Path:
 
 
 def record_writer(root: Path, out_dir: Path, build_id: str) -> None:
-    """Say which build last wrote `out_dir` (sealed, like every cache file). A `serve` (with
-    drafts) and a `build` (without) keep separate cache states for one site/; each must know
-    when the other wrote there since, or it would trust a site/ that is no longer what its
-    state describes."""
+    """Say which build last wrote `out_dir` (sealed, like every cache file). Builds with other
+    options into one folder (`build` and `build --drafts` into site/, two `serve` sessions of a
+    project into its preview) keep separate cache states or Builders; each must know when
+    another wrote there since, or it would trust a folder that is no longer what its state
+    describes."""
     try:
         make_cache_dir(root)
         _write_checked(_writer_path(root, out_dir), build_id, "writer")

@@ -153,11 +153,15 @@ class Builder:
     """
 
     def __init__(self, options: BuildOptions, use_cache: bool = True, read_cache: bool = True,
-                 resident: bool = False):
+                 resident: bool = False, private_output: bool = False):
         self.options = options
         self.resident = resident
         """Kept alive for many builds (`serve`): even when the cache says nothing changed, the
         first build compiles the project, so that the next edit recompiles one file."""
+        self.private_output = private_output
+        """No other build writes the output directory (`serve`'s temporary preview folder): no
+        writer record is kept (see `cache.record_writer`), and this Builder's last build is
+        always what the folder holds."""
         self.build_id = ""
         """The id this Builder's last write recorded (see `cache.record_writer`)."""
         self.from_cache = False
@@ -292,10 +296,11 @@ class Builder:
         self._check_output_dir()
         *planned, early = compiled
         jobs = self._plan(*planned)
-        # Incremental only over a site/ that this Builder's state describes: not if another
-        # build wrote there since (a `build` while `serve` runs, or the other way round).
+        # Incremental only over an output directory that this Builder's state describes: not if
+        # another build wrote there since (a `build --drafts` into site/ between two `build`s,
+        # or a second `serve` session of the project into the preview folder).
         incremental = (self.outputs is not None and out_dir.is_dir()
-                       and cache.last_writer(root, out_dir) == self.build_id)
+                       and (self.private_output or cache.last_writer(root, out_dir) == self.build_id))
         previous = self.outputs if incremental and self.outputs is not None else {}
         # Outputs known only from the cache may have been deleted by hand since: look.
         missing = ({job.dest_path for job in jobs if job.dest_path in previous
@@ -360,7 +365,7 @@ class Builder:
         if state is None or not out_dir.is_dir():
             return None
         if cache.last_writer(self.options.root, out_dir) != state.build_id:
-            return None  # another build (say `serve`, with drafts) wrote site/ since
+            return None  # another build (say `build --drafts`) wrote there since
         return state
 
     def _resident_state(self, stamps: dict[str, str]) -> cache.CacheState | None:
@@ -565,9 +570,9 @@ class Builder:
             # process dies now, no cache state matches the recorded writer, and the next build
             # is a full one.
             self.build_id = os.urandom(8).hex()
-            if self.cache_usable:
+            if self.cache_usable and not self.private_output:  # a private folder has no other writer
                 cache.record_writer(root, out_dir, self.build_id)
-            else:
+            elif not self.private_output:
                 cache.forget_writer(root, out_dir)
             if folder:
                 if not write.replace_folder(staging, out_dir, folder):

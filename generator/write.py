@@ -20,9 +20,9 @@ directory first; only when every file is there does the output change:
   JSON, see `shortcut`) makes that folder anew in staging, its unchanged files
   hard-linked, and exchanges it with the live folder in one rename
   (`replace_folder`): the cost of the folder, whatever the size of the site;
-- `serve`'s rebuilds rename each changed file over its old version (atomic
-  per file, after writing a journal that the next build replays if the
-  process died half-way) and delete stale files.
+- `serve`'s rebuilds (of its preview folder, never site/) rename each changed
+  file over its old version (atomic per file, after writing a journal that the
+  next build replays if the process died half-way) and delete stale files.
 
 A failing build therefore leaves the previous site byte for byte as it was.
 A site that a build replaces and keeps no use for is deleted by a background
@@ -419,8 +419,9 @@ def _journal(staging: Path) -> tuple[list[str], list[str]] | None:
 
 @contextlib.contextmanager
 def lock(out_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock while writing: a `build` and a `serve` of one project write one
-    after the other, never into each other's files.
+    """Hold an exclusive lock while writing: two builds of one output directory (two `build`s,
+    or two `serve` sessions of one project) write one after the other, never into each
+    other's files.
 
     The lock is taken on the directory that holds the output directory (flock works on a
     directory's descriptor), so no lock file is left beside the site.

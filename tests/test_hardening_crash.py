@@ -445,13 +445,16 @@ def test_build_and_serve_at_once_do_not_corrupt_each_other(synthetic, serving, t
 
 
 def test_serve_then_build_leaves_no_draft(small: Path, serving) -> None:
-    """`serve` writes drafts into site/ (with a banner); the next plain build must not keep them."""
+    """`serve` shows drafts (with a banner) from its own preview folder: site/ never holds them,
+    while it runs or after, and the next plain build has nothing to take out."""
     assert run_explainer("build", "--root", small).code == 0
+    before = files_of(small / "site")
     server = Serve(small)
     serving.append(server)
     assert server.get("/secret/")[0] == 200
     assert server.stop() == 0
-    assert (small / "site/secret/index.html").is_file()
+    assert files_of(small / "site") == before
+    assert not (small / "site/secret").exists()
     run = run_explainer("build", "--root", small)
     assert run.code == 0, run.err
     assert not (small / "site/secret").exists()

@@ -9,8 +9,9 @@ it over the original) so that the server rebuilds all along. Then:
 - no answer is a 5xx;
 - every 200 answer for an HTML page is a whole document: it parses, ends with `</html>`, and
   holds the injected live-reload script;
-- every traversal attempt is a 404, and no answer ever holds a byte of what lies outside site/
-  (a marker is planted in content/, site.yaml, the cache and beside the project).
+- every traversal attempt is a 404, and no answer ever holds a byte of what lies outside the
+  preview folder it serves, `.explainer-cache/preview/` (a marker is planted in content/,
+  site.yaml, the cache folder around it and beside the project).
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Served, Path]]:
     (root / ".explainer-cache").mkdir()
     (root / ".explainer-cache/secret.txt").write_text(SECRET)
     server = Served(root)
-    (root / "site/linked-out").symlink_to(outside, target_is_directory=True)  # gone after a full rebuild
+    (root / ".explainer-cache/preview/linked-out").symlink_to(outside, target_is_directory=True)  # gone after a full rebuild
     yield server, root
     if server.proc.poll() is None:
         server.proc.kill()
@@ -162,7 +163,7 @@ def test_serve_under_load_while_files_change(served) -> None:
 
     for path, status, headers, body in answers:
         assert status < 500, f"{path}: {status}"
-        assert SECRET.encode() not in body, f"{path}: the answer holds what is outside site/"
+        assert SECRET.encode() not in body, f"{path}: the answer holds what is outside the preview folder"
         if path in TRAVERSALS:
             assert status == 404, f"{path}: {status}"
             continue

@@ -43,6 +43,9 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="signals and sym
 WAIT = 10.0
 """Longest wait for a rebuild to show, in seconds."""
 
+PREVIEW = ".explainer-cache/preview"
+"""Where `serve` builds (never site/)."""
+
 ALPHA = """\
 ---
 title: Alpha explainer
@@ -277,8 +280,8 @@ def test_pages_are_served_with_the_reload_script_injected(project, start_server)
     assert '<script src="/__explainer__/live.js"' in body
     assert body.index("/__explainer__/live.js") < body.lower().rindex("</body>")
     assert "explainer-overlay" not in body
-    on_disk = (root / "site" / "alpha" / "index.html").read_text(encoding="utf-8")
-    assert "__explainer__" not in on_disk, "the script must never be written into site/"
+    on_disk = (root / PREVIEW / "alpha" / "index.html").read_text(encoding="utf-8")
+    assert "__explainer__" not in on_disk, "the script must never be written into the built files"
 
     status, headers, script = server.get("/__explainer__/live.js")
     assert status == 200 and headers["content-type"].startswith("text/javascript")
@@ -336,7 +339,7 @@ def test_paths_outside_the_site_are_404(project, start_server):
     root = project(project_files())
     (root / "secret.txt").write_text("TOP-SECRET")
     server = start_server(root)
-    site = root / "site"
+    site = root / PREVIEW
     (site / "leak.txt").symlink_to(root / "secret.txt")
     (site / "leakdir").symlink_to(root, target_is_directory=True)
     (site / ".hidden").write_text("hidden")
@@ -371,6 +374,93 @@ def test_resolve_serves_inside_links_and_index_files(tmp_path):
     assert paths.resolve(site, "/alpha") == paths.Redirect("/alpha/")
     assert isinstance(paths.resolve(site, "/"), paths.Found)
     assert isinstance(paths.resolve(site, "/%61lpha/"), paths.Found)  # %61 is 'a'
+
+
+# -- the preview folder ------------------------------------------------------------------------
+
+
+def snapshot(folder: Path) -> dict[str, tuple[str, bytes, int, int]]:
+    """Every path under `folder` (and the folder itself): its kind, bytes, mtime and mode."""
+    found = {}
+    for path in [folder, *sorted(folder.rglob("*"))]:
+        info = path.lstat()
+        kind = "link" if path.is_symlink() else "dir" if path.is_dir() else "file"
+        data = path.read_bytes() if kind == "file" else b""
+        found[path.relative_to(folder).as_posix()] = (kind, data, info.st_mtime_ns, info.st_mode)
+    return found
+
+
+def test_a_serve_session_leaves_site_byte_for_byte_as_it_was(project, start_server):
+    """The preview shows drafts and embargoed explainers; deploying site/ after a preview must
+    not publish them, so serve builds in a folder of its own and never touches site/."""
+    root = project(project_files())
+    built = subprocess.run([sys.executable, "-m", "generator", "build", "--root", str(root)],
+                           capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    site = root / "site"
+    before = snapshot(site)
+    server = start_server(root)
+    wait_until(lambda: f"serving the preview built in {PREVIEW}/ (site/ is left alone) at {server.url}"
+               in server.stderr, what="the line naming the preview folder")
+
+    save(root / "content/explainers/alpha.md", ALPHA.replace("marmalade", "quince"))
+    save(root / "content/explainers/gamma.md",
+         BETA.replace("Beta explainer", "Gamma draft").replace("published: 2024-02-01", "published: 2024-02-01\ndraft: true"))
+    save(root / "content/explainers/delta.md",
+         BETA.replace("Beta explainer", "Delta embargoed").replace("2024-02-01", "2999-01-01"))
+    wait_until(lambda: "quince" in server.page("/alpha/"), what="the edit")
+    draft = wait_until(lambda: server.page("/gamma/"), what="the draft")
+    assert "Gamma draft" in draft and "<strong>Draft.</strong>" in draft
+    embargoed = wait_until(lambda: server.page("/delta/"), what="the embargoed explainer")
+    assert "Delta embargoed" in embargoed and "<strong>Embargoed</strong>" in embargoed
+    assert "Gamma draft" in server.page("/") and "Delta embargoed" in server.page("/feed.xml")
+    assert (root / PREVIEW / "gamma/index.html").is_file()
+    assert server.stop() == 0
+
+    assert snapshot(site) == before
+    for path in site.rglob("*"):
+        assert not {"gamma", "delta"} & set(path.relative_to(site).parts), path
+        if path.is_file():
+            assert b"Gamma draft" not in path.read_bytes() and b"Delta embargoed" not in path.read_bytes()
+    assert not [name for name in os.listdir(root) if name.startswith(".site")]
+
+
+def test_serve_does_not_follow_a_committed_preview_link(project, start_server):
+    """A project that commits `.explainer-cache/preview` as a link to `../site`: the link is
+    replaced by a folder of serve's own, never written through."""
+    root = project(project_files())
+    (root / "site").mkdir()
+    (root / "site/index.html").write_text("published")
+    (root / ".explainer-cache").mkdir()
+    (root / PREVIEW).symlink_to("../site", target_is_directory=True)
+    server = start_server(root)
+    assert "Alpha explainer" in server.page("/alpha/")
+    assert server.stop() == 0
+    assert os.listdir(root / "site") == ["index.html"]
+    assert (root / "site/index.html").read_text() == "published"
+    assert not (root / PREVIEW).is_symlink() and (root / PREVIEW / "alpha/index.html").is_file()
+
+
+def test_an_untrusted_cache_folder_sends_the_preview_to_a_private_temporary_folder(project, tmp_path,
+                                                                                   start_server):
+    """`.explainer-cache` that is a symbolic link (cloned with the project) is never used:
+    the preview goes into a fresh temporary folder, removed when serve stops."""
+    root = project(project_files())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("untouched")
+    (root / ".explainer-cache").symlink_to(elsewhere, target_is_directory=True)
+    server = start_server(root)
+    assert "Alpha explainer" in server.page("/alpha/")
+    line = wait_until(lambda: next((line for line in server.stderr.splitlines()
+                                    if "serving the preview built in" in line), None), what="the folder")
+    folder = Path(line.split("serving the preview built in ", 1)[1].split("/ (site/", 1)[0])
+    assert folder.name == "preview" and folder.parent.name.startswith("explainer-preview-")
+    assert (folder / "alpha/index.html").is_file()
+    assert server.stop() == 0
+    assert not folder.parent.exists(), "the temporary preview folder is removed at exit"
+    assert os.listdir(elsewhere) == ["keep.txt"]
+    assert not (root / "site").exists()
 
 
 # -- rebuilds -------------------------------------------------------------------------------
@@ -581,7 +671,9 @@ def test_a_signal_stops_the_server_cleanly(project, start_server, sig):
     assert "Traceback" not in server.stderr, server.stderr
     assert channel.next() is None, "pages must be told that the server went away"
     channel.close()
-    leftovers = [*root.glob(".site.staging*"), *root.glob(".site.old*"), *(root / "site").rglob(".*")]
+    cache_dir = root / ".explainer-cache"
+    leftovers = [*cache_dir.glob(".preview.staging*"), *cache_dir.glob(".preview.old*"),
+                 *(root / PREVIEW).rglob(".*"), *root.glob(".site*"), *root.glob("site")]
     assert leftovers == [], "a stop must not leave build leftovers"
     if Path("/proc").is_dir():
         children = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _parent(p) == server.proc.pid]

@@ -1,4 +1,7 @@
-"""`explainer serve`: build, serve site/, rebuild on every save and update the open pages.
+"""`explainer serve`: build a preview, serve it, rebuild on every save and update the open pages.
+
+The preview (drafts included) is built in a folder of its own, never in the
+publishable `site/` (see `generator.serve.preview`).
 
 Why not the `livereload` package (2.7), which the project first planned to use:
 it cannot meet what this command promises.
@@ -51,6 +54,7 @@ from generator.pipeline import Builder
 from generator.serve.accept import Exhaustion, Server
 from generator.serve.live import BuildOutcome, LiveState, reload_action
 from generator.serve import server as web_server
+from generator.serve.preview import PreviewFolder, preview_folder
 from generator.serve.server import close_clients, listen, listen_error, make_app
 from generator.serve.watch import Watcher, scan
 from generator.write import OutputError
@@ -59,7 +63,8 @@ __all__ = ["serve"]
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int | None = None, open_browser: bool = False) -> int:
-    """Build `root` into `root/site`, serve it until SIGINT/SIGTERM, rebuilding on change.
+    """Build `root` into its preview folder (see `preview`), serve it until SIGINT/SIGTERM,
+    rebuilding on change. `site/` is never read or written.
 
     Without `port`, port 8000 or the next free one (`server.listen`). The first
     line on stdout is the URL, printed once the first build is over (successful
@@ -80,12 +85,17 @@ def serve(root: Path, host: str = "127.0.0.1", port: int | None = None, open_bro
         if port is None and sockets[0].getsockname()[1] != web_server.DEFAULT_PORT:
             print(f"explainer: port {web_server.DEFAULT_PORT} is in use; serving on {display_url(sockets)} instead",
                   file=sys.stderr, flush=True)
-        # Drafts and embargoed explainers are shown while writing, each with a banner saying so.
-        # The assets keep their plain names, so that an edited style sheet is swapped into
-        # open pages (see `live`) instead of every page changing to link a new name.
-        options = BuildOptions(root=Path(root), out_dir=Path(root) / "site", jobs=default_jobs(),
-                               drafts=True, fingerprint_assets=False)
-        return asyncio.run(_serve(options, sockets, open_browser))
+        # Drafts and embargoed explainers are shown while writing, each with a banner saying so:
+        # the preview is built in a folder of its own, so that site/ never holds them. The assets
+        # keep their plain names, so that an edited style sheet is swapped into open pages (see
+        # `live`) instead of every page changing to link a new name.
+        folder = preview_folder(Path(root))
+        try:
+            options = BuildOptions(root=Path(root), out_dir=folder.path, jobs=default_jobs(), drafts=True,
+                                   fingerprint_assets=False)
+            return asyncio.run(_serve(options, sockets, open_browser, folder))
+        finally:
+            folder.remove()
     except KeyboardInterrupt:  # a signal before the event loop took over
         return 0
     finally:
@@ -99,9 +109,9 @@ def _interrupt_on_sigterm() -> object:
     return signal.signal(signal.SIGTERM, interrupt)
 
 
-async def _serve(options: BuildOptions, sockets: list, open_browser: bool) -> int:
+async def _serve(options: BuildOptions, sockets: list, open_browser: bool, folder: PreviewFolder) -> int:
     """First build, then serve until a stop signal; always closes everything it opened."""
-    session = Session(options, asyncio.get_running_loop())
+    session = Session(options, asyncio.get_running_loop(), folder)
     remove_handlers = _on_stop_signals(session.loop, session.request_stop)
     try:
         await session.first_build()
@@ -128,13 +138,15 @@ class Session:
     touches `live` and the connections.
     """
 
-    def __init__(self, options: BuildOptions, loop: asyncio.AbstractEventLoop):
+    def __init__(self, options: BuildOptions, loop: asyncio.AbstractEventLoop, folder: PreviewFolder):
         self.options = options
         self.loop = loop
         self.stopping = asyncio.Event()
         self.terminal = Terminal(options.root)
         self.live = LiveState()
-        self.builder = Builder(options, resident=True)
+        # In a temporary folder (an untrusted .explainer-cache/), without a cache, and alone.
+        self.builder = Builder(options, use_cache=folder.use_cache, resident=True,
+                               private_output=folder.temporary is not None)
         self.watched = watched_paths(options.root)
         self.building = threading.Event()
         self.server: HTTPServer | None = None
@@ -162,7 +174,8 @@ class Session:
                              exhaustion=exhaustion)
         self.server.add_sockets(sockets)
         print(url, flush=True)
-        self.terminal.say(f"serving {_shown(self.options.root, self.options.out_dir)}/ at {url} (Ctrl-C stops); "
+        self.terminal.say(f"serving the preview built in {_shown(self.options.root, self.options.out_dir)}/ "
+                          f"(site/ is left alone) at {url} (Ctrl-C stops); "
                           "rebuilding when content/, templates/, site.yaml or the theme change")
         assert self.watcher is not None
         self.watcher.start()
@@ -267,8 +280,8 @@ class Terminal:
             report = outcome.report
             self.say(f"built {report.files} files ({report.pages} pages) in {_duration(outcome.seconds)}")
         else:
-            self._errors(outcome.errors, "no site to serve yet" if not out_dir.is_dir()
-                         else f"serving the previous {_shown(self.root, out_dir)}")
+            self._errors(outcome.errors, "no preview to serve yet" if not out_dir.is_dir()
+                         else "serving the previous preview")
 
     def rebuild(self, outcome: BuildOutcome, changed_sources: Sequence[str]) -> None:
         what = describe_changes(self.root, changed_sources)

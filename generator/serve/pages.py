@@ -1,8 +1,8 @@
 """What `serve` adds to pages at response time: the live-reload script and the error overlay.
 
-Nothing here is ever written into site/: the output directory must stay
-byte-for-byte what `explainer build` writes, so that what you preview is
-what you publish. Every string that comes from the project (error
+Nothing here is ever written into the preview folder: it must stay
+byte-for-byte what `explainer build --drafts` writes, so that what you
+preview is what you publish. Every string that comes from the project (error
 messages quote file content) is HTML-escaped here, in one place.
 """
 

@@ -1,8 +1,8 @@
 """Request path -> a regular file inside the output directory, or nothing.
 
 `explainer serve` is a development server, but it listens on a socket and
-the project directory next to the site holds drafts and configuration, so
-it serves only what the build wrote. The request path is checked segment by
+the folders around its preview folder hold drafts, configuration and the
+build cache, so it serves only what the build wrote. The request path is checked segment by
 segment *before* it touches the file system (no `..`, no encoded `/` or
 `\\`, no NUL, no hidden names, no empty segments that would make `//host`),
 and the joined path is resolved again after symlinks and must still lie

@@ -228,8 +228,9 @@ def _log_request(handler: web.RequestHandler) -> None:
 
 def make_app(out_dir: Path, live: LiveState, loopback_only: bool,
              exhaustion: Exhaustion | None = None) -> web.Application:
-    """The routes: the server's own endpoints under /__explainer__/, everything else from site/.
-    `exhaustion` is the server's (see `accept.Server`), when file reads run out of descriptors."""
+    """The routes: the server's own endpoints under /__explainer__/, everything else from the
+    preview folder. `exhaustion` is the server's (see `accept.Server`), when file reads run
+    out of descriptors."""
     return web.Application(
         [
             (SCRIPT_PATH.replace(".", r"\."), ScriptHandler, {"loopback_only": loopback_only}),
