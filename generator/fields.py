@@ -161,7 +161,7 @@ class FieldReader:
             return None
         origin = node.text_origin()
         if origin is None:
-            return Markdown(node.text, node.span, exact=False)
+            return Markdown(node.text, node.span, exact=False, segments=node.text_segments())
         return Markdown(node.text, origin[0], origin[1])
 
     def boolean(self, key: str, default: bool) -> bool:

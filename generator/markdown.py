@@ -277,7 +277,7 @@ def locate_destination(field: Markdown, url: str) -> list[Span]:
 
 def locate_scheme(field: Markdown, scheme: str) -> list[Span]:
     """Positions of link destinations starting with `scheme:` in the field's source."""
-    if not field.exact:
+    if not field.mappable:
         return [field.span]
     pattern = re.compile(r"(?:\]\(\s*<?|\]:[ \t]*<?|=[\"']?|<)(" + re.escape(scheme) + r":)", re.IGNORECASE)
     spans = [offset_to_span(field, m.start(1)) for m in pattern.finditer(field.source)]
@@ -290,7 +290,7 @@ def locate_links(field: Markdown, target: str) -> list[Span]:
     markdown-it gives inline tokens no positions, so we search the field's
     source for the link destination (`](@id` or a `[ref]: @id` definition).
     """
-    if not field.exact:
+    if not field.mappable:
         # Every offset would map to the field's start: one error there, not one per link.
         return [field.span]
     pattern = re.compile(r"(?:\]\(\s*<?|\]:[ \t]*<?)(@" + re.escape(target) + r")(?=[\s)>]|$)")
@@ -301,7 +301,12 @@ def locate_links(field: Markdown, target: str) -> list[Span]:
 def offset_to_span(field: Markdown, offset: int) -> Span:
     """File position of a character offset in a Markdown field's source."""
     if not field.exact:
-        return field.span
+        # Folded YAML: the line whose content holds the offset, counted from its start.
+        at = bisect.bisect_right(field.segments, (offset, float("inf"), 0)) - 1
+        if at < 0:
+            return field.span
+        start, line, column = field.segments[at]
+        return Span(field.span.path, line, column + offset - start)
     source = field.source
     line = source.count("\n", 0, offset)
     column = offset - (source.rfind("\n", 0, offset) + 1)

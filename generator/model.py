@@ -63,8 +63,11 @@ class Markdown:
     indent: int = 0
     """Column offset of lines after the first (a YAML literal block's indentation)."""
     exact: bool = True
-    """False when offsets in `source` do not map onto the file (folded YAML); errors then
-    point at `span`."""
+    """False when offsets in `source` do not map onto the file one to one (folded YAML); errors
+    then point into `segments`, or at `span` if there are none."""
+    segments: tuple[tuple[int, int, int], ...] = ()
+    """When not `exact`: (offset in `source`, line, column) where each file line's content
+    starts (see `yamlnodes.YScalar.text_segments`)."""
     html: str = ""
     """Rendered HTML; `@id` links are left as `href="@id"` for `links.resolve_hrefs`."""
     links: tuple[str, ...] = ()
@@ -75,6 +78,11 @@ class Markdown:
     """Pictures under content/ that the field shows (`![alt](images/x.jpg)`), as paths
     relative to content/: copied to site/media/ (see `resolve`, which checks them and writes
     their `src` as `media/<path>`, and `links.resolve_media`)."""
+
+    @property
+    def mappable(self) -> bool:
+        """Offsets in `source` can be given a position in the file (see `markdown.offset_to_span`)."""
+        return self.exact or bool(self.segments)
 
 
 @dataclass

@@ -283,6 +283,7 @@ def _decode_tagged(value: dict[str, Any]) -> Any:
             fields = dict(value["$md"])
             for name in ("links", "image_links", "images"):
                 fields[name] = tuple(fields[name])
+            fields["segments"] = tuple(tuple(segment) for segment in fields["segments"])
             return Markdown(**fields)
     return value
 

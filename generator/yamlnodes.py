@@ -136,6 +136,44 @@ class YScalar:
             return Span(span.path, span.line, span.column + (1 if self.style else 0)), 0
         return None
 
+    def text_segments(self) -> tuple[tuple[int, int, int], ...]:
+        """For text that does not map one to one onto the file (a folded `>` block, a plain or
+        quoted scalar over several lines, see `text_origin`): (offset in `text`, line,
+        column) where the content of each of its file lines starts in `text`. Folding only
+        joins lines, so each line's content is found in `text` in order; () if one is not
+        (an escape sequence changed it)."""
+        if self.source is None:
+            return ()
+        lines = self.source.lines
+        index = self.span.line - self.line_offset - 1  # the line the node starts on
+        if not 0 <= index < len(lines):
+            return ()
+        text, end = self.text, len(self.text.rstrip())
+        pieces: list[tuple[int, int]] = []  # (line index, column) where each line's content starts
+        if self.style in ("|", ">"):
+            pieces += [(i, 0) for i in range(index + 1, len(lines))]
+        else:
+            pieces.append((index, self.span.column - 1 + (1 if self.style else 0)))
+            pieces += [(i, 0) for i in range(index + 1, len(lines))]
+        segments: list[tuple[int, int, int]] = []
+        cursor = 0
+        for line_index, start in pieces:
+            line = lines[line_index][start:]
+            content = line.strip()
+            if self.style in ("'", '"') and content.endswith(self.style) and not text.endswith(self.style):
+                content = content[:-1].rstrip()  # the closing quote
+            if not content:
+                continue
+            found = text.find(content, cursor)
+            if found < 0 or text[cursor:found].strip():
+                return ()
+            column = start + len(line) - len(line.lstrip())
+            segments.append((found, line_index + self.line_offset + 1, column + 1))
+            cursor = found + len(content)
+            if cursor >= end:
+                return tuple(segments)
+        return ()
+
     def _unescaped(self) -> bool:
         """A quoted scalar whose value is its source text between the quotes: no `\\"`, `''`
         or other escape shifts the columns of what follows."""

@@ -187,9 +187,11 @@ def test_unknown_at_link_in_a_quoted_note_with_escapes_points_at_the_field(proje
     ]
 
 
-def test_unknown_at_link_in_a_folded_note_points_at_the_field_once(project, cli_run) -> None:
+def test_unknown_at_link_in_a_folded_note_is_located_line_by_line(project, cli_run) -> None:
     front = "    note: >\n      Folded [x](@nope)\n      and [y](@nope).\n"
-    assert errors_of(project, cli_run, {A: page(front)}) == [f"{A}:17:11: error: unknown id '@nope' in the note of claim 'window'"]
+    assert errors_of(project, cli_run, {A: page(front)}) == [
+        f"{A}:18:18: error: unknown id '@nope' in the note of claim 'window'",
+        f"{A}:19:15: error: unknown id '@nope' in the note of claim 'window'"]
 
 
 def test_unknown_at_link_in_event_text(project, cli_run) -> None:
