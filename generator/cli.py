@@ -47,8 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
                        help="processes that render pages (default: the number of CPU cores)")
 
-    check = commands.add_parser("check", help="validate only, write nothing",
-                                description="Validate the project and compile its templates; write nothing.")
+    check = commands.add_parser("check", help="validate, render in memory and check every link; write nothing",
+                                description="Validate the project, compile its templates, render every page "
+                                "in memory and check every link, as build does; write nothing.")
     root_option(check)
     check.add_argument("--strict", action="store_true",
                        help="fail (exit status 1) on warnings too, for CI")
@@ -163,7 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 stages = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in report.timings.items())
                 print(f"explainer: stages: {stages or 'none (nothing changed)'}", file=sys.stderr)
         elif args.command == "check":
-            report = pipeline.check(BuildOptions(root=root, out_dir=root / "site"))
+            from generator.parallel import default_jobs
+            report = pipeline.check(BuildOptions(root=root, out_dir=root / "site", jobs=default_jobs()))
             _print_diagnostics(report.warnings, sys.stderr)
             if args.strict and report.warnings:
                 print(f"explainer: no errors, {_count(len(report.warnings), 'warning')}; --strict fails on "

@@ -8,6 +8,12 @@ the page and the link. External URLs (with a scheme or `//`) are not
 fetched. Pages are scanned where they are rendered (in the worker that made
 them); only links into other pages travel back, to be checked against the
 whole site.
+
+Links written in Markdown (recorded per page, `RenderedFile.markdown_hrefs`)
+are left out of a page's scan: they are checked at their source instead
+(`sitelinks`), through `check_site` too, against the same outputs and ids,
+and reported at the line of the file that holds them. What remains here is
+the safety net for the links templates make, reported at the rendered page.
 """
 
 from __future__ import annotations
@@ -17,10 +23,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, AbstractSet, Callable
 from urllib.parse import unquote, urlsplit
 
 from generator.diagnostics import Diagnostic, Span
+
+if TYPE_CHECKING:
+    from generator.sitelinks import SiteLink, WrittenLinks
 
 # Literal prefixes (no `\s`, no alternation) let the regex engine jump between matches
 # with a fast substring search: seven times faster on an 80 KB page.
@@ -72,21 +81,25 @@ def _resolve(base_dir: str, raw: str) -> tuple[str, str] | None:
     return target, fragment
 
 
-def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str] | None) -> PageLinks:
+def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str] | None,
+              skip: AbstractSet[str] = frozenset(), keep_ids: bool = False) -> PageLinks:
     """Check a page's links on the spot (in-page fragments, and that every other file it
     names is one of the site's `outputs`); keep only links to a fragment of another page,
     which need that page's ids. Keeping every link of every page would cost hundreds of
-    megabytes at 5,000 explainers.
+    megabytes at 5,000 explainers. Links in `skip` (made from Markdown, checked at their
+    source) are left alone.
 
     With `outputs` None (a page rendered before the site is planned, see `shards`), every
     link to another file is kept, once per link text, for `check_site` to check, and so
-    are the page's ids."""
+    are the page's ids (kept also with `keep_ids`: `check` writes no page to read back)."""
     ids = page_ids(data)
-    page = PageLinks(dest_path, ids=None if outputs is not None else "\n".join(ids))
+    page = PageLinks(dest_path, ids="\n".join(ids) if outputs is None or keep_ids else None)
     deferred: set[str] = set()
     base_dir = posixpath.dirname(dest_path)
     for match in (m for pattern in _LINK_RES for m in pattern.finditer(data)):
         value = match.group(1)
+        if skip and value.decode("utf-8", "replace") in skip:
+            continue
         if value.startswith(b"#"):
             fragment = value[1:].decode("utf-8", "replace")
             if b"%" in value:
@@ -121,9 +134,11 @@ def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str] | N
 
 
 def check_site(pages: list[PageLinks], out_label: str, read_page: Callable[[str], bytes | None],
-               read_staged: Callable[[str], bytes | None], outputs: set[str]) -> list[Diagnostic]:
+               read_staged: Callable[[str], bytes | None], outputs: set[str],
+               written: "WrittenLinks | None" = None) -> list[Diagnostic]:
     """Every error found while scanning, plus links to a file the site does not have
-    (kept by pages scanned before the site was planned) or to a fragment of another page.
+    (kept by pages scanned before the site was planned) or to a fragment of another page,
+    and the links `written` in Markdown (see `sitelinks`), reported at their source.
 
     A target page's ids come with it if it was scanned before the site was planned
     (`PageLinks.ids`: explainer pages in a full build, 2 KB each); otherwise they are read
@@ -138,20 +153,30 @@ def check_site(pages: list[PageLinks], out_label: str, read_page: Callable[[str]
     for page in pages:
         for target, fragment, raw, offset in page.outgoing:
             by_target.setdefault(target, []).append((page, fragment, raw, offset))
+    from_source: dict[str, list[SiteLink]] = {}
+    for link in written.links if written else ():
+        from_source.setdefault(link.target, []).append(link)
+        by_target.setdefault(link.target, [])
     for target, links in by_target.items():
+        sourced = from_source.get(target, [])
         if target not in outputs:
             errors += [broken_link(out_label, page.dest_path, read_staged(page.dest_path) or b"", offset,
                                    f"broken link '{raw}': the site has no {target}", target)
                        for page, _, raw, offset in links]
+            errors += [written.error(link, None, set) for link in sourced]  # type: ignore[union-attr]
             continue
         links = [link for link in links if link[1]]
-        if not links:
+        sourced = [link for link in sourced if link.fragment]
+        if not links and not sourced:
             continue
         if target in known:
             ids = set(known[target].split("\n"))
         else:
             data = read_page(target)
             ids = page_ids(data) if data else set()
+        for link in sourced:
+            if link.fragment not in ids:
+                errors.append(written.error(link, link.fragment, lambda: ids))  # type: ignore[union-attr]
         for page, fragment, raw, offset in links:
             if fragment not in ids:
                 errors.append(broken_link(out_label, page.dest_path, read_staged(page.dest_path) or b"",

@@ -41,6 +41,32 @@ def root_prefix(dest_dir: str) -> str:
     return "../" * (dest_dir.count("/") + 1)
 
 
+SITE_REF_RE = re.compile(r'href="@/([^"]*)"')
+"""A link to a page of the site as `sitelinks.collect` rewrites it: `@/<path>#fragment`."""
+
+
+def rebase_site_refs(html: str, root: str, page_path: str, emitted: list[str] | None = None) -> str:
+    """Replace each `@/<path>` link by its URL from the page at `page_path` (whose way back to
+    the site root is `root`): an in-page `#fragment` on that very page, else a relative
+    path. Each URL made is added to `emitted` (see `render.RenderedFile.markdown_hrefs`)."""
+    if "@/" not in html:
+        return html
+    page_dir = page_path.rpartition("/")[0]
+
+    def replace(match: re.Match[str]) -> str:
+        path, hash_, fragment = match.group(1).partition("#")
+        folder = path[:-1] if path.endswith("/") else None
+        if hash_ and (folder == page_dir or (path == "" and page_dir == "")):
+            url = f"#{fragment}"
+        else:
+            url = f"{root}{path}{hash_}{fragment}" or "./"
+        if emitted is not None:
+            emitted.append(url)
+        return f'href="{url}"'
+
+    return SITE_REF_RE.sub(replace, html)
+
+
 def resolve_hrefs(html: str, target_url: Callable[[str], tuple[str, str] | None]) -> Markup:
     """Replace each `href="@id"` by the URL `target_url(id)` gives, plus a class naming its kind.
 

@@ -243,7 +243,7 @@ def protocol_relative_links(html: str) -> list[str]:
 
 def locate_protocol_relative(field: Markdown) -> list[tuple[Span, str]]:
     """Position and text of each `//host/path` link destination in the field's source."""
-    if not field.exact:
+    if not field.mappable:
         return [(field.span, link) for link in dict.fromkeys(protocol_relative_links(field.html))]
     pattern = re.compile(r"(?:\]\(\s*<?|\]:[ \t]*<?|=[\"']?)(//[^\s<>()\"']*)")
     found = [(offset_to_span(field, m.start(1)), m.group(1)) for m in pattern.finditer(field.source)]
@@ -260,7 +260,7 @@ _BACKSLASH_ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 def locate_destination(field: Markdown, url: str) -> list[Span]:
     """Every position in the file of a link or image destination that renders as `url`
     (a `src` or `href` value as written in the HTML: percent-encoded, HTML-escaped)."""
-    if not field.exact:
+    if not field.mappable:
         return [field.span]
     wanted = unquote(html_lib.unescape(url))
     spans = []

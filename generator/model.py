@@ -217,6 +217,8 @@ class Explainer:
     """What the lead picture shows, for readers who cannot see it (required with `image`)."""
     image_credit: str | None = None
     """Who made the lead picture ("Photographer / Agency"), shown under it."""
+    site_links: list = field(default_factory=list)
+    """Filled by `resolve`: the `sitelinks.SiteLink`s written in its Markdown fields."""
 
     # -- what listings and the site index read (see `summary`, which stores them) ----
 

@@ -142,10 +142,11 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def render_to_staging(jobs: list[OutputJob], staging: Path, root: Path, workers: int,
+def render_to_staging(jobs: list[OutputJob], staging: Path | None, root: Path, workers: int,
                       out_label: str, outputs: set[str],
                       progress: Progress | None = None) -> tuple[write.WriteReport, list[PageLinks]]:
-    """Render every job into `staging` and scan each page's links (see `linkcheck`).
+    """Render every job into `staging` and scan each page's links (see `linkcheck`); with
+    `staging` None (`check`), write nothing and keep every page's element ids instead.
 
     Raises `render.TemplateFailed` on a template error."""
     workers = min(workers, len(jobs) // MIN_JOBS_PER_WORKER)
@@ -190,14 +191,15 @@ def deal(jobs: list[OutputJob], workers: int) -> list[list[OutputJob]]:
     return shares
 
 
-def render_and_write(jobs: Iterable[OutputJob], staging: Path, root: Path, out_label: str,
+def render_and_write(jobs: Iterable[OutputJob], staging: Path | None, root: Path, out_label: str,
                      outputs: set[str] | None, progress: Progress | None = None, total: int = 0,
                      counted: bool = True, in_worker: bool = False) -> tuple[write.WriteReport, list[PageLinks]]:
     """Render, scan (see `linkcheck.scan_page`) and write `jobs` in this process.
 
     `progress(done, total)` is for the main process; a worker's files count towards its
     pool's progress line (`count_done`) unless not `counted`. A render worker (`in_worker`)
-    collects its garbage in batches (`collect_every`). Raises `render.TemplateFailed`."""
+    collects its garbage in batches (`collect_every`). With `staging` None, nothing is written
+    and every page keeps its ids (see `render_to_staging`). Raises `render.TemplateFailed`."""
     pages: list[PageLinks] = []
     shown = time.monotonic()
     rendered = 0
@@ -212,12 +214,17 @@ def render_and_write(jobs: Iterable[OutputJob], staging: Path, root: Path, out_l
                 shown = time.monotonic()
                 progress(rendered, total)
             if file.data is not None and file.dest_path.endswith(".html"):
-                page = scan_page(file.dest_path, file.data, out_label, outputs)
+                page = scan_page(file.dest_path, file.data, out_label, outputs, file.markdown_hrefs,
+                                 keep_ids=staging is None)
                 if page.errors or page.outgoing or page.ids is not None:
                     pages.append(page)
             yield file
 
     # Rendered, scanned and written one file at a time: the site is never all in memory.
     files = render.render_files((job.make for job in jobs), root)
-    report = write.write_files(scanned(collect_every(files) if in_worker else files), staging)
-    return report, pages
+    files = scanned(collect_every(files) if in_worker else files)
+    if staging is None:
+        for _ in files:
+            pass
+        return write.WriteReport(), pages
+    return write.write_files(files, staging), pages

@@ -14,6 +14,7 @@ and renders and writes only outputs whose fingerprint changed.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import gc
 import json
@@ -34,6 +35,7 @@ from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
 from generator.model import Actor, Explainer
 from generator.plan import (OutputJob, code_version, digest, own_page_fingerprints, plan_site, stale_files,
                             template_digests)
+from generator.sitelinks import SiteIndex, SiteLink, WrittenLinks
 from generator.summary import LazyExplainer, SummaryData, summarize
 
 MAX_UNIT_UPDATES = 256
@@ -82,6 +84,11 @@ class _Unit:
     """The explainer's view (see `views`), when a worker compiled it."""
     view_saved: bool = False
     """The worker also stored the view in the cache (`cache.save_view`)."""
+    site_links: list[SiteLink] = field(default_factory=list)
+    """The links its Markdown fields make to pages of the site (see `sitelinks`), checked
+    against the whole site by every build, even when the file is not compiled again. Not
+    part of what the rest of the site reads of it (`cache.unit_mark`): a body edit that
+    changes them takes the shortcut, which checks them."""
 
     @property
     def key(self) -> str:
@@ -99,7 +106,8 @@ class _Unit:
             data = summarize(self.explainer)
         return {"stamp": self.stamp, "digest": self.digest, "front_digest": self.front_digest,
                 "context": self.context, "used_shared": list(self.used_shared), "summary": data,
-                "warnings": cache.diagnostics_to_json(self.diagnostics)}
+                "warnings": cache.diagnostics_to_json(self.diagnostics),
+                "site_links": [link.to_json() for link in self.site_links]}
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> "_Unit":
@@ -110,8 +118,11 @@ class _Unit:
                 or not all(isinstance(a, str) for a in used) or not isinstance(data["summary"], dict):
             raise TypeError("not a cached unit")
         stamp, digest_, front, context = fields
+        links = data["site_links"]
+        if not isinstance(links, list):
+            raise TypeError("not a list of links")
         return cls(stamp, digest_, context, tuple(used), None, cache.diagnostics_from_json(data["warnings"]),
-                   front, data["summary"])
+                   front, data["summary"], site_links=[SiteLink.from_json(link) for link in links])
 
 
 @dataclass
@@ -143,6 +154,8 @@ class _Shared:
     actors: dict[str, Actor]
     digests: dict[str, str]
     diagnostics: list[Diagnostic]
+    site_links: dict[str, list[SiteLink]] = field(default_factory=dict)
+    """Actor id -> the links its description makes to pages of the site (see `sitelinks`)."""
 
 
 class Builder:
@@ -203,12 +216,31 @@ class Builder:
     # -- the stages ------------------------------------------------------------
 
     def check(self) -> BuildReport:
-        """Validate the whole project and compile the templates; write nothing."""
+        """Validate the whole project, compile the templates, render every page in memory and
+        check every link as `build` does; write nothing at all."""
         started = time.perf_counter()
-        self.head = history.head_commit(self.options.root)
-        _, diags = self._compile()
+        root = self.options.root
+        self.head = history.head_commit(root)
+        compiled, diags = self._compile()
         diags.raise_if_errors()
-        return BuildReport(seconds=time.perf_counter() - started, warnings=diags.warnings)
+        assert compiled is not None
+        site, env, templates, config_digest, _ = compiled
+        jobs = self._plan(site, env, templates, config_digest)
+        outputs = {job.dest_path for job in jobs}
+        out_label = _display_path(self.options.out_dir, root)
+        try:
+            _, pages = parallel.render_to_staging(jobs, None, root, self.options.jobs, out_label, outputs)
+        except render.TemplateFailed as exc:
+            raise BuildFailed(exc.diagnostics) from None
+        makers = {job.dest_path: job.make for job in jobs}
+        with parallel.collector_paused():
+            # A page with a broken template link is rendered again to say where in it the link is.
+            broken = linkcheck.check_site(pages, out_label, lambda _: None, lambda path: makers[path]().data,
+                                          outputs, self._written_links(site, outputs))
+        if broken:
+            raise BuildFailed(sorted(broken, key=lambda d: d.span or Span("")))
+        return BuildReport(pages=sum(p.endswith(".html") for p in outputs), files=len(outputs),
+                           seconds=time.perf_counter() - started, warnings=diags.warnings)
 
     def build(self) -> BuildReport:
         """Check the whole project, then write what changed. Nothing is written on errors."""
@@ -309,13 +341,16 @@ class Builder:
         todo = [job for job in jobs if previous.get(job.dest_path) != job.fingerprint
                 or job.dest_path in missing]
         stale = stale_files(previous, [job.dest_path for job in jobs])
+        outputs = {job.dest_path for job in jobs}
+        written_links = self._written_links(planned[0], outputs,
+                                            {job.dest_path for job in todo} if incremental else None)
         timings["plan"] = time.perf_counter() - started - sum(timings.values())
         live = {p: d for p, d in self.digests.items() if p not in missing} if incremental else {}
         with contextlib.nullcontext() if early else write.lock(out_dir):
             if early is None:
                 write.recover(out_dir)
-            written = self._write(todo, {job.dest_path for job in jobs}, stale, incremental, timings, started,
-                                  early)
+            written = self._write(todo, outputs, stale, incremental, timings, started, early,
+                                  written_links=written_links)
         timings["swap"] = time.perf_counter() - started - sum(timings.values())
         changed = self._remember(jobs, written, stale, incremental)
         if incremental and not self.resident:
@@ -415,7 +450,12 @@ class Builder:
         changes (see `shortcut`); None, having written nothing, if it needs the whole pipeline
         (`units` then holds what was compiled). `state` is the last build's, from the cache
         or (`serve`) from memory; `outputs_check` says meanwhile whether an output was
-        deleted since the last build (`serve` does not look)."""
+        deleted since the last build (`serve` does not look). The edited explainers' links
+        to other pages (see `sitelinks`) are checked with their pages; one to a page the
+        site does not have takes the whole pipeline, whose error names the site's pages.
+        Links from other explainers into an edited page need no new check: a body edit
+        cannot change the page's element ids, which come from its front matter, unless
+        `allow_html` lets the body write ids of its own; with it, no shortcut is taken."""
         root, out_dir = self.options.root, self.options.out_dir
         edited = shortcut.edited_explainers(state.sources, stamps)
         if edited is None or not all(rel in state.unit_marks for rel in edited) \
@@ -424,12 +464,13 @@ class Builder:
         diags = Diagnostics()
         project = self._project(diags)
         env, templates = self._environment(diags)
-        if project is None or diags.errors:
+        if project is None or diags.errors or project.config.allow_html:
             return None
         todo: list[OutputJob] = []
         units: dict[str, _Unit] = {}
         now = _now()
         updated: dict[str, dict[str, object]] = {}
+        links: list[SiteLink] = []  # written in the edited explainers, checked with their pages
         for rel in edited:
             unit = units[rel] = self.units[rel] = project.compile(root / rel, rel)
             explainer = unit.explainer
@@ -440,6 +481,9 @@ class Builder:
                 return None
             if not self.options.drafts and (explainer.draft or explainer.published.instant() > now):
                 continue  # not on the site, then or now (its summary did not change)
+            if not all(link.target in state.outputs for link in unit.site_links):
+                return None  # a broken link: the whole pipeline says it with the site's names at hand
+            links += unit.site_links
             fingerprints = own_page_fingerprints(templates, project.config_digest, unit.key,
                                                  explainer.published.instant() > now)
             for job in shards.own_page_jobs(explainer, project.shared.actors, project.config, env, root,
@@ -460,7 +504,8 @@ class Builder:
             folder = folders.pop() if len(folders) == 1 else ""
             with write.lock(out_dir):
                 write.recover(out_dir)
-                written = self._write(todo, set(state.outputs), [], True, timings, started, None, folder)
+                written = self._write(todo, set(state.outputs), [], True, timings, started, None, folder,
+                                      WrittenLinks(links))
             live = dict(self.digests)
             self.digests = {**live, **written.digests}
             self.outputs = {**state.outputs, **{job.dest_path: job.fingerprint for job in todo}}
@@ -492,6 +537,32 @@ class Builder:
             self.outputs, self.units, self.from_cache = None, {}, False
         return report
 
+    def _written_links(self, site: resolve.Site, outputs: set[str],
+                       fresh: set[str] | None = None) -> WrittenLinks:
+        """The links written in Markdown on the site's pages, to check against the site (see
+        `sitelinks`), and what hints about a missing page need. Every such link's target must
+        be one of `outputs`, even from an explainer that did not change: the page it named may
+        be gone. A link to an element id is checked again only if the page that holds it or
+        the page it names is among `fresh`, the pages this build renders (None: all of
+        them): the last successful build checked it against both as they still are."""
+        links: list[SiteLink] = []
+        unpublished: dict[str, str] = {}
+        shared = self.shared.site_links if self.shared else {}
+        written = [unit.site_links for unit in self.units.values()
+                   if unit.explainer is not None and unit.explainer.slug in site.by_slug]
+        written += [shared.get(actor.id, []) for actor in site.actors.values() if actor.shared]
+        for unit_links in written:
+            links += [link if fresh is None or not link.fragment or link.home in fresh or link.target in fresh
+                      else dataclasses.replace(link, fragment="")  # its page must still be there
+                      for link in unit_links]
+        for unit in self.units.values():
+            explainer = unit.explainer
+            if explainer is not None and explainer.slug not in site.by_slug:
+                unpublished[explainer.slug] = ("a draft" if explainer.draft else
+                                               f"under embargo until {explainer.published.text}")
+        return WrittenLinks(links, SiteIndex(set(site.by_slug), unpublished, set(site.actors), set(site.tags),
+                                             outputs))
+
     def _plan(self, site: resolve.Site, env: jinja2.Environment, templates: dict[str, str],
               config_digest: str) -> list[OutputJob]:
         renderer = render.Renderer(site, env, self.options.root)
@@ -522,9 +593,10 @@ class Builder:
 
     def _write(self, todo: list[OutputJob], outputs: set[str], stale: list[str], incremental: bool,
                timings: dict[str, float], started: float, early: shards.EarlyPages | None,
-               folder: str = "") -> write.WriteReport:
+               folder: str = "", written_links: WrittenLinks | None = None) -> write.WriteReport:
         """Render `todo` into a staging directory (where `early` pages may already be), check
-        links against `outputs` (every file of the new site), then put the new site in place:
+        links against `outputs` (every file of the new site), with the links `written_links`
+        at their source, then put the new site in place:
         swapped in whole, or only the `folder` that holds every changed file, or (`serve`)
         applied file by file. See `write` for the ways."""
         root, out_dir = self.options.root, self.options.out_dir
@@ -563,7 +635,7 @@ class Builder:
             timings["render"] = time.perf_counter() - started - sum(timings.values())
             with parallel.collector_paused():
                 broken = linkcheck.check_site(pages, out_label, linkcheck.read_first(staging, out_dir),
-                                              linkcheck.read_output(staging), outputs)
+                                              linkcheck.read_output(staging), outputs, written_links)
             if broken:
                 raise BuildFailed(sorted(broken, key=lambda d: d.span or Span("")))
             # Say who writes site/ before touching it (or the previous generation): if this
@@ -739,8 +811,8 @@ class Builder:
         raw_actors = [raw for raw in (load.load_shared_actor(root, path, local) for path in paths) if raw]
         actors = validate.validate_shared_actors(raw_actors, content_files, local)
         digests = {raw.id: raw.digest for raw in raw_actors}
-        resolve.resolve_shared_actors(actors, config, local, content_files)
-        self.shared = _Shared(stamps, context, actors, digests, local.items)
+        links = resolve.resolve_shared_actors(actors, config, local, content_files)
+        self.shared = _Shared(stamps, context, actors, digests, local.items, links)
         diags.items.extend(local.items)
         self.unsaved.add("shared")
         return self.shared
@@ -784,7 +856,9 @@ class Builder:
             cache.save_shared(root, {"stamps": shared.stamps, "context": shared.config_digest,
                                      "digests": shared.digests,
                                      "actors": [views.encode_actor(a) for a in shared.actors.values()],
-                                     "warnings": cache.diagnostics_to_json(shared.diagnostics)})
+                                     "warnings": cache.diagnostics_to_json(shared.diagnostics),
+                                     "site_links": {actor_id: [link.to_json() for link in links]
+                                                    for actor_id, links in shared.site_links.items()}})
         self.unsaved.clear()
 
     def _unit(self, path: Path, rel: str, shared: _Shared, content_files: set[str], config: SiteConfig,
@@ -808,7 +882,8 @@ class Builder:
             explainer = self._compile_explainer(raw, shared, content_files, config, revisions, local)
         used = _used_shared(explainer, shared.actors) if explainer else ()
         return _Unit(stamp, raw.digest if raw else "", _unit_context(context, used, shared), used,
-                     explainer, local.items, raw.front_digest if raw else "")
+                     explainer, local.items, raw.front_digest if raw else "",
+                     site_links=list(explainer.site_links) if explainer else [])
 
     def _compile_explainer(self, raw: load.RawExplainer, shared: _Shared, content_files: set[str],
                            config: SiteConfig, revisions: list[history.Revision],
@@ -909,7 +984,9 @@ def _kept_shared(root: Path, stamps: dict[str, str], context: str) -> _Shared | 
         digests = data["digests"]
         if not isinstance(digests, dict) or not all(isinstance(v, str) for v in digests.values()):
             return None
-        return _Shared(stamps, context, actors, digests, cache.diagnostics_from_json(data["warnings"]))
+        links = {str(actor_id): [SiteLink.from_json(link) for link in actor_links]
+                 for actor_id, actor_links in data["site_links"].items()}
+        return _Shared(stamps, context, actors, digests, cache.diagnostics_from_json(data["warnings"]), links)
     except (ValueError, TypeError, KeyError, AttributeError):
         return None
 

@@ -9,6 +9,7 @@ build instead of silently printing nothing.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import json
 import os
@@ -25,7 +26,7 @@ from generator import __version__, jsondata, sharecard, structured
 from generator.diagnostics import BuildFailed, Diagnostics, Span
 from generator.dates import latest
 from generator.fields import contain_bidi
-from generator.links import media_path, resolve_hrefs, resolve_media, root_prefix
+from generator.links import media_path, rebase_site_refs, resolve_hrefs, resolve_media, root_prefix
 from generator.model import (FORWARD_LABELS, INVERSE_LABELS, RELATIONS, STATUS_LABELS, STATUS_MEANINGS,
                              STATUSES, Actor, Claim, Explainer, Markdown)
 from generator.resolve import Site
@@ -57,6 +58,13 @@ class RenderedFile:
     """Path under the output directory, `/`-separated."""
     data: bytes | None = None
     copy_from: Path | None = None
+    markdown_hrefs: frozenset[str] = frozenset()
+    """The URLs the page's Markdown fields link to (see `markdown_hrefs`): checked at their
+    source (`sitelinks`), so the page's own link check leaves them out."""
+
+
+_markdown_hrefs: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("markdown_hrefs", default=None)
+"""While a page renders: every URL its `md` filter made of a link to a page of the site."""
 
 
 class TemplateFailed(Exception):
@@ -289,6 +297,8 @@ def _markdown_filter(ctx: Any, field: Markdown | None, explainer: Explainer | No
     page: Explainer | None = ctx.get("explainer")
     home = explainer
     home_is_page = home is not None and page is not None and home.slug == page.slug
+    # Links to pages of the site, rewritten by `sitelinks.collect`: relative to this page.
+    html = rebase_site_refs(field.html, root, ctx.get("page_path", ""), _markdown_hrefs.get())
 
     def target(id_: str) -> tuple[str, str] | None:
         if home is not None:
@@ -303,7 +313,7 @@ def _markdown_filter(ctx: Any, field: Markdown | None, explainer: Explainer | No
             return f"{root}actors/{id_}/", "actor"
         return None
 
-    return resolve_hrefs(resolve_media(field.html, root), target)
+    return resolve_hrefs(resolve_media(html, root), target)
 
 
 def _json_for_script(value: Any) -> Markup:
@@ -367,11 +377,16 @@ class Renderer:
         context.setdefault("explainer", None)
         if "share_image" not in context:
             context["share_image"] = self.share_image()
-        html = self.env.get_template(template).render(
-            site=self.config, site_data=self.site, root=root_prefix(dest_dir),
-            page_url=self.absolute(dest_dir), **context)
         dest = f"{dest_dir}/index.html" if dest_dir else "index.html"
-        return RenderedFile(dest, html.encode("utf-8"))
+        hrefs: list[str] = []
+        token = _markdown_hrefs.set(hrefs)
+        try:
+            html = self.env.get_template(template).render(
+                site=self.config, site_data=self.site, root=root_prefix(dest_dir),
+                page_url=self.absolute(dest_dir), page_path=dest, **context)
+        finally:
+            _markdown_hrefs.reset(token)
+        return RenderedFile(dest, html.encode("utf-8"), markdown_hrefs=frozenset(hrefs))
 
     def home_page(self) -> RenderedFile:
         site = self.site
@@ -421,8 +436,8 @@ class Renderer:
     def xml(self, name: str) -> RenderedFile:
         site = self.site
         text = self.env.get_template(name).render(
-            site=self.config, site_data=site, root="", explainers=site.explainers, explainer=None,
-            absolute=self.absolute, feed_updated=_feed_updated(site.explainers),
+            site=self.config, site_data=site, root="", page_path=name, explainers=site.explainers,
+            explainer=None, absolute=self.absolute, feed_updated=_feed_updated(site.explainers),
             sitemap_updated=_sitemap_updated(site.explainers))
         return RenderedFile(name, text.encode("utf-8"))
 

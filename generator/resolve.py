@@ -10,10 +10,11 @@ single pass, so no page ever rescans the project.
 from __future__ import annotations
 
 import html as html_lib
+import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from generator import media
 from generator.config import SiteConfig
@@ -32,6 +33,7 @@ from generator.markdown import (
     render_markdown,
 )
 from generator.model import RELATIONS, Actor, Claim, Explainer, Markdown, TimelineEvent
+from generator.sitelinks import LinkHome, SiteLink, collect
 
 
 @dataclass
@@ -78,11 +80,11 @@ class Site:
 
 
 def resolve_shared_actors(shared: dict[str, Actor], config: SiteConfig, diags: Diagnostics,
-                          files: set[str] = frozenset()) -> None:
-    """Check shared actors' affiliations and description links (to shared actors only).
+                          files: set[str] = frozenset()) -> dict[str, list[SiteLink]]:
+    """Check shared actors' affiliations and description links (to shared actors only);
+    returns each description's links to pages of the site (see `sitelinks`), by actor id.
     `files` are the files under content/ (`load.ContentFiles`): what Markdown images may show."""
-    for actor in shared.values():
-        _resolve_shared_actor(actor, shared, config, diags, files)
+    return {actor.id: _resolve_shared_actor(actor, shared, config, diags, files) for actor in shared.values()}
 
 
 def assemble_site(explainers: list[Explainer], shared: dict[str, Actor], config: SiteConfig,
@@ -189,15 +191,23 @@ def _article(kind: str) -> str:
 
 
 def _resolve_shared_actor(actor: Actor, shared: dict[str, Actor], config: SiteConfig,
-                          diags: Diagnostics, files: set[str]) -> None:
+                          diags: Diagnostics, files: set[str]) -> list[SiteLink]:
     scope = _Scope(None, shared, files)
     if actor.affiliation and actor.affiliation_span:
         if not scope.check(actor.affiliation, "actor", actor.affiliation_span,
                            f"the affiliation of shared actor '{actor.id}'", diags):
             actor.affiliation = None
+    links: list[SiteLink] = []
     if actor.description:
+        # Its links are written from its file in content/actors/, and from its own page.
+        home = LinkHome(f"actors/{actor.id}", posixpath.dirname(actor.span.path), _base_path(config))
         _check_markdown(actor.description, scope, f"the description of actor '{actor.id}'", config, diags,
-                        f"actor_{actor.id}", shared_only=True)
+                        f"actor_{actor.id}", shared_only=True, home=home, links=links)
+    return links
+
+
+def _base_path(config: SiteConfig) -> str:
+    return urlsplit(config.base_url).path or "/"
 
 
 def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig,
@@ -207,6 +217,9 @@ def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: Si
     files under content/ (`files`: what its Markdown images may show)."""
     scope = _Scope(explainer, shared, files)
     referenced: list[str] = []  # actor ids referred to, in order
+    # Every Markdown field of the explainer is shown relative to its page (see `sitelinks`).
+    home = LinkHome(explainer.slug, posixpath.dirname(explainer.src_path), _base_path(config))
+    links: list[SiteLink] = []
 
     for actor in explainer.actors.values():
         if actor.affiliation and actor.affiliation_span:
@@ -215,7 +228,7 @@ def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: Si
                 actor.affiliation = None
         if actor.description:
             referenced += _check_markdown(actor.description, scope, f"the description of actor '{actor.id}'",
-                                          config, diags, f"actor_{actor.id}")
+                                          config, diags, f"actor_{actor.id}", home=home, links=links)
 
     for claim in explainer.claims.values():
         context = f"claim '{claim.id}'"
@@ -229,7 +242,7 @@ def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: Si
             setattr(claim, relation, kept)
         if claim.note:
             referenced += _check_markdown(claim.note, scope, f"the note of {context}", config, diags,
-                                          f"{explainer.slug}_claim_{claim.id}")
+                                          f"{explainer.slug}_claim_{claim.id}", home=home, links=links)
 
     for claim in explainer.claims.values():
         for relation in RELATIONS:
@@ -247,9 +260,11 @@ def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: Si
                                     context, diags)
         if event.text:
             referenced += _check_markdown(event.text, scope, f"the text of {context}", config, diags,
-                                          f"{explainer.slug}_event_{event.position}")
+                                          f"{explainer.slug}_event_{event.position}", home=home, links=links)
 
-    referenced += _check_markdown(explainer.body, scope, "the body", config, diags, explainer.slug)
+    referenced += _check_markdown(explainer.body, scope, "the body", config, diags, explainer.slug,
+                                  home=home, links=links)
+    explainer.site_links = links
 
     fields = [actor.description for actor in explainer.actors.values()]
     fields += [claim.note for claim in explainer.claims.values()]
@@ -273,8 +288,11 @@ def _keep_known(ids: list[str], spans: list[Span], kind: str, scope: _Scope, con
 
 
 def _check_markdown(field: Markdown, scope: _Scope, context: str, config: SiteConfig,
-                    diags: Diagnostics, footnotes: str, shared_only: bool = False) -> list[str]:
+                    diags: Diagnostics, footnotes: str, shared_only: bool = False, home: LinkHome | None = None,
+                    links: list[SiteLink] | None = None) -> list[str]:
     """Render a Markdown field and check its `@id` links; returns the actor ids it links to.
+    Its links to pages of the site are added to `links`, rewritten for the page `home`
+    (see `sitelinks`).
 
     `footnotes` is the scope of the field's footnote ids (`fn-<scope>-1`): unique among the
     fields any page shows together. Ids, slugs and tags never hold `_`, so `moscow-attack`
@@ -327,6 +345,8 @@ def _check_markdown(field: Markdown, scope: _Scope, context: str, config: SiteCo
                             "a shared actor's description may link only to shared actors")
         elif kind == "actor":
             actors.append(target)
+    if home is not None and links is not None:
+        links += collect(field, home, context, diags)
     return actors
 
 

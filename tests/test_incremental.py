@@ -40,6 +40,16 @@ def clean_build(root: Path, out: Path, drafts: bool = False) -> dict[str, str]:
     return tree(out)
 
 
+def clean_errors(root: Path, out: Path, drafts: bool = False) -> list[str]:
+    """The errors a clean build of `root` reports ([] if it succeeds)."""
+    from generator.diagnostics import BuildFailed
+    try:
+        clean_build(root, out, drafts)
+    except BuildFailed as exc:
+        return sorted(map(str, exc.diagnostics))
+    return []
+
+
 def explainer(title: str, tags: str = "[a]", by: str = "shared-one", body: str = "Body.",
               claim: str = "Claim", extra: str = "", status: str = "unproven", local_extra: str = "") -> str:
     local = "local-" + title.split()[0].lower()  # inline actors of one id must be identical
@@ -110,6 +120,15 @@ EDITS = st.sampled_from([
     ("write", "content/images/p.png", b"<svg><script>alert(1)</script></svg>"),
     ("write", "content/images/p.png", PNG),
     ("delete", "content/images/p.png", None),
+    # Links to other explainers: broken when the other is deleted, renamed or a draft, even
+    # though the explainer that holds the link is unchanged and not compiled again.
+    ("write", "content/explainers/alpha.md", explainer("Alpha", body="Read [Beta](beta.md#claim-c1).")),
+    ("write", "content/explainers/alpha.md", explainer("Alpha", body="Read [Gamma](../gamma/).")),
+    # ... and from a claim note, which its actor's page shows too (from the explainer's view).
+    ("write", "content/explainers/alpha.md",
+     explainer("Alpha", extra=THIRD_CLAIM + "    note: See [Beta's claim](beta.md#claim-c1).\n")),
+    ("write", "content/explainers/beta.md",
+     explainer("Beta", tags="[a, b]", by="shared-two").replace("title:", "draft: true\ntitle:")),
 ])
 
 
@@ -134,12 +153,17 @@ def apply(root: Path, edit: tuple[str, str, str | bytes | None]) -> None:
 
 
 def builds(builder: Builder) -> bool:
+    return not build_errors(builder)
+
+
+def build_errors(builder: Builder) -> list[str]:
+    """The errors the build reports ([] if it succeeds)."""
     from generator.diagnostics import BuildFailed
     try:
         builder.build()
-        return True
-    except BuildFailed:
-        return False
+    except BuildFailed as exc:
+        return sorted(map(str, exc.diagnostics))
+    return []
 
 
 @settings(max_examples=15)
@@ -151,8 +175,9 @@ def test_serve_rebuilds_after_any_edits_equal_a_clean_build(tmp_path_factory, ed
     assert builds(resident)
     for edit in edits:
         apply(root, edit)
-        ok = builds(resident)
-        if ok:
+        errors = build_errors(resident)
+        assert errors == clean_errors(root, root.parent / f"{root.name}-clean", drafts=True)
+        if not errors:
             assert tree(out) == clean_build(root, root.parent / f"{root.name}-clean", drafts=True)
 
 
@@ -166,7 +191,9 @@ def test_cached_builds_after_any_edits_equal_a_clean_build(tmp_path_factory, edi
     for edit in edits:
         apply(root, edit)
         # A new Builder each time: a new `explainer build` process, starting from the cache.
-        if builds(Builder(BuildOptions(root, out, base_url=BASE))):
+        errors = build_errors(Builder(BuildOptions(root, out, base_url=BASE)))
+        assert errors == clean_errors(root, root.parent / f"{root.name}-clean")
+        if not errors:
             assert tree(out) == clean_build(root, root.parent / f"{root.name}-clean")
             # The previous generation, which the next edit updates and swaps in, is an
             # earlier site exactly, never a mixture.

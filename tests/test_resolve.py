@@ -333,14 +333,3 @@ def test_inverse_relations_are_in_the_json(project, cli_run) -> None:
     assert claims["route"]["answered_by"] == ["echo"]
     assert claims["route"]["contradicts"] == ["window"]
     assert claims["echo"]["contradicted_by"] == []
-
-
-@pytest.mark.xfail(strict=True, reason="linkcheck runs only in build (check says 'no errors'), and reports a "
-                   "broken link in Markdown at its position in the rendered page (site/a/index.html:L:C), a "
-                   "file that a failing build does not write, instead of at its source")
-def test_broken_relative_link_in_the_body_is_reported_at_its_source(project, cli_run) -> None:
-    root = project({A: page(body="Intro.\n\nSee [the other page](other/).\n")})
-    result = cli_run("check", "--root", root)
-    build = cli_run("build", "--root", root)
-    assert result.code == build.code == 1
-    assert build.error_lines[0].startswith(f"{A}:19:")
