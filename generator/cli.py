@@ -54,9 +54,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true",
                        help="fail (exit status 1) on warnings too, for CI")
 
-    serve = commands.add_parser("serve", help="build, serve and rebuild on change with live reload",
-                                description="Build the site, serve it, rebuild when files change and "
-                                "reload the browser.")
+    serve = commands.add_parser("serve", help="build a preview, serve and rebuild it on change with live reload",
+                                description="Build a preview of the site (drafts included) in "
+                                ".explainer-cache/preview/, never in site/, serve it, rebuild when files "
+                                "change and reload the browser.")
     root_option(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: 8000, or the next free one; 0 picks any free one)")
