@@ -292,19 +292,22 @@ class WrittenLinks:
             return (f"broken link '{link.written}': there is no {EXPLAINERS_DIR}/{slug}.md",
                     _replaced_hint(link.written, f"{slug}.md", suggestion, ".md", EXPLAINER_LINK_FORMS))
         if slug:
+            suggestion = did_you_mean(slug, index.slugs)
             return (f"broken link '{link.written}': the site has no page {slug}/ (there is no "
                     f"{EXPLAINERS_DIR}/{slug}.md)",
-                    _replaced_hint(link.written, slug, did_you_mean(slug, index.slugs), "", EXPLAINER_LINK_FORMS))
+                    _replaced_hint(link.written, slug, suggestion, "", EXPLAINER_LINK_FORMS))
         home_dir = link.home[:-len("index.html")]
         if home_dir and folder.startswith(home_dir) and not link.written.startswith(("/", "..")):
             # `other/` on a's page is a/other/: the writer meant a page beside it.
             meant = folder[len(home_dir):].split("/")[0]
             suggestion = did_you_mean(meant, index.slugs)
-            fixed = suggestion.split("'")[1] if suggestion else None
-            return (f"broken link '{link.written}': the site has no page {folder}/",
-                    f"a link is relative to the page it is on ({home_dir}): did you mean '../{fixed}/'?"
-                    if fixed else f"a link is relative to the page it is on ({home_dir}); "
-                    + EXPLAINER_LINK_FORMS)
+            relative = f"a link is relative to the page it is on ({home_dir})"
+            message = f"broken link '{link.written}': the site has no page {folder}/"
+            if suggestion is None:
+                return message, f"{relative}; {EXPLAINER_LINK_FORMS}"
+            fixed = suggestion.split("'")[1]
+            rest = link.written[len(meant):] if link.written.startswith(meant) else "/"
+            return message, f"{relative}: did you mean '../{fixed}{rest}'?"
         if len(parts) == 2 and parts[0] in ("actors", "tags"):
             kind, known = ("actor", index.actors) if parts[0] == "actors" else ("tag", index.tags)
             return (f"broken link '{link.written}': the site has no {kind} page {folder}/",

@@ -32,8 +32,8 @@ def explainer_a(body: str = "Intro.\n", note: str = "      Compare [the route](r
 
 
 ROUTE_TEXT = ("---\ntitle: The route\nsummary: S\npublished: 2024-01-02\nactors:\n  lukashenko:\n"
-              "    name: Alexander Lukashenko\nclaims:\n  route:\n    by: lukashenko\n    text: They went to Belarus.\n"
-              "---\nThe route.\n")
+              "    name: Alexander Lukashenko\nclaims:\n  route:\n    by: lukashenko\n"
+              "    text: They went to Belarus.\n---\nThe route.\n")
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
@@ -67,6 +67,10 @@ def test_a_relative_link_to_a_page_beside_is_reported_in_the_body(project, cli_r
         f"{A}:17:22: error: broken link 'route/': the site has no page a/route/; a link is relative to the "
         "page it is on (a/): did you mean '../route/'?"])
     assert cli_run("build", "--root", root).error_lines == result.error_lines
+    (root / A).write_text(explainer_a(body="Intro.\n\nSee [the claim](route/#claim-route).\n"))
+    assert cli_run("check", "--root", root).error_lines == [
+        f"{A}:17:17: error: broken link 'route/#claim-route': the site has no page a/route/; a link is relative "
+        "to the page it is on (a/): did you mean '../route/#claim-route'?"]
 
 
 def test_a_broken_link_in_a_claim_note_block_is_reported_at_its_line_and_column(project, cli_run) -> None:
