@@ -15,6 +15,7 @@ keeps no cache.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,18 @@ def preview_folder(root: Path) -> PreviewFolder:
             cache.make_cache_dir(root)
         except OSError:
             pass  # a read-only project: the check below fails, and the temporary folder it is
-        if safefs.own_folder(preview):
+        if _clear_for_folder(preview):
             return PreviewFolder(preview, use_cache=True)
     temporary = Path(tempfile.mkdtemp(prefix="explainer-preview-"))
     return PreviewFolder(temporary / PREVIEW_NAME, use_cache=False, temporary=temporary)
+
+
+def _clear_for_folder(path: Path) -> bool:
+    """`path` is missing (the first build makes it; until then the server says the site is not
+    built yet) or a folder of this user's; a link or file there is removed first (the link,
+    not what it points at). False if it is another user's folder or cannot be removed."""
+    if safefs.is_own_folder(path):
+        return True
+    if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path)):
+        safefs.remove_tree(path)
+    return not os.path.lexists(path)
