@@ -149,6 +149,9 @@ def _checker(hint: Any) -> Callable[[Any], bool]:
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         test = _checker(args[0])
         return lambda v: type(v) is tuple and all(map(test, v))
+    if origin is tuple:  # a fixed length: `Markdown.segments`' (offset, line, column)
+        tests = [_checker(arg) for arg in args]
+        return lambda v: type(v) is tuple and len(v) == len(tests) and all(t(x) for t, x in zip(tests, v))
     if origin is dict:
         key_test, value_test = _checker(args[0]), _checker(args[1])
         return lambda v: type(v) is dict and all(key_test(k) and value_test(x) for k, x in v.items())
