@@ -328,27 +328,29 @@ class Builder:
         self._check_output_dir()
         *planned, early = compiled
         jobs = self._plan(*planned)
-        # Incremental only over an output directory that this Builder's state describes: not if
-        # another build wrote there since (a `build --drafts` into site/ between two `build`s,
-        # or a second `serve` session of the project into the preview folder).
-        incremental = (self.outputs is not None and out_dir.is_dir()
-                       and (self.private_output or cache.last_writer(root, out_dir) == self.build_id))
-        previous = self.outputs if incremental and self.outputs is not None else {}
-        # Outputs known only from the cache may have been deleted by hand since: look.
-        missing = ({job.dest_path for job in jobs if job.dest_path in previous
-                    and not os.path.exists(os.path.join(out_dir, job.dest_path))}
-                   if incremental and self.from_cache else set())
-        todo = [job for job in jobs if previous.get(job.dest_path) != job.fingerprint
-                or job.dest_path in missing]
-        stale = stale_files(previous, [job.dest_path for job in jobs])
         outputs = {job.dest_path for job in jobs}
-        written_links = self._written_links(planned[0], outputs,
-                                            {job.dest_path for job in todo} if incremental else None)
         timings["plan"] = time.perf_counter() - started - sum(timings.values())
-        live = {p: d for p, d in self.digests.items() if p not in missing} if incremental else {}
         with contextlib.nullcontext() if early else write.lock(out_dir):
             if early is None:
                 write.recover(out_dir)
+            # Incremental only over an output directory that this Builder's state describes: not
+            # if another build wrote there since (a `build --drafts` into site/ between two
+            # `build`s, or a second `serve` session of the project into the preview folder).
+            # Decided under the lock: a build that wrote while this one waited for it counts too
+            # (two `build`s at once, each from the same state, left a mixture of both sites).
+            incremental = (self.outputs is not None and out_dir.is_dir()
+                           and (self.private_output or cache.last_writer(root, out_dir) == self.build_id))
+            previous = self.outputs if incremental and self.outputs is not None else {}
+            # Outputs known only from the cache may have been deleted by hand since: look.
+            missing = ({job.dest_path for job in jobs if job.dest_path in previous
+                        and not os.path.exists(os.path.join(out_dir, job.dest_path))}
+                       if incremental and self.from_cache else set())
+            todo = [job for job in jobs if previous.get(job.dest_path) != job.fingerprint
+                    or job.dest_path in missing]
+            stale = stale_files(previous, [job.dest_path for job in jobs])
+            written_links = self._written_links(planned[0], outputs,
+                                                {job.dest_path for job in todo} if incremental else None)
+            live = {p: d for p, d in self.digests.items() if p not in missing} if incremental else {}
             written = self._write(todo, outputs, stale, incremental, timings, started, early,
                                   written_links=written_links)
         timings["swap"] = time.perf_counter() - started - sum(timings.values())
@@ -504,6 +506,8 @@ class Builder:
             folder = folders.pop() if len(folders) == 1 else ""
             with write.lock(out_dir):
                 write.recover(out_dir)
+                if not (self.private_output or cache.last_writer(root, out_dir) == state.build_id):
+                    return None  # another build wrote there while this one compiled
                 written = self._write(todo, set(state.outputs), [], True, timings, started, None, folder,
                                       WrittenLinks(links))
             live = dict(self.digests)
