@@ -3,8 +3,9 @@
 Workers are forked after the site is resolved, so each inherits the whole
 model and the compiled templates without pickling anything; each renders
 every N-th job and writes it straight into the staging directory. Only
-digests (and a template error, if any) travel back. Where `fork` is not
-available, or for a handful of files, everything runs in this process.
+digests (and a template error, if any) travel back. Where workers are not
+forked (`compat.can_fork`: macOS, Windows), or for a handful of files,
+everything runs in this process, with the same output.
 
 `run_forked` is the one way the generator starts workers (here, and for full
 builds' compile in `shards`): forked, with the parent's signal handling
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
-from generator import render, write
+from generator import compat, render, write
 from generator.linkcheck import PageLinks, scan_page
 from generator.plan import OutputJob
 
@@ -150,7 +151,7 @@ def render_to_staging(jobs: list[OutputJob], staging: Path | None, root: Path, w
 
     Raises `render.TemplateFailed` on a template error."""
     workers = min(workers, len(jobs) // MIN_JOBS_PER_WORKER)
-    if workers <= 1 or not hasattr(os, "fork"):
+    if workers <= 1 or not compat.can_fork():
         return render_and_write(jobs, staging, root, out_label, outputs, progress, len(jobs))
 
     shares = deal(jobs, workers)

@@ -20,7 +20,6 @@ result is the same site, byte for byte (a test checks it).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence, TypeVar
@@ -28,7 +27,7 @@ from typing import Callable, Sequence, TypeVar
 import jinja2
 from jinja2 import meta
 
-from generator import parallel, render, resolve, sharecard, write
+from generator import compat, parallel, render, resolve, sharecard, write
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.linkcheck import PageLinks
@@ -64,8 +63,9 @@ class EarlyPages:
 
 
 def workers_for(count: int, jobs: int) -> int:
-    """How many processes to compile `count` explainers on (1: in this process)."""
-    if not hasattr(os, "fork"):
+    """How many processes to compile `count` explainers on (1: in this process, where
+    workers are not forked: see `compat.can_fork`)."""
+    if not compat.can_fork():
         return 1
     return max(1, min(jobs, count // MIN_EXPLAINERS_PER_WORKER))
 

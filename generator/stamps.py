@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from types import TracebackType
 
+from generator import compat
+
 
 def _stamp(stat: os.stat_result) -> str:
     return f"{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_size}"
@@ -65,7 +67,10 @@ def all_exist(out_dir: Path, outputs: dict[str, str]) -> bool:
     """Every output of the last build is still on disk (someone may have deleted one).
 
     One `stat` each, relative to the open folder: 30,230 outputs at 5,000 explainers, where
-    `os.path.exists` and joined paths took half as long again."""
+    `os.path.exists` and joined paths took half as long again. Where `stat` cannot take a
+    folder descriptor (Windows), the joined paths it is."""
+    if os.stat not in os.supports_dir_fd or not hasattr(os, "O_DIRECTORY"):
+        return all(os.path.exists(os.path.join(out_dir, dest)) for dest in outputs)
     try:
         folder = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
@@ -88,12 +93,12 @@ class OutputsCheck:
     the build starts the check as soon as it has read the cache state, and stamps the
     sources (and compiles and renders the edit) on its own core meanwhile. `all_exist()`
     waits for the answer; a child that fails answers False (the build then takes the long
-    way). Where `fork` is missing the check runs when asked."""
+    way). Where workers are not forked (`compat.can_fork`) the check runs when asked."""
 
     def __init__(self, out_dir: Path, outputs: dict[str, str]):
         self.out_dir, self.outputs = out_dir, outputs
         self.pid, self.answer = 0, -1
-        if not hasattr(os, "fork"):  # pragma: no cover - not POSIX
+        if not compat.can_fork():
             return
         read, write = os.pipe()
         pid = os.fork()

@@ -4,8 +4,9 @@ Every build writes into a fresh staging directory beside the output
 directory first; only when every file is there does the output change:
 
 - a full build swaps the staging directory in for the whole output directory
-  with one atomic `renameat2(RENAME_EXCHANGE)` on Linux (two renames
-  elsewhere), so at no instant is the output missing or half-written;
+  with one atomic `renameat2(RENAME_EXCHANGE)` on Linux, so at no instant is the
+  output missing or half-written (elsewhere two renames, between which it is
+  missing for an instant: see `_rename_swap`);
 - an incremental `build` keeps the site before last in the cache's folder, as
   `.explainer-cache/previous-<hash>/` (its unchanged files are hard links to the
   live ones; see `previous_dir`).
@@ -41,9 +42,6 @@ symbolic link (`check_output_dir`).
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
-import fcntl
 import hashlib
 import json
 import os
@@ -56,11 +54,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from generator import safefs, userkey
+from generator import compat, safefs, userkey
 from generator.render import RenderedFile
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
 
 
 class OutputError(Exception):
@@ -250,7 +245,10 @@ def _beside_cache(out_dir: Path, cache_dir: Path) -> bool:
         return False
 
 
-_EMPTY_TRASH = ("import os, sys; os.nice(10); sys.path.insert(0, sys.argv[1]); from generator import safefs; "
+_EMPTY_TRASH = ("import os, sys\n"
+                "if hasattr(os, 'nice'):  # not on Windows\n"
+                "    os.nice(10)\n"
+                "sys.path.insert(0, sys.argv[1]); from generator import safefs\n"
                 "safefs.empty_folder(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))")
 """The background emptier: `safefs.empty_folder` on the trash folder, if it is still the one
 the build moved things into (its device and inode are passed)."""
@@ -375,8 +373,9 @@ _JOURNAL = ".explainer-apply.json"
 
 
 def recover(out_dir: Path) -> None:
-    """Clean up after a build that was killed: finish an interrupted incremental update
-    (its staging directory holds a journal), delete any other leftover staging directory.
+    """Clean up after a build that was killed: put back the site that a rename swap had moved
+    aside (see `_rename_swap`), finish an interrupted incremental update (its staging
+    directory holds a journal), delete any other leftover staging directory.
 
     A leftover is replayed only if it is a real folder of this user's whose journal this
     user's key sealed (a cloned project may hold anything under these names); a link is
@@ -384,6 +383,13 @@ def recover(out_dir: Path) -> None:
     directory is touched.
     """
     out_dir = out_dir.absolute()
+    for leftover in sorted(out_dir.parent.glob(f".{out_dir.name}.old-*")):
+        # Killed between the renames of `_rename_swap`: the old site is put back, if it is a
+        # real folder of this user's (not a link, nor another user's tree, in a cloned project).
+        if not os.path.lexists(out_dir) and safefs.is_own_folder(leftover):
+            os.rename(leftover, out_dir)
+        else:
+            discard(leftover)
     for leftover in sorted(out_dir.parent.glob(f".{out_dir.name}.staging-*")):
         plan = _journal(leftover) if safefs.is_own_folder(leftover) else None
         if plan is not None and safefs.is_own_folder(out_dir):
@@ -391,8 +397,6 @@ def recover(out_dir: Path) -> None:
                 _apply(leftover, *plan, out_dir)
             except (OutputError, OSError):
                 pass
-        discard(leftover)
-    for leftover in out_dir.parent.glob(f".{out_dir.name}.old-*"):
         discard(leftover)
 
 
@@ -423,17 +427,13 @@ def lock(out_dir: Path) -> Iterator[None]:
     or two `serve` sessions of one project) write one after the other, never into each
     other's files.
 
-    The lock is taken on the directory that holds the output directory (flock works on a
-    directory's descriptor), so no lock file is left beside the site.
-    """
-    parent = out_dir.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(parent, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    The lock is taken on the directory that holds the output directory (see
+    `compat.exclusive_lock`: on POSIX no lock file is left beside the site; on Windows it is
+    `.<out>.lock`)."""
+    out_dir = out_dir.absolute()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with compat.exclusive_lock(out_dir.parent, f".{out_dir.name}.lock"):
         yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
 def swap_in(staging: Path, out_dir: Path, keep_old: Path | None = None, trash: Path | None = None) -> None:
@@ -443,12 +443,7 @@ def swap_in(staging: Path, out_dir: Path, keep_old: Path | None = None, trash: P
     if not os.path.lexists(out_dir):
         os.rename(staging, out_dir)
         return
-    if _exchange(staging, out_dir):
-        old = staging  # now holds the old site
-    else:
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        os.rename(out_dir, old)
-        os.rename(staging, out_dir)
+    old = staging if compat.exchange(staging, out_dir) else _rename_swap(staging, out_dir)
     if keep_old is None:
         discard_later(old, trash)
     elif old != keep_old:
@@ -462,17 +457,19 @@ def replace_folder(staging: Path, out_dir: Path, folder: str) -> bool:
     old = safe_dest(out_dir.absolute(), folder)
     if old.is_symlink() or not old.is_dir():
         return False
-    return _exchange(safe_dest(staging, folder), old)
+    return compat.exchange(safe_dest(staging, folder), old)
 
 
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically exchange two paths (Linux renameat2); False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0
+def _rename_swap(staging: Path, out_dir: Path) -> Path:
+    """Where folders cannot be exchanged atomically: move `out_dir` aside, then `staging` in;
+    returns where the old site now is. Between the two renames `out_dir` is missing for an
+    instant (a reader may get a 404). If the second rename fails, the old site is put back;
+    if the process dies between the two, the next build's `recover` puts it back."""
+    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}-{os.urandom(4).hex()}")
+    os.rename(out_dir, old)
+    try:
+        os.rename(staging, out_dir)
+    except BaseException:
+        os.rename(old, out_dir)
+        raise
+    return old
