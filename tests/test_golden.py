@@ -6,6 +6,9 @@ After an intended change to the output (the theme, the generator), regenerate wi
     UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden.py
 
 and review the diff of tests/golden/ like any other change.
+
+The same bytes come from either Markdown engine: the site is built once more with
+markdown-it-py, which renders where markdown-it-pyrs has no wheel (Python 3.13 and later).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import difflib
 import os
 import shutil
 from pathlib import Path
+
+from helpers import EXAMPLE_BASE_URL, build_project, copy_example
 
 GOLDEN = Path(__file__).parent / "golden" / "example"
 
@@ -35,6 +40,17 @@ def test_example_site_matches_the_golden_files(built_example: Path) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
         shutil.rmtree(GOLDEN, ignore_errors=True)
         shutil.copytree(built_example, GOLDEN)
+    assert_golden(built_example)
+
+
+def test_the_site_built_with_markdown_it_py_matches_the_golden_files(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("EXPLAINER_MARKDOWN", "py")
+    root = copy_example(tmp_path / "project")
+    build_project(root, root / "site", EXAMPLE_BASE_URL)
+    assert_golden(root / "site")
+
+
+def assert_golden(built_example: Path) -> None:
     assert GOLDEN.is_dir(), "no golden files: run UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden.py"
     assert _files(built_example) == _files(GOLDEN), "the build writes other files than the golden site"
     different = [name for name in _files(GOLDEN)
