@@ -1,8 +1,9 @@
 """Command line: `explainer build | check | serve | new`, each a thin wrapper.
 
 Exit status: 0 success, 1 content errors, 2 wrong usage. Content and I/O
-errors are printed as `path:line:column: error: message` lines on stderr;
-only an internal bug shows a traceback.
+errors are printed as `path:line:column: error: message` lines on stderr
+(`check` and `build` can print them instead as GitHub workflow annotations or
+JSON lines on stdout: `--format`); only an internal bug shows a traceback.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import Sequence
 
 from generator import __version__, pipeline, write
 from generator.config import BuildOptions
-from generator.diagnostics import BuildFailed, Diagnostic
+from generator.diagnostics import BuildFailed, Diagnostic, github_annotation, json_line
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+FORMATS = ("text", "github", "json")
+"""How `check` and `build` print errors and warnings (see `_print_diagnostics`)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     def root_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--root", type=Path, default=Path("."), metavar="DIR",
                        help="project directory holding content/ (default: current directory)")
+
+    def format_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--format", choices=FORMATS, default="text",
+                       help="errors and warnings as text lines on stderr (default), or on stdout as "
+                       "GitHub Actions annotations (github) or one JSON object per line (json)")
 
     build = commands.add_parser("build", help="validate everything, then write the site",
                                 description="Validate the whole project, then write the site. "
@@ -46,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="also say how long each stage took (compile, plan, render, swap, cache)")
     build.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
                        help="processes that render pages (default: the number of CPU cores)")
+    format_option(build)
 
     check = commands.add_parser("check", help="validate, render in memory and check every link; write nothing",
                                 description="Validate the project, compile its templates, render every page "
@@ -53,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     root_option(check)
     check.add_argument("--strict", action="store_true",
                        help="fail (exit status 1) on warnings too, for CI")
+    format_option(check)
 
     serve = commands.add_parser("serve", help="build a preview, serve and rebuild it on change with live reload",
                                 description="Build a preview of the site (drafts included) in "
@@ -101,9 +112,34 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], form: str = "text", root: Path = Path(".")) -> None:
+    """Text lines on stderr, where the contract puts them; the machine-read forms on stdout,
+    where GitHub's runner reads workflow commands and a pipe (`| jq`) expects data."""
+    if form == "text":
+        for diagnostic in diagnostics:
+            print(diagnostic, file=sys.stderr)
+        return
+    stream = sys.stdout
+    if diagnostics and hasattr(stream, "reconfigure"):
+        # A Windows console's code page cannot encode every quoted character: never a traceback.
+        stream.reconfigure(errors="backslashreplace")
     for diagnostic in diagnostics:
-        print(diagnostic, file=stream)
+        if form == "json":
+            print(json_line(diagnostic), file=stream)
+        else:
+            print(github_annotation(diagnostic, _from_workspace(root, diagnostic)), file=stream)
+
+
+def _from_workspace(root: Path, diagnostic: Diagnostic) -> str | None:
+    """The diagnostic's file as GitHub names it: from the repository's root (GITHUB_WORKSPACE,
+    which is also the working directory unless a step says otherwise), with `/`."""
+    if diagnostic.span is None:
+        return None
+    workspace = os.path.abspath(os.environ.get("GITHUB_WORKSPACE") or os.curdir)
+    path = os.path.abspath(os.path.join(root, diagnostic.span.path))
+    if path != workspace and not path.startswith(workspace.rstrip(os.sep) + os.sep):
+        return Path(path).as_posix()
+    return Path(os.path.relpath(path, workspace)).as_posix()
 
 
 def _new(root: Path, title: str | None, github_pages: bool) -> None:
@@ -157,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"explainer: error: {exc}", file=sys.stderr)
                 return EXIT_ERRORS if isinstance(exc, write.OutputIsLink) else EXIT_USAGE
             report = pipeline.build(options, clean=args.clean)
-            _print_diagnostics(report.warnings, sys.stderr)
+            _print_diagnostics(report.warnings, args.format, root)
             print(f"explainer: {_count(report.files, 'file')} ({_count(report.pages, 'page')}) in "
                   f"{_shown(options.out_dir)}: {report.written} written, "
                   f"{report.files - report.written} unchanged, {report.seconds:.2f} s", file=sys.stderr)
@@ -167,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "check":
             from generator.parallel import default_jobs
             report = pipeline.check(BuildOptions(root=root, out_dir=root / "site", jobs=default_jobs()))
-            _print_diagnostics(report.warnings, sys.stderr)
+            _print_diagnostics(report.warnings, args.format, root)
             if args.strict and report.warnings:
                 print(f"explainer: no errors, {_count(len(report.warnings), 'warning')}; --strict fails on "
                       "warnings", file=sys.stderr)
@@ -179,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from generator import serve
             return serve.serve(root, host=args.host, port=args.port, open_browser=args.open)
     except BuildFailed as exc:
-        _print_diagnostics(exc.diagnostics, sys.stderr)
+        _print_diagnostics(exc.diagnostics, getattr(args, "format", "text"), root)
         errors = sum(d.severity == "error" for d in exc.diagnostics)
         print(f"explainer: {errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)
         return EXIT_ERRORS

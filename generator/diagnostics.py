@@ -3,11 +3,16 @@
 Stages never print and never stop at the first problem: they add a
 `Diagnostic` and carry on, so that one run reports every error in the
 project. `pipeline` turns a non-empty error list into `BuildFailed`.
+
+A diagnostic prints in one of three forms (`explainer check --format`): the contract's
+`path:line:column: error: message; hint` line (`str()`), a GitHub Actions workflow
+annotation (`github_annotation`), or one JSON object (`json_line`).
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, NamedTuple
@@ -43,6 +48,44 @@ class Diagnostic:
         if self.hint:
             text += f"; {self.hint}"
         return _one_line(text)
+
+
+def github_annotation(diagnostic: Diagnostic, file: str | None) -> str:
+    """A GitHub Actions workflow command that makes the diagnostic an annotation of `file`
+    (a path from the repository's root: GitHub attaches it to that file's line in a pull
+    request), e.g. `::error file=a.md,line=4,col=12,title=explainer::message%0Ahint`.
+
+    Escaped as GitHub's toolkit does (`@actions/core`, command.ts): `%`, CR and LF in the
+    message, and also `:` and `,` in property values, where they would end the value. Control
+    and bidi characters are shown as escapes first, as in the text form."""
+    properties = []
+    if diagnostic.span is not None and file is not None:
+        properties += [f"file={_escape_property(file)}", f"line={diagnostic.span.line}",
+                       f"col={diagnostic.span.column}"]
+    properties.append("title=explainer")
+    message = _one_line(diagnostic.message)
+    if diagnostic.hint:
+        message += "\n" + _one_line(diagnostic.hint)
+    return f"::{diagnostic.severity} {','.join(properties)}::{_escape_data(message)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def json_line(diagnostic: Diagnostic) -> str:
+    """One JSON object on one line: path (relative to the project's root, as in the text
+    form), line, column, severity, message, hint; null where there is none. Non-ASCII text is
+    escaped (`\\u00e9`), so that the line is ASCII whatever the console's encoding and no
+    Unicode line separator in quoted text splits it."""
+    span = diagnostic.span
+    return json.dumps({"path": span.path if span else None, "line": span.line if span else None,
+                       "column": span.column if span else None, "severity": diagnostic.severity,
+                       "message": diagnostic.message, "hint": diagnostic.hint})
 
 
 _LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
