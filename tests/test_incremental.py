@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -268,6 +269,25 @@ def test_both_markdown_engines_give_identical_sites(tmp_path, monkeypatch, proje
     monkeypatch.setenv("EXPLAINER_MARKDOWN", "py")
     reference = clean_build(source, tmp_path / "py")
     assert fast == reference
+
+
+@pytest.mark.parametrize("project", ["example", "newsroom"])
+def test_a_build_where_markdown_it_pyrs_cannot_be_imported_gives_the_same_site(tmp_path, project) -> None:
+    """As on Python 3.13, which has no wheel of it: the import fails and markdown-it-py renders.
+    Against the engine this environment uses (pyrs where installed)."""
+    if project == "example":
+        source = copy_example(tmp_path / "src")
+    else:
+        source = Path(shutil.copytree(REPO / "tests/projects/newsroom", tmp_path / "src"))
+    usual = clean_build(source, tmp_path / "usual")
+    absent = ("import sys; sys.modules['markdown_it_pyrs'] = None\n"
+              "from generator import cli, markdown; assert markdown.markdown_it_pyrs is None\n"
+              "sys.exit(cli.main(sys.argv[1:]))")
+    result = subprocess.run([sys.executable, "-c", absent, "build", "--root", str(source), "--out",
+                             str(tmp_path / "absent"), "--base-url", BASE, "--clean"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert tree(tmp_path / "absent") == usual
 
 
 def test_an_edited_body_compiles_and_writes_only_its_explainer(tmp_path, monkeypatch) -> None:
