@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 
 import html5lib
 
-from generator import cli, userkey
+from generator import cli, compat, userkey
 
 REPO = Path(__file__).resolve().parent.parent
 """The repository root, which is also the example project (content/, site.yaml)."""
@@ -43,6 +43,12 @@ def make_project(root: Path, files: dict[str, str | bytes]) -> Path:
                 text = text[1:]
             path.write_bytes(text.encode("utf-8"))
     return root
+
+
+def lock_files(out_name: str = "site") -> list[str]:
+    """The lock file a build leaves beside its output directory where it cannot lock the folder
+    itself (Windows, or EXPLAINER_FALLBACKS=flock: see generator/compat.py); none here."""
+    return [f".{out_name}.lock"] if compat.fcntl is None or compat.forced_fallback("flock") else []
 
 
 def copy_example(dest: Path) -> Path:

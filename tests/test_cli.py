@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import compat
 from helpers import REPO, iter_files
 
 GOOD = {
@@ -243,7 +244,7 @@ def test_root_that_is_a_file_is_wrong_usage(cli_run, tmp_path) -> None:
     assert result.err_lines == [f"explainer: error: project directory {tmp_path / 'file'} is not a directory"]
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="a pseudo-terminal, and forked workers")
+@pytest.mark.skipif(sys.platform != "linux" or not compat.can_fork(), reason="a pseudo-terminal, and forked workers")
 def test_a_long_build_counts_on_a_terminal_and_is_quiet_when_piped(tmp_path) -> None:
     """On a terminal, a full build shows a running count while it compiles (on the workers)
     and while it renders, then one closing line; piped, or in CI, only the closing line."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import make_project
+from helpers import lock_files, make_project
 
 A = textwrap.dedent("""\
     ---
@@ -128,7 +128,7 @@ def test_first_build_writes_nothing_but_the_output_directory(tmp_path: Path, cli
     root = make_project(tmp_path / "project", {"content/explainers/a.md": A})
     before = tree_digest(tmp_path)
     assert cli_run("build", "--root", root).code == 0
-    assert tree_digest(tmp_path, "project/site", f"project/{CACHE}") == before
+    assert tree_digest(tmp_path, "project/site", f"project/{CACHE}", *(f"project/{n}" for n in lock_files())) == before
 
 
 def test_build_to_another_directory_leaves_the_project_alone(built: Path, tmp_path: Path, cli_run) -> None:
@@ -137,7 +137,7 @@ def test_build_to_another_directory_leaves_the_project_alone(built: Path, tmp_pa
     assert cli_run("build", "--root", built, "--out", out).code == 0
     assert (out / "a/index.html").is_file()
     assert tree_digest(built, CACHE) == before
-    assert sorted(p.name for p in out.parent.iterdir()) == ["public"]
+    assert sorted(p.name for p in out.parent.iterdir()) == sorted(["public", *lock_files("public")])
 
 
 @pytest.mark.parametrize("out, message", [
@@ -211,4 +211,4 @@ def test_a_replaced_site_is_deleted_in_the_background(built: Path, cli_run, monk
             break
         time.sleep(0.05)
     assert not any(trash.iterdir())
-    assert not [n for n in os.listdir(built) if n.startswith(".site.")]
+    assert not [n for n in os.listdir(built) if n.startswith(".site.") and n not in lock_files()]

@@ -37,6 +37,13 @@ BASE = "https://example.org/x/"
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the fast paths taken away are Linux's")
 
 
+@pytest.fixture(autouse=True)
+def fast_paths_unless_a_test_asks(monkeypatch) -> None:
+    """Each test takes away what it tests, from the fast paths (also in a suite run with
+    EXPLAINER_FALLBACKS set)."""
+    monkeypatch.delenv("EXPLAINER_FALLBACKS", raising=False)
+
+
 def tree(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}

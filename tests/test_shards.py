@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import shards
+from generator import compat, shards
 from generator.config import BuildOptions
 from generator.diagnostics import BuildFailed
 from generator.pipeline import Builder
@@ -23,7 +23,7 @@ from synth import make_project as synth_project  # noqa: E402
 
 BASE = "https://example.org/x/"
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="workers are forked")
+pytestmark = pytest.mark.skipif(not compat.can_fork(), reason="workers are forked (compat.can_fork)")
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from generator import stamps
+import pytest
+
+from generator import compat, stamps
 
 
 def test_tree_stamps_names_every_file_by_its_path_under_the_label(tmp_path: Path) -> None:
@@ -49,6 +51,7 @@ def test_all_exist_notices_a_deleted_output(tmp_path: Path) -> None:
     assert stamps.all_exist(site, {})
 
 
+@pytest.mark.skipif(not compat.can_fork(), reason="where workers are forked (compat.can_fork)")
 def test_the_outputs_check_answers_from_another_process(tmp_path: Path) -> None:
     site = tmp_path / "site"
     (site / "a").mkdir(parents=True)
