@@ -359,7 +359,8 @@ def test_the_workflow_asks_only_for_what_publishing_needs() -> None:
     assert job["environment"]["name"] == "github-pages"
     build = next(step for step in job["steps"] if step.get("name") == "Build")
     # The address comes in through the environment, never pasted into the script.
-    assert build == {"name": "Build", "run": 'explainer build --base-url "$BASE_URL"',
+    # Errors become annotations on the run and in pull requests.
+    assert build == {"name": "Build", "run": 'explainer build --base-url "$BASE_URL" --format github',
                      "env": {"BASE_URL": "${{ steps.pages.outputs.base_url }}"}}
 
 
