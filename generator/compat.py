@@ -38,9 +38,6 @@ try:
 except ImportError:  # not Windows
     msvcrt = None  # type: ignore[assignment]
 
-FALLBACKS = ("fork", "flock", "renameat2")
-"""The fast paths `EXPLAINER_FALLBACKS` can turn off."""
-
 LOCK_RETRY_SECONDS = 0.05
 """How often a waiting lock-file lock tries again (`msvcrt.locking` cannot block for long)."""
 

@@ -156,7 +156,7 @@ def broken_links(site: Path, base_url: str) -> list[str]:
             continue
         rel = page.relative_to(site).as_posix()
         page_url = base_url + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
-        tree = trees.get(page) or trees.setdefault(page, html_tree(page))
+        tree = _parsed(trees, page)
         for element in tree.iter():
             for attr in ("href", "src"):
                 value = element.get(attr)
@@ -178,10 +178,18 @@ def broken_links(site: Path, base_url: str) -> list[str]:
                     continue
                 if parts.fragment and target.suffix == ".html":
                     if target not in anchors:
-                        anchors[target] = set(ids_in(trees.get(target) or trees.setdefault(target, html_tree(target))))
+                        anchors[target] = set(ids_in(_parsed(trees, target)))
                     if parts.fragment not in anchors[target]:
                         problems.append(f"{rel}: {value!r} -> no id {parts.fragment!r} in {target_rel}")
     return problems
+
+
+def _parsed(trees: dict[Path, ElementTree.Element], page: Path) -> ElementTree.Element:
+    """The page's tree, parsed once. (Not `trees.get(page) or ...`: an element's truth value is
+    deprecated since Python 3.12.)"""
+    if page not in trees:
+        trees[page] = html_tree(page)
+    return trees[page]
 
 
 # -- hostile projects (tests/test_hostile_cache.py) ---------------------------------------
