@@ -53,7 +53,7 @@ try:
 except ImportError:  # pragma: no cover - a platform without a wheel
     orjson = None
 
-from generator import history, safefs, userkey
+from generator import compat, history, safefs, userkey
 from generator.diagnostics import Diagnostic, Span
 from generator.history import History
 
@@ -78,15 +78,15 @@ def folder_problem(root: Path) -> str | None:
         return None
     except OSError as exc:
         return f"cannot look at {CACHE_DIR}/ ({exc.strerror})"
-    if stat.S_ISLNK(info.st_mode):
+    if safefs.is_link(info):
         return f"{CACHE_DIR} is a symbolic link"
     if not stat.S_ISDIR(info.st_mode):
         return f"{CACHE_DIR} is not a folder"
-    if info.st_uid != os.getuid():
+    if not safefs.is_own(info):
         return f"{CACHE_DIR}/ belongs to another user"
-    if stat.S_IMODE(info.st_mode) & 0o022:
+    if hasattr(os, "fchmod") and hasattr(os, "getuid") and stat.S_IMODE(info.st_mode) & 0o022:  # not Windows
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            fd = os.open(path, os.O_RDONLY | compat.O_DIRECTORY | compat.O_NOFOLLOW | compat.O_CLOEXEC)
             try:
                 os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) & ~0o022)
             finally:

@@ -16,6 +16,10 @@ The generator uses three things that not every platform has:
 
 `EXPLAINER_FALLBACKS=fork,flock,renameat2` (or `all`) makes a platform that has the fast
 way take the portable one: how the tests, and anyone curious, check the fallbacks on Linux.
+
+It also names the `os.open` flags that only some systems have (`O_BINARY` and the POSIX
+ones), as 0 where missing, and says whether folders can be opened and worked in through
+descriptors (`FOLDER_DESCRIPTORS`: not on Windows).
 """
 
 from __future__ import annotations
@@ -43,6 +47,21 @@ LOCK_RETRY_SECONDS = 0.05
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+
+O_BINARY = getattr(os, "O_BINARY", 0)
+"""Windows opens a descriptor in text mode without it: line ends translated, reading stopped
+at the first byte 0x1A. Every `os.open` of the generator's carries it (0 elsewhere)."""
+O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+"""0 on Windows, which has none: there a caller looks for a link with `lstat` first."""
+O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+FOLDER_DESCRIPTORS = (hasattr(os, "O_DIRECTORY") and {os.open, os.stat, os.unlink, os.rmdir} <= os.supports_dir_fd
+                      and os.scandir in os.supports_fd)
+"""Whether folders can be opened and worked in through descriptors (`dir_fd`, `os.scandir` of a
+descriptor): POSIX, not Windows."""
 
 
 def forced_fallback(name: str) -> bool:

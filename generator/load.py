@@ -16,6 +16,7 @@ from pathlib import Path
 
 from anyascii import anyascii
 
+from generator import compat
 from generator.diagnostics import Diagnostics, Span
 from generator.yamlnodes import YMap, YNode, parse_yaml
 
@@ -198,7 +199,7 @@ def _read_bounded(path: Path) -> tuple[int, bytes]:
     """(size, bytes) of a regular file, reading at most one byte more than the limit: the size is
     checked on the open file, so a file that grows after a `stat` (or a device, or a named pipe,
     which would block the build for ever) cannot make the build read more."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    fd = os.open(path, os.O_RDONLY | compat.O_NONBLOCK | compat.O_CLOEXEC | compat.O_BINARY)
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):

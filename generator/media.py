@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import compat
+
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 """Raster images only: an SVG can carry script that runs when the file is opened directly."""
 
@@ -72,7 +74,7 @@ def read_format(path: str) -> str:
     """`sniff` of the file at `path`, or 'unreadable: <reason>'. Opened without blocking and
     checked on the descriptor: a named pipe called `x.jpg` must not hang the build."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, os.O_RDONLY | compat.O_NONBLOCK | compat.O_CLOEXEC | compat.O_BINARY)
     except OSError as exc:
         return f"unreadable: {exc.strerror or exc}"
     try:

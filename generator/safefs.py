@@ -22,6 +22,12 @@ So whatever the build reads, writes or deletes there goes through here:
 What this guards against is a hostile tree, committed or unpacked beforehand, and
 other users; not a process of the same user racing the build, which could as well
 edit the site itself.
+
+Windows has no O_NOFOLLOW, no folder descriptors and no user ids: there a link (or a
+junction) is looked for with `lstat` before a file is opened, trees are deleted by path
+(`_PathRemover`, each entry looked at with `lstat` first, a link or junction removed and
+never entered), and a folder's owner is not checked (its access list, not `st_uid`, says
+who may write it).
 """
 
 from __future__ import annotations
@@ -33,9 +39,12 @@ import re
 import stat
 from pathlib import Path
 
-_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+from generator import compat
+
+_READ_FLAGS = os.O_RDONLY | compat.O_NOFOLLOW | compat.O_NONBLOCK | compat.O_CLOEXEC | compat.O_BINARY
 """O_NONBLOCK: opening a named pipe planted under a cache file's name must not wait for a writer."""
-_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_FOLDER_FLAGS = os.O_RDONLY | compat.O_DIRECTORY | compat.O_NOFOLLOW | compat.O_CLOEXEC
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | compat.O_NOFOLLOW | compat.O_CLOEXEC | compat.O_BINARY
 _MAX_DEPTH = 256
 """Folders deeper than this are left in place by `remove_tree` (a site is a few levels deep;
 a hostile tree thousands deep would exhaust the descriptors or the stack)."""
@@ -43,6 +52,8 @@ a hostile tree thousands deep would exhaust the descriptors or the stack)."""
 
 def read_file(path: Path | str) -> bytes:
     """The bytes of the regular file at `path`; OSError if it is a link or anything else."""
+    if not compat.O_NOFOLLOW and is_link(os.lstat(path)):
+        raise OSError(errno.ELOOP, "a symbolic link", str(path))
     fd = os.open(path, _READ_FLAGS)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
@@ -58,7 +69,7 @@ def write_file(path: Path, data: bytes) -> None:
     """Replace `path` with a file holding `data`, atomically (a reader sees the old file or
     the new one). A link or a folder found at `path` is replaced, never written through."""
     temp = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    fd = os.open(temp, _WRITE_FLAGS, 0o644)
     try:
         with open(fd, "wb") as handle:
             handle.write(data)
@@ -79,7 +90,21 @@ def is_own_folder(path: Path | str) -> bool:
         info = os.lstat(path)
     except OSError:
         return False
-    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+    return stat.S_ISDIR(info.st_mode) and not is_link(info) and is_own(info)
+
+
+def is_own(info: os.stat_result) -> bool:
+    """The file is this user's (where files have an owner id: not on Windows)."""
+    return not hasattr(os, "getuid") or info.st_uid == os.getuid()
+
+
+def is_link(info: os.stat_result) -> bool:
+    """An `lstat` result is a symbolic link, or a Windows junction (which `lstat` calls a folder)."""
+    return stat.S_ISLNK(info.st_mode) or getattr(info, "st_reparse_tag", 0) == _JUNCTION
+
+
+_JUNCTION = 0xA0000003
+"""IO_REPARSE_TAG_MOUNT_POINT, the reparse tag of a Windows junction (in `stat` on Windows only)."""
 
 
 def own_folder(path: Path, mode: int = 0o755) -> bool:
@@ -99,10 +124,10 @@ def own_folder(path: Path, mode: int = 0o755) -> bool:
             return True
         except OSError:
             return False
-        if stat.S_ISDIR(info.st_mode):
-            return info.st_uid == os.getuid()
+        if stat.S_ISDIR(info.st_mode) and not is_link(info):
+            return is_own(info)
         try:
-            os.unlink(path)
+            os.unlink(path)  # a file or a link (on Windows also a junction), not what it points at
         except OSError:
             return False
     return False
@@ -112,8 +137,12 @@ def remove_tree(path: Path | str) -> None:
     """Delete `path`: a link or a file itself; a folder with everything in it. Never follows
     a link and never enters a mount point. Best effort: what cannot be deleted stays."""
     parent, name = os.path.split(os.path.abspath(path))
+    if not compat.FOLDER_DESCRIPTORS:
+        with contextlib.suppress(OSError):
+            _PathRemover(os.stat(parent).st_dev).remove(os.path.join(parent, name), 0)
+        return
     try:
-        parent_fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        parent_fd = os.open(parent, os.O_RDONLY | compat.O_DIRECTORY | compat.O_CLOEXEC)
     except OSError:
         return
     try:
@@ -127,6 +156,12 @@ def remove_tree(path: Path | str) -> None:
 def empty_folder(path: str, device: int, inode: int) -> None:
     """Delete everything in the folder `path`, if it is still the folder identified by
     `device` and `inode` (opened without following a link); see `write.discard_later`."""
+    if not compat.FOLDER_DESCRIPTORS:
+        with contextlib.suppress(OSError):
+            info = os.lstat(path)
+            if (info.st_dev, info.st_ino) == (device, inode) and not is_link(info):
+                _PathRemover(device).empty(path, 0)
+        return
     try:
         fd = os.open(path, _FOLDER_FLAGS)
     except OSError:
@@ -186,6 +221,40 @@ class _Remover:
             names = [entry.name for entry in entries]
         for name in names:
             self.remove(fd, name, depth)
+
+
+class _PathRemover:
+    """`_Remover` where folders cannot be opened as descriptors (Windows): by path. Each entry
+    is looked at with `lstat` before anything is done to it; a link or a junction is removed
+    itself (`os.unlink` removes a folder link there too), never entered; a folder on another
+    device, or deeper than `_MAX_DEPTH`, is left."""
+
+    def __init__(self, device: int):
+        self.device = device
+
+    def remove(self, path: str, depth: int) -> None:
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return
+        if not stat.S_ISDIR(info.st_mode) or is_link(info):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            return
+        if info.st_dev != self.device or depth >= _MAX_DEPTH:
+            return
+        self.empty(path, depth + 1)
+        with contextlib.suppress(OSError):
+            os.rmdir(path)
+
+    def empty(self, path: str, depth: int) -> None:
+        try:
+            with os.scandir(path) as entries:
+                names = [entry.name for entry in entries]
+        except OSError:
+            return
+        for name in names:
+            self.remove(os.path.join(path, name), depth)
 
 
 def _mount_points() -> frozenset[str]:

@@ -69,10 +69,10 @@ def all_exist(out_dir: Path, outputs: dict[str, str]) -> bool:
     One `stat` each, relative to the open folder: 30,230 outputs at 5,000 explainers, where
     `os.path.exists` and joined paths took half as long again. Where `stat` cannot take a
     folder descriptor (Windows), the joined paths it is."""
-    if os.stat not in os.supports_dir_fd or not hasattr(os, "O_DIRECTORY"):
+    if not compat.FOLDER_DESCRIPTORS:
         return all(os.path.exists(os.path.join(out_dir, dest)) for dest in outputs)
     try:
-        folder = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+        folder = os.open(out_dir, os.O_RDONLY | compat.O_DIRECTORY)
     except OSError:
         return False
     stat = os.stat

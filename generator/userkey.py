@@ -15,6 +15,11 @@ no one else, and the file is a regular file of this user's that no one else can 
 
 Each kind of file has its own personalisation (`seal`'s `kind`), so a sealed file of one
 kind cannot be passed off as another.
+
+On Windows, files have no owner id and their mode bits are made up (every folder says
+0777): what keeps other users out of `~/.cache/explainer/` is the user profile's access
+list. There the folder and the key must only be a real folder and a real file (no link,
+no junction).
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ import hmac
 import os
 import stat
 from pathlib import Path
+
+from generator import compat, safefs
 
 KEY_BYTES = 32
 KEY_NAME = "cache-key"
@@ -74,8 +81,15 @@ def _private(folder: Path) -> bool:
         info = os.lstat(folder)
     except OSError:
         return False
-    own = hasattr(os, "getuid") and info.st_uid == os.getuid()
-    return own and stat.S_ISDIR(info.st_mode) and not stat.S_IMODE(info.st_mode) & 0o022
+    if not stat.S_ISDIR(info.st_mode) or safefs.is_link(info):
+        return False
+    if not _MODES_MEAN_SOMETHING:
+        return True  # Windows: see the module docstring
+    return info.st_uid == os.getuid() and not stat.S_IMODE(info.st_mode) & 0o022
+
+
+_MODES_MEAN_SOMETHING = hasattr(os, "getuid")
+"""Files have an owner id and mode bits that say who may read and write them (not Windows)."""
 
 
 def key() -> bytes | None:
@@ -118,7 +132,10 @@ def _lookup() -> tuple[bytes | None, str]:
 def _read_or_make(path: Path) -> tuple[bytes | None, str]:
     for _ in range(3):  # another build may make or replace it at the same moment
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+            if not compat.O_NOFOLLOW and safefs.is_link(os.lstat(path)):
+                return None, f"{path} cannot be read as a file (a link)"
+            fd = os.open(path, os.O_RDONLY | compat.O_NOFOLLOW | compat.O_NONBLOCK | compat.O_CLOEXEC
+                         | compat.O_BINARY)
         except FileNotFoundError:
             problem = _make(path, replace=False)
             if problem:
@@ -131,9 +148,9 @@ def _read_or_make(path: Path) -> tuple[bytes | None, str]:
             data = os.read(fd, KEY_BYTES + 1)
         finally:
             os.close(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+        if not stat.S_ISREG(info.st_mode) or not safefs.is_own(info):
             return None, f"{path} is not a file of this user's"
-        if stat.S_IMODE(info.st_mode) & 0o077 or len(data) != KEY_BYTES:
+        if (_MODES_MEAN_SOMETHING and stat.S_IMODE(info.st_mode) & 0o077) or len(data) != KEY_BYTES:
             # Readable by others, or damaged: a new key (the cache written with the old one is
             # then ignored, which costs one full build).
             problem = _make(path, replace=True)
@@ -148,7 +165,8 @@ def _make(path: Path, replace: bool) -> str:
     """Write a new key, whole, under a temporary name first; "" or what went wrong."""
     temp = path.with_name(f".{KEY_NAME}.{os.urandom(6).hex()}.tmp")
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | compat.O_NOFOLLOW | compat.O_CLOEXEC
+                     | compat.O_BINARY, 0o600)
         try:
             os.write(fd, os.urandom(KEY_BYTES))
             os.fsync(fd)

@@ -1,5 +1,6 @@
-"""Run `explainer` as on a platform without `fork`, `fcntl`, `renameat2`, folder descriptors and
-the Rust Markdown engine: Windows with Python 3.13, as far as Linux can pretend.
+"""Run `explainer` as on a platform without `fork`, `fcntl`, `renameat2`, folder descriptors,
+user ids, the POSIX `os.open` flags and the Rust Markdown engine: Windows with Python 3.13, as
+far as Linux can pretend.
 
     python tests/no_posix.py build --root DIR ...
 
@@ -43,8 +44,8 @@ def take_posix_away() -> None:
     """What Windows lacks, taken away from this process before the generator is imported."""
     sys.modules["fcntl"] = None  # type: ignore[assignment]  # `import fcntl` raises ImportError
     sys.modules["markdown_it_pyrs"] = None  # type: ignore[assignment]  # no wheel for 3.13
-    del os.fork
-    del os.O_DIRECTORY
+    for name in ("fork", "getuid", "fchmod", "O_DIRECTORY", "O_NOFOLLOW", "O_NONBLOCK", "O_CLOEXEC"):
+        delattr(os, name)
     os.supports_dir_fd = set()  # type: ignore[misc]
     # renameat2 cannot be taken out of the C library; the generator's own switch turns it off.
     os.environ["EXPLAINER_FALLBACKS"] = "renameat2"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -173,13 +174,99 @@ def test_without_fork_the_outputs_check_runs_when_asked(tmp_path, monkeypatch) -
 
 
 def test_without_folder_descriptors_outputs_are_looked_up_by_path(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(os, "supports_dir_fd", set())
-    monkeypatch.delattr(os, "O_DIRECTORY")
+    monkeypatch.setattr(compat, "FOLDER_DESCRIPTORS", False)
+    monkeypatch.setattr(os, "stat", lambda *args, dir_fd=None, **kwargs: pytest.fail("stat with dir_fd")
+                        if dir_fd is not None else os.lstat(*args))
     (tmp_path / "site/a").mkdir(parents=True)
     (tmp_path / "site/a/index.html").write_text("x")
     assert stamps.all_exist(tmp_path / "site", {"a/index.html": "", "a": ""})
     assert not stamps.all_exist(tmp_path / "site", {"a/index.html": "", "b.html": ""})
     assert not stamps.all_exist(tmp_path / "site", {"a\x00": ""})  # a tampered cache
+
+
+# -- no folder descriptors, no O_NOFOLLOW, no user ids: the cache's files (Windows) --------------
+
+def hostile_tree(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder to delete holding files, a nested folder, and links to a folder outside."""
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep/precious.txt").write_text("keep")
+    tree = tmp_path / "tree"
+    (tree / "sub/subsub").mkdir(parents=True)
+    (tree / "sub/subsub/file.txt").write_text("x")
+    (tree / "file.txt").write_text("y")
+    (tree / "link-to-outside").symlink_to(outside)
+    (tree / "sub/link-to-deep").symlink_to(outside / "deep")
+    return tree, outside
+
+
+def test_without_folder_descriptors_a_tree_is_deleted_by_path_never_through_a_link(tmp_path, monkeypatch) -> None:
+    from generator import safefs
+    monkeypatch.setattr(compat, "FOLDER_DESCRIPTORS", False)
+    tree, outside = hostile_tree(tmp_path)
+    safefs.remove_tree(tree)
+    assert not os.path.lexists(tree)
+    assert (outside / "deep/precious.txt").read_text() == "keep"
+    tree, outside = hostile_tree(tmp_path / "again")
+    info = os.lstat(tree)
+    safefs.empty_folder(str(tree), info.st_dev, info.st_ino)
+    assert os.listdir(tree) == [] and (outside / "deep/precious.txt").read_text() == "keep"
+    (tree / "file.txt").write_text("y")
+    safefs.empty_folder(str(tree), info.st_dev, info.st_ino + 1)  # not the folder it was given
+    assert os.listdir(tree) == ["file.txt"]
+
+
+def test_without_o_nofollow_a_cache_file_that_is_a_link_is_not_read(tmp_path, monkeypatch) -> None:
+    from generator import safefs
+    monkeypatch.setattr(compat, "O_NOFOLLOW", 0)
+    monkeypatch.setattr(safefs, "_READ_FLAGS", os.O_RDONLY)
+    (tmp_path / "secret").write_bytes(b"not yours")
+    (tmp_path / "state.json").symlink_to(tmp_path / "secret")
+    with pytest.raises(OSError):
+        safefs.read_file(tmp_path / "state.json")
+    (tmp_path / "plain.json").write_bytes(b"{}")
+    assert safefs.read_file(tmp_path / "plain.json") == b"{}"
+
+
+def test_without_user_ids_the_key_lives_in_a_real_folder_and_file(tmp_path, monkeypatch) -> None:
+    """Windows: no owner id, mode bits made up (every folder 0777): the key is kept and read in
+    a real folder, as a real file; a link in place of either is refused."""
+    from generator import cache, userkey
+    monkeypatch.delattr(os, "getuid")
+    monkeypatch.setattr(userkey, "_MODES_MEAN_SOMETHING", False)
+    monkeypatch.setattr(userkey, "_known", {})
+    monkeypatch.setattr(compat, "O_NOFOLLOW", 0)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "cache/explainer").mkdir(parents=True, mode=0o777)
+    os.chmod(tmp_path / "cache/explainer", 0o777)  # what Windows reports for every folder
+    key = userkey.key()
+    assert key is not None and len(key) == userkey.KEY_BYTES
+    monkeypatch.setattr(userkey, "_known", {})
+    assert userkey.key() == key  # read back, not made anew
+    (tmp_path / "project/.explainer-cache").mkdir(parents=True)
+    assert cache.folder_problem(tmp_path / "project") is None
+    monkeypatch.setattr(userkey, "_known", {})
+    key_file = tmp_path / "cache/explainer" / userkey.KEY_NAME
+    key_file.unlink()
+    (tmp_path / "elsewhere").write_bytes(b"k" * userkey.KEY_BYTES)
+    key_file.symlink_to(tmp_path / "elsewhere")
+    assert userkey.key() is None and "a link" in (userkey.problem() or "")
+
+
+def test_a_build_without_them_uses_its_cache(tmp_path) -> None:
+    """The second build of an unchanged project (as on Windows) writes nothing: the sealed cache
+    works there too."""
+    root = copy_example(tmp_path / "project")
+    lines = []
+    for _ in range(2):
+        proc = no_posix("build", "--root", root, "--base-url", EXAMPLE_BASE_URL, cwd=tmp_path)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        lines.append(err.splitlines()[-1])
+    first = re.search(r" (\d+) written, 0 unchanged", lines[0])
+    second = re.search(r" 0 written, (\d+) unchanged", lines[1])
+    assert first and second and first.group(1) == second.group(1), lines
+    assert tree(root / "site") == tree(GOLDEN)
 
 
 # -- no renameat2: two renames --------------------------------------------------------------------
