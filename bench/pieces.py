@@ -24,7 +24,8 @@ sys.path.insert(0, str(HERE.parent))
 
 import synth  # noqa: E402
 from bench_build import PARAMS  # noqa: E402
-from generator import linkcheck, render, views, write  # noqa: E402
+from generator import linkcheck, render, write  # noqa: E402
+from generator.incremental import views
 from generator.config import BuildOptions  # noqa: E402
 from generator.pipeline import Builder  # noqa: E402
 

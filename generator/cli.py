@@ -178,7 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         if args.command == "build":
-            from generator.parallel import default_jobs
+            from generator.workers.parallel import default_jobs
             options = BuildOptions(root=root, out_dir=args.out or root / "site", base_url=args.base_url,
                                    jobs=args.jobs or default_jobs(), drafts=args.drafts,
                                    # A running count on a terminal; quiet in CI and when piped.
@@ -201,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 stages = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in report.timings.items())
                 print(f"explainer: stages: {stages or 'none (nothing changed)'}", file=sys.stderr)
         elif args.command == "check":
-            from generator.parallel import default_jobs
+            from generator.workers.parallel import default_jobs
             report = pipeline.check(BuildOptions(root=root, out_dir=root / "site", jobs=default_jobs()))
             _print_diagnostics(report.warnings, args.format, root)
             if args.strict and report.warnings:

@@ -27,16 +27,17 @@ from pathlib import Path
 
 import jinja2
 
-from generator import (assets, cache, history, linkcheck, load, media, parallel, quotes, render, resolve, safefs,
-                       shards, shortcut, template_cache, validate, views, write)
-from generator import stamps as stamps_of
+from generator import assets, history, linkcheck, load, media, render, resolve, safefs, validate, write
+from generator.incremental import cache, quotes, shortcut, template_cache, views
+from generator.workers import parallel, shards
+from generator.incremental import stamps as stamps_of
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
 from generator.model import Actor, Explainer
 from generator.plan import (OutputJob, code_version, digest, own_page_fingerprints, plan_site, stale_files,
                             template_digests)
 from generator.sitelinks import SiteIndex, SiteLink, WrittenLinks
-from generator.summary import LazyExplainer, SummaryData, summarize
+from generator.incremental.summary import LazyExplainer, SummaryData, summarize
 
 MAX_UNIT_UPDATES = 256
 """Units an edit may record in the cache state (see `cache.save_cache`) before a build

@@ -28,7 +28,7 @@ from generator.assets import Asset
 from generator.model import Explainer
 from generator.render import THEME_DIR, RenderedFile, Renderer, members_of
 from generator.resolve import Site
-from generator.stamps import file_stamp
+from generator.incremental.stamps import file_stamp
 
 
 @dataclass(frozen=True)

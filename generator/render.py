@@ -30,7 +30,7 @@ from generator.links import media_path, rebase_site_refs, resolve_hrefs, resolve
 from generator.model import (FORWARD_LABELS, INVERSE_LABELS, RELATIONS, STATUS_LABELS, STATUS_MEANINGS,
                              STATUSES, Actor, Claim, Explainer, Markdown)
 from generator.resolve import Site
-from generator.summary import full_actor, full_explainer
+from generator.incremental.summary import full_actor, full_explainer
 
 THEME_DIR = Path(__file__).parent / "theme"
 PAGE_TEMPLATES = ("base.html", "index.html", "explainer.html", "actor.html", "tag.html",

@@ -29,7 +29,7 @@ from generator.model import STATUS_LABELS, STATUSES
 if TYPE_CHECKING:
     from generator.config import SiteConfig
     from generator.model import Explainer
-    from generator.summary import LazyExplainer
+    from generator.incremental.summary import LazyExplainer
 
 WIDTH, HEIGHT = 1200, 630
 """Open Graph's recommended size (1.91:1)."""

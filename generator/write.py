@@ -54,7 +54,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from generator import compat, safefs, userkey
+from generator import compat, safefs
+from generator.incremental import userkey
 from generator.render import RenderedFile
 
 

@@ -17,7 +17,8 @@ from xml.etree import ElementTree
 
 import html5lib
 
-from generator import cli, compat, userkey
+from generator import cli, compat
+from generator.incremental import userkey
 
 REPO = Path(__file__).resolve().parent.parent
 """The repository root, which is also the example project (content/, site.yaml)."""

@@ -42,7 +42,7 @@ from test_hardening_common import (
     tree_digest,
 )
 
-from generator import userkey
+from generator.incremental import userkey
 
 sys.path.insert(0, str(REPO / "bench"))
 from synth import MARKER

@@ -37,7 +37,8 @@ import pytest
 from helpers import (make_project, outside, read_view, reseal, sealed_payload, snapshot,
                      wait_for_trash_emptiers, write_view)
 
-from generator import cache, safefs, userkey
+from generator import safefs
+from generator.incremental import cache, userkey
 from generator.config import BuildOptions
 from generator.diagnostics import BuildFailed
 from generator.pipeline import Builder
@@ -734,7 +735,7 @@ def test_the_key_is_kept_only_where_no_one_else_can_reach_it(tmp_path: Path, mon
 def test_a_new_key_is_private_and_shared_by_concurrent_builds(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
-    script = "from generator import userkey; import sys; sys.stdout.write(userkey.key().hex())"
+    script = "from generator.incremental import userkey; import sys; sys.stdout.write(userkey.key().hex())"
     runs = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) for _ in range(4)]
     keys = {run.communicate()[0] for run in runs}
     assert len(keys) == 1 and len(keys.pop()) == 2 * userkey.KEY_BYTES

@@ -221,7 +221,7 @@ def test_a_corrupt_cache_only_costs_time(tmp_path) -> None:
 def test_the_cache_reads_back_what_it_wrote_with_either_encoder(tmp_path, monkeypatch, encoder: str) -> None:
     """The state is written with orjson where it is installed, else json; a name that is not
     UTF-8 (a string with lone surrogates, which orjson refuses) falls back to json."""
-    from generator import cache
+    from generator.incremental import cache
     if encoder == "json":
         monkeypatch.setattr(cache, "orjson", None)
     elif cache.orjson is None:
@@ -463,7 +463,8 @@ def test_actor_pages_read_other_explainers_claims_from_their_views(tmp_path, mon
     """An edited claim text re-renders the actor pages that show it; those pages also show
     other explainers' claims, which come from their stored views (see `views`), or, when a
     view is missing, damaged or from an older version of the file, from compiling the file."""
-    from generator import cache, validate
+    from generator import validate
+    from generator.incremental import cache
     root = make_project(tmp_path / "p", BASE_FILES)
     out = root / "site"
     Builder(BuildOptions(root, out, base_url=BASE)).build()
@@ -514,7 +515,7 @@ def _built_without_cache(tmp_path: Path, project: str) -> Builder:
 @pytest.mark.parametrize("project", ["example", "newsroom"])
 def test_a_view_decodes_to_exactly_the_compiled_claims_sources_timeline_and_actors(tmp_path, project: str) -> None:
     import dataclasses
-    from generator import views
+    from generator.incremental import views
     from generator.model import Explainer
     builder = _built_without_cache(tmp_path, project)
     compiled = [u.explainer for u in builder.units.values() if isinstance(u.explainer, Explainer)]
@@ -529,7 +530,7 @@ def test_a_view_decodes_to_exactly_the_compiled_claims_sources_timeline_and_acto
 
 @pytest.mark.parametrize("project", ["example", "newsroom"])
 def test_a_kept_shared_actor_decodes_to_exactly_the_compiled_one(tmp_path, project: str) -> None:
-    from generator import views
+    from generator.incremental import views
     builder = _built_without_cache(tmp_path, project)
     assert builder.shared is not None and builder.shared.actors
     for actor in builder.shared.actors.values():
@@ -543,7 +544,8 @@ def test_shared_actors_are_compiled_again_only_when_their_files_changed(tmp_path
     writes the site of a clean build."""
     import hashlib as h
     import json
-    from generator import cache, load
+    from generator import load
+    from generator.incremental import cache
     root = make_project(tmp_path / "p", BASE_FILES)
     out = root / "site"
     Builder(BuildOptions(root, out, base_url=BASE)).build()
@@ -573,7 +575,7 @@ def test_a_damaged_unit_summary_only_costs_time(tmp_path) -> None:
     explainer compiled again; the site still equals a clean build."""
     import hashlib as h
     import json
-    from generator import cache
+    from generator.incremental import cache
     root = make_project(tmp_path / "p", BASE_FILES)
     out = root / "site"
     Builder(BuildOptions(root, out, base_url=BASE)).build()
@@ -593,7 +595,7 @@ def test_a_file_changed_during_the_build_is_an_error_not_a_mixed_site(tmp_path, 
     """An unchanged explainer is compiled from its file when a page needs it (here: its view
     is gone); if the file changed since the build looked at it, the build stops and says so,
     leaving site/ as it was."""
-    from generator import cache
+    from generator.incremental import cache
     from generator.diagnostics import BuildFailed
     root = make_project(tmp_path / "p", BASE_FILES)
     out = root / "site"

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import compat, parallel, shards, stamps, write
+from generator import compat, write
+from generator.workers import parallel, shards
+from generator.incremental import stamps
 from generator.config import BuildOptions
 from generator.pipeline import Builder
 from helpers import EXAMPLE_BASE_URL, REPO, copy_example
@@ -231,7 +233,7 @@ def test_without_o_nofollow_a_cache_file_that_is_a_link_is_not_read(tmp_path, mo
 def test_without_user_ids_the_key_lives_in_a_real_folder_and_file(tmp_path, monkeypatch) -> None:
     """Windows: no owner id, mode bits made up (every folder 0777): the key is kept and read in
     a real folder, as a real file; a link in place of either is refused."""
-    from generator import cache, userkey
+    from generator.incremental import cache, userkey
     monkeypatch.delattr(os, "getuid")
     monkeypatch.setattr(userkey, "_MODES_MEAN_SOMETHING", False)
     monkeypatch.setattr(userkey, "_known", {})

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import compat, shards
+from generator import compat
+from generator.workers import shards
 from generator.config import BuildOptions
 from generator.diagnostics import BuildFailed
 from generator.pipeline import Builder
@@ -91,7 +92,7 @@ def test_the_cache_of_a_sharded_build_serves_the_next_edit(tmp_path) -> None:
     from generator import validate
     root = synth_project(tmp_path / "p", 8, shared_pool=4, body_words=120)
     out = root / "site"
-    from generator import cache
+    from generator.incremental import cache
     left_to_the_end: list[str] = []
     original_save = cache.save_views
     with pytest.MonkeyPatch.context() as patch:
@@ -213,7 +214,7 @@ def test_explainer_pages_that_read_the_whole_site_are_rendered_after_it_is_assem
 def test_views_dropped_to_bound_memory_are_decoded_again(tmp_path, synthetic, monkeypatch) -> None:
     """Render workers keep few views decoded (see `summary.DECODED_VIEWS`); with room for one,
     every actor page that shows claims of several explainers decodes some again."""
-    from generator import summary
+    from generator.incremental import summary
     monkeypatch.setattr(summary, "DECODED_VIEWS", 1)
     dropped: list[str] = []
     original = summary.LazyExplainer._drop_view
@@ -240,7 +241,7 @@ def test_workers_drop_the_signal_handling_they_inherit(pool: str) -> None:
     Ctrl-C to the parent."""
     import signal
     import socket
-    from generator import parallel
+    from generator.workers import parallel
     ours, _theirs = socket.socketpair()
     ours.setblocking(False)
     previous = signal.set_wakeup_fd(ours.fileno())
@@ -262,7 +263,7 @@ def test_workers_collect_cyclic_garbage_in_batches() -> None:
     garbage, which a project's templates may leave, still goes."""
     import gc
     import weakref
-    from generator import parallel
+    from generator.workers import parallel
 
     class Node:
         pass
@@ -289,7 +290,7 @@ def test_workers_collect_cyclic_garbage_in_batches() -> None:
 def test_render_workers_get_the_pages_reading_one_view_together(tmp_path) -> None:
     """`parallel.deal`: an explainer's inline actors' pages (which read its view) go to one
     worker; the other pages in turn; every job exactly once, in the planned order."""
-    from generator import parallel
+    from generator.workers import parallel
     from generator.plan import OutputJob
 
     def job(dest: str, reads: str = "") -> OutputJob:
@@ -308,7 +309,7 @@ def test_render_workers_get_the_pages_reading_one_view_together(tmp_path) -> Non
 
 def test_inline_actor_pages_name_the_explainer_they_read(synthetic: Path, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import parallel
+    from generator.workers import parallel
     dealt: list = []
     real_deal = parallel.deal
     monkeypatch.setattr(parallel, "MIN_JOBS_PER_WORKER", 1)
@@ -324,7 +325,8 @@ def test_the_collector_is_paused_while_links_are_checked(tmp_path, monkeypatch) 
     """The link check makes hundreds of thousands of tuples without cycles; the collector
     would walk the whole heap over and over (`parallel.collector_paused`)."""
     import gc
-    from generator import linkcheck, parallel
+    from generator import linkcheck
+    from generator.workers import parallel
     enabled_during: list[bool] = []
     real_check = linkcheck.check_site
     monkeypatch.setattr(linkcheck, "check_site", lambda *a: enabled_during.append(gc.isenabled()) or real_check(*a))

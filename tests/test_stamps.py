@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import compat, stamps
+from generator import compat
+from generator.incremental import stamps
 
 
 def test_tree_stamps_names_every_file_by_its_path_under_the_label(tmp_path: Path) -> None:

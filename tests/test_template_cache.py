@@ -9,7 +9,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from generator import render, template_cache
+from generator import render
+from generator.incremental import template_cache
 from helpers import copy_example, make_project
 
 

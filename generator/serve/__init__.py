@@ -48,7 +48,7 @@ from tornado.httpserver import HTTPServer
 
 from generator import render
 from generator.config import BuildOptions
-from generator.parallel import default_jobs
+from generator.workers.parallel import default_jobs
 from generator.diagnostics import BuildFailed, Diagnostic
 from generator.pipeline import Builder
 from generator.serve.accept import Exhaustion, Server

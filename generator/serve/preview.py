@@ -20,7 +20,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import cache, safefs
+from generator import safefs
+from generator.incremental import cache
 
 PREVIEW_NAME = "preview"
 

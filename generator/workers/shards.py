@@ -27,7 +27,8 @@ from typing import Callable, Sequence, TypeVar
 import jinja2
 from jinja2 import meta
 
-from generator import compat, parallel, render, resolve, sharecard, write
+from generator import compat, render, resolve, sharecard, write
+from generator.workers import parallel
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, Diagnostics
 from generator.linkcheck import PageLinks

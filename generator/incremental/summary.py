@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from generator.dates import PartialDate, parse_date
 from generator.diagnostics import Span
-from generator import views
+from generator.incremental import views
 from generator.model import Actor, Correction, Explainer
 
 SummaryData = dict[str, Any]

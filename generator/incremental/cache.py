@@ -53,7 +53,8 @@ try:
 except ImportError:  # pragma: no cover - a platform without a wheel
     orjson = None
 
-from generator import compat, history, safefs, userkey
+from generator import compat, history, safefs
+from generator.incremental import userkey
 from generator.diagnostics import Diagnostic, Span
 from generator.history import History
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.cache import unit_mark
+from generator.incremental.cache import unit_mark
 
 EXPLAINERS = "content/explainers/"
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import jinja2
 
-from generator import userkey
+from generator.incremental import userkey
 
 MAX_ENTRIES = 500
 """Compiled templates kept in the folder (the theme has 11)."""
