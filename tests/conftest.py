@@ -36,6 +36,13 @@ try:
         "explainer", max_examples=150, deadline=None, derandomize=True, database=None, print_blob=True,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
+    # The long run of the hardening properties (`HYPOTHESIS_PROFILE=long`, docs/hardening.md):
+    # random examples, a thousand each unless a test asks for more (helpers.examples).
+    settings.register_profile(
+        "long", max_examples=1000, deadline=None, derandomize=False, database=None, print_blob=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                               HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    )
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "explainer"))
 except ImportError:  # pragma: no cover - hypothesis is a test dependency
     pass

@@ -32,15 +32,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import LONG, REPO, assert_clean_cli, examples, run_explainer, tree_digest
 from generator import compat
-from test_hardening_common import (
-    LONG,
-    REPO,
-    assert_clean_cli,
-    examples,
-    run_explainer,
-    tree_digest,
-)
 
 from generator.incremental import userkey
 

@@ -34,16 +34,17 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import html_tree, make_project
-from hypothesis import assume, given
-from hypothesis import strategies as st
-from test_hardening_common import (
+from helpers import (
     FILE_LINE,
     NO_FILE_LINE,
     assert_clean_cli,
     assert_site_is_inert,
+    html_tree,
     hypothesis_settings,
+    make_project,
 )
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from generator import cli, markdown
 from generator.config import SiteConfig

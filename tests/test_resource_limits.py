@@ -19,8 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from helpers import make_project
-from test_hardening_common import Run, assert_clean_cli, run_explainer
+from helpers import Run, assert_clean_cli, make_project, run_explainer
 
 from generator import load, markdown, validate, yamlnodes
 

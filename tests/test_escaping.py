@@ -33,11 +33,13 @@ from xml.etree import ElementTree
 
 import pytest
 import yaml
-from helpers import html_tree, make_project, text_of
-from test_hardening_common import (
+from helpers import (
     assert_clean_cli,
     assert_no_executable_markup,
     assert_site_is_inert,
+    html_tree,
+    make_project,
+    text_of,
 )
 
 from generator import cli

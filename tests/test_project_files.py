@@ -16,8 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from helpers import html_tree
-from test_hardening_common import assert_clean_cli, assert_no_executable_markup
+from helpers import assert_clean_cli, assert_no_executable_markup, html_tree
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 SECRET = "TOP-SECRET-OUTSIDE-THE-PROJECT"

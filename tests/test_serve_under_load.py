@@ -30,8 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from helpers import make_project
-from test_hardening_common import assert_no_executable_markup, examples
+from helpers import assert_no_executable_markup, examples, make_project
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="signals and symlinks are POSIX here")
 
