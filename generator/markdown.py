@@ -168,7 +168,7 @@ definition: pyrs may or may not take it for a code span's."""
 
 def pyrs_is_safe(source: str) -> bool:
     """False for Markdown that markdown-it-pyrs 0.4 handles badly; markdown-it-py renders it
-    instead, in linear time, with nesting capped at 20 levels (found by tests/test_hardening_limits.py):
+    instead, in linear time, with nesting capped at 20 levels (found by tests/test_resource_limits.py):
 
     - deep block nesting (`>>>>...`, `- - - ...`, `1. 1. ...`): a stack overflow;
     - many emphasis or strikethrough delimiters (`*a *a ... a* a*`, `~~a ~~a ... a~~ a~~`):

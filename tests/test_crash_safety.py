@@ -13,7 +13,7 @@
 
 Projects come from bench/synth.py. CI kills 3 builds of each kind in a 60-explainer project
 (enough for a full build to compile on its workers, see generator/shards.py);
-the long run (`HYPOTHESIS_PROFILE=long`, see test_hardening_common) 10 of each in 300.
+the long run (`HYPOTHESIS_PROFILE=long`, see helpers.py) 10 of each in 300.
 """
 
 from __future__ import annotations

@@ -213,3 +213,17 @@ def test_unquoted_year_stays_a_year_in_the_json(project, cli_run) -> None:  # ty
     data = json.loads((root / "site/order/explainer.json").read_text("utf-8"))
     assert [(e["date"], e["precision"]) for e in data["timeline"]][:2] == [("1956", "year"), ("2022-02", "month")]
     assert data["published"] == "2024-04-01"
+
+
+# -- the UTC range (found by fuzzing) ------------------------------------------------------------
+
+def test_a_date_time_outside_the_utc_years_is_an_error_not_a_traceback(project, cli_run) -> None:
+    """The embargo check converts `published` to UTC, which Python cannot do for the last hours
+    of year 9999 west of Greenwich: that was a traceback after the site was written."""
+    root = project({"content/explainers/a.md": "---\ntitle: T\nsummary: S\npublished: 9999-12-31T23:59:59-12:00\n"
+                                               "---\nx\n"})
+    result = cli_run("build", "--root", root, "--drafts")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.error_lines == ["content/explainers/a.md:4:12: error: invalid date in 'published': "
+                                  "'9999-12-31T23:59:59-12:00' is out of range: in UTC it falls outside the years 1 "
+                                  "to 9999; use YYYY-MM-DD or 2024-03-22T20:00:00+03:00"]

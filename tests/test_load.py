@@ -1,11 +1,33 @@
-"""Reading files: encodings, line ends, front matter, YAML safety, and exact error positions."""
+"""Reading files: encodings, line ends, front matter, YAML safety, and exact error positions.
+
+At the end, byte-level fuzzing of the loader (issue #7, part 5): arbitrary bytes, and a valid
+explainer mutated (bytes flipped, truncated, `---` inserted, lines repeated or dropped, random
+Unicode inserted), as an explainer, a shared actor and site.yaml at once. `explainer check`
+must exit 0 or 1, print no traceback, and print only `path:line:col: error: ...` lines
+(inside the file) or `explainer: ...` lines. CI runs a share, the long run thousands
+(`HYPOTHESIS_PROFILE=long`, see helpers.py). What the resource limits bound (huge files, YAML
+bombs) is in test_resource_limits.py; which files a build reads, in test_project_files.py.
+"""
 
 from __future__ import annotations
 
-import pytest
+import contextlib
+import io
+import tempfile
+from pathlib import Path
+from typing import Any
 
+import pytest
+from helpers import FILE_LINE, NO_FILE_LINE, assert_clean_cli, hypothesis_settings, make_project, record
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generator import cli
+from generator.config import SiteConfig
 from generator.diagnostics import Diagnostics
-from generator.load import split_front_matter
+from generator.load import load_explainer, load_shared_actor, split_front_matter
+from generator.resolve import resolve_explainer, resolve_shared_actors
+from generator.validate import validate_explainer, validate_shared_actors
 
 FRONT = "title: T\nsummary: S\npublished: 2024-01-01\n"
 """Valid front matter fields, to which a test adds its own lines."""
@@ -428,3 +450,159 @@ def test_content_listing_matches_a_walk_of_the_folder(tmp_path) -> None:
     assert (set(found), found.outside) == _content_files_by_os_walk(content)
     assert "images/out.png" in found.outside and "images/outdir/" in found.outside
     assert "images/in.png" in found and "explainers/.hidden.md" in found and ".git/HEAD" not in found
+
+
+# -- what the fuzzers found, kept as plain tests -----------------------------------------------------
+
+def test_invalid_utf8_after_a_lone_carriage_return_is_on_the_next_line(project, cli_run) -> None:
+    root = project({"content/explainers/a.md": "---\ntitle: T\nsummary: S\npublished: 2024-01-01\n---\nx\n",
+                    "content/actors/r.yaml": b"name: A\r\x80"})
+    result = cli_run("check", "--root", root)
+    assert result.error_lines == ["content/actors/r.yaml:2:1: error: file is not valid UTF-8 (byte 0x80); "
+                                  "save the file as UTF-8"]
+
+
+def test_yaml_error_at_the_end_of_a_file_without_final_line_break_is_inside_the_file(project, cli_run) -> None:
+    root = project({"content/explainers/a.md": "---\ntitle: T\nsummary: S\npublished: 2024-01-01\n---\nx\n",
+                    "site.yaml": b"title: The Desk\nb"})
+    result = cli_run("check", "--root", root)
+    assert result.error_lines == ["site.yaml:2:2: error: invalid YAML: could not find expected ':' (while scanning "
+                                  "a simple key that starts at line 2, column 1)"]
+
+
+# -- byte-level fuzzing of the loader --------------------------------------------------------------
+
+VALID = (
+    b"---\n"
+    b"title: Who was behind the attack?\n"
+    b"summary: Competing claims, and the evidence for each.\n"
+    b"published: 2024-03-28\n"
+    b"tags: [russia, terrorism]\n"
+    b"actors:\n"
+    b"  putin:\n"
+    b"    name: Vladimir Putin\n"
+    b"    role: President of Russia\n"
+    b"    description: |\n"
+    b"      Leads [Russia](@russia).\n"
+    b"sources:\n"
+    b"  tass:\n"
+    b"    title: Putin's address\n"
+    b"    url: https://example.org/tass\n"
+    b"    date: 2024-03-23\n"
+    b"claims:\n"
+    b"  window:\n"
+    b"    by: putin\n"
+    b"    text: A \"window\" was prepared.\n"
+    b"    sources: [tass]\n"
+    b"    status: unproven\n"
+    b"    note: No evidence, says [TASS](@tass).\n"
+    b"timeline:\n"
+    b"  - date: 2024-03-22T20:00:00+03:00\n"
+    b"    title: Gunmen attack\n"
+    b"    actors: [putin]\n"
+    b"---\n"
+    b"[Mr. Putin](@putin) said [so](@window).\n"
+)
+SHARED = b"name: Russia\nkind: government\ndescription: |\n  A state.\n"
+SITE = b"title: The Desk\nbase_url: https://example.org/news/\nallow_html: false\n"
+
+INSERTS = [b"---\n", b"---", b"\n", b"\r\n", b"\r", b"...\n", b"\t", b": ", b"- ", b"[", b"{", b"&a ", b"*a", b"!!python/object ",
+           b"\xef\xbb\xbf", b"\xff\xfe", b"\x00", b"\xc3", b"\xe2\x80\xae", b"\xe2\x80\xa8", b"'", b'"', b"|", b">",
+           b"%YAML 1.1\n", b"<<: ", b"? ", b"#", b"@", b"`", b"\\", b"\x85", b"2024-13-45", b"](@", b"\xf0\x9f\x92"]
+
+
+@st.composite
+def mutated(draw: Any, base: bytes) -> bytes:
+    """`base` after a few random edits: flips, cuts, insertions, repeats, deletions."""
+    data = bytearray(base)
+    for _ in range(draw(st.integers(1, 6))):
+        op = draw(st.sampled_from(["flip", "truncate", "insert", "unicode", "delete", "repeat", "replace-line"]))
+        at = draw(st.integers(0, max(len(data), 1)))
+        if op == "flip" and data:
+            at = min(at, len(data) - 1)
+            data[at] ^= 1 << draw(st.integers(0, 7))
+        elif op == "truncate":
+            del data[at:]
+        elif op == "insert":
+            data[at:at] = draw(st.sampled_from(INSERTS))
+        elif op == "unicode":
+            data[at:at] = draw(st.text(min_size=1, max_size=4)).encode("utf-8", "surrogatepass")
+        elif op == "delete":
+            del data[at:at + draw(st.integers(1, 40))]
+        elif op == "repeat":
+            data[at:at] = bytes(data[at:at + draw(st.integers(1, 60))])
+        elif op == "replace-line":
+            lines = bytes(data).split(b"\n")
+            index = draw(st.integers(0, len(lines) - 1))
+            lines[index] = draw(st.binary(max_size=30))
+            data = bytearray(b"\n".join(lines))
+    return bytes(data)
+
+
+loader_inputs = st.one_of(st.binary(max_size=400), mutated(VALID), mutated(SHARED),
+                          st.binary(max_size=100).map(lambda b: b"---\n" + b + b"\n---\nBody\n"))
+
+
+def file_lines(data: bytes) -> list[str]:
+    text = data.decode("utf-8", "replace")
+    text = text.removeprefix("\ufeff")
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def assert_check_is_clean(root: Path, code: int, err: str) -> None:
+    lines = assert_clean_cli(code, err)
+    for line in lines:
+        match = FILE_LINE.match(line)
+        if not match:
+            assert NO_FILE_LINE.match(line), line
+            continue
+        path = root / match["path"]
+        assert path.is_file(), f"{line!r} names no file"
+        flines = file_lines(path.read_bytes())
+        number, column = int(match["line"]), int(match["col"])
+        assert 1 <= number <= len(flines), f"{line!r}: the file has {len(flines)} lines"
+        assert 1 <= column <= len(flines[number - 1]) + 1, f"{line!r}: line {number} is {len(flines[number - 1])} long"
+
+
+@hypothesis_settings(ci=40, long=5000)
+@given(explainer=loader_inputs, actor=st.one_of(st.just(SHARED), mutated(SHARED), st.binary(max_size=200)),
+       site=st.one_of(st.just(SITE), mutated(SITE)))
+def test_check_never_crashes_on_any_bytes(tmp_path_factory, explainer: bytes, actor: bytes, site: bytes) -> None:
+    """The whole command, templates included: ~50 ms an example."""
+    record("loader bytes (check)")
+    root = make_project(tmp_path_factory.mktemp("bytes"), {"content/explainers/story.md": explainer,
+                                                           "content/actors/russia.yaml": actor, "site.yaml": site})
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = cli.main(["check", "--root", str(root)])
+    assert_check_is_clean(root, code, err.getvalue())
+
+
+_WORKDIR = Path(tempfile.mkdtemp(prefix="explainer-fuzz-"))
+(_WORKDIR / "content" / "explainers").mkdir(parents=True)
+(_WORKDIR / "content" / "actors").mkdir(parents=True)
+
+
+@hypothesis_settings(ci=300, long=20000)
+@given(explainer=loader_inputs, actor=st.one_of(mutated(SHARED), st.binary(max_size=200)))
+def test_load_validate_resolve_never_raise(explainer: bytes, actor: bytes) -> None:
+    """The same stages without the command line and the templates, ~1 ms an example, so many
+    more examples: load, validate, resolve must report, never raise, and every position must
+    be inside the file."""
+    record("loader bytes (stages)")
+    story = _WORKDIR / "content/explainers/story.md"
+    russia = _WORKDIR / "content/actors/russia.yaml"
+    story.write_bytes(explainer)
+    russia.write_bytes(actor)
+    diags = Diagnostics()
+    config = SiteConfig()
+    raw_actor = load_shared_actor(_WORKDIR, russia, diags)
+    shared = validate_shared_actors([raw_actor] if raw_actor else [], set(), diags)
+    resolve_shared_actors(shared, config, diags)
+    raw = load_explainer(_WORKDIR, story, diags)
+    if raw is not None:
+        model = validate_explainer(raw, shared, set(), diags)
+        if model is not None:
+            resolve_explainer(model, shared, config, diags)
+    err = "\n".join(str(d) for d in diags.sorted())
+    assert_check_is_clean(_WORKDIR, 1 if diags.errors else 0, err)

@@ -1,4 +1,5 @@
-"""Paths: symbolic links out of the project, names that collide, long names, image paths (issue #7, part 2).
+"""What a build reads: the project's own regular files, under names that cannot collide
+(issue #7, part 2; docs/hardening.md, "Paths and symbolic links").
 
 A build reads only the project: a symbolic link in content/ or templates/ (or one of those
 folders itself, or site.yaml) that leads outside it is refused with an error at the link,
@@ -11,12 +12,15 @@ error.
 from __future__ import annotations
 
 import json
+import os
 import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 from helpers import assert_clean_cli, assert_no_executable_markup, html_tree
+
+from generator.diagnostics import Diagnostics
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 SECRET = "TOP-SECRET-OUTSIDE-THE-PROJECT"
@@ -295,3 +299,26 @@ def test_odd_but_real_file_names_are_copied_and_linked_encoded(project, cli_run,
         target = urlsplit(urljoin(page_url, sources[0]))
         assert not target.query and not target.fragment
         assert unquote(target.path) == f"/news/media/{image}"
+
+
+# -- files that are not plain files ----------------------------------------------------------------
+
+def test_a_named_pipe_is_refused_instead_of_blocking_the_build(project, cli_run) -> None:
+    root = project({"content/explainers/a.md": "---\ntitle: T\nsummary: S\npublished: 2024-01-01\n---\nx\n"})
+    os.mkfifo(root / "content/explainers/pipe.md")
+    result = cli_run("check", "--root", root)
+    assert result.error_lines == ["content/explainers/pipe.md:1:1: error: not a regular file; replace it with a "
+                                  "text file"]
+
+
+def test_a_file_deleted_during_the_build_is_as_if_never_listed(project) -> None:
+    from generator.load import read_text
+
+    root = project({"content/explainers/a.md": "x"})
+    diags = Diagnostics()
+    assert read_text(root, root / "content/explainers/gone.md", diags) is None
+    assert diags.items == []
+    (root / "content/explainers/dangling.md").symlink_to(root / "nowhere.md")
+    assert read_text(root, root / "content/explainers/dangling.md", diags) is None
+    assert [str(d) for d in diags.items] == ["content/explainers/dangling.md:1:1: error: cannot read file: it is a "
+                                             "symbolic link to a file that does not exist"]

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from helpers import Run, assert_clean_cli, make_project, run_explainer
 
-from generator import load, markdown, validate, yamlnodes
+from generator import load, validate, yamlnodes
 
 SECONDS = 20.0
 """Wall-time bound for one build of one hostile project (the slowest takes about 3 s here)."""
@@ -187,36 +187,7 @@ def test_hostile_input_ends_in_bounded_time_and_memory(hostile_runs, baseline_mb
         assert not (root / "site").exists()
 
 
-# -- the same guards, in process ---------------------------------------------------------------
-
-@pytest.mark.parametrize("source, safe", [
-    ("Plain text with *emphasis*, [a link](https://example.org) and `code`.\n", True),
-    ("> a quote\n>> nested\n\n- a\n  - b\n    - c\n", True),
-    (">" * 100 + " deep", False),
-    ("- " * 60 + "x", False),
-    ("  " * 60 + "- x", False),
-    ("*a " * 1001 + "a* " * 1001, False),
-    ("".join(f"[r{i}]: /u\n" for i in range(201)), False),
-    ("a\n===\n[*" * 201, False),
-    ("[x](https://example.org/) " * 500, True),
-    ("word " * 100_000, True),
-])
-def test_pyrs_is_used_only_where_it_is_safe(source: str, safe: bool) -> None:
-    assert markdown.pyrs_is_safe(source) is safe
-
-
-def test_engines_agree_where_pyrs_is_safe() -> None:
-    """The fallback changes nothing for ordinary text: both engines give the same HTML."""
-    if markdown.markdown_it_pyrs is None:
-        pytest.skip("markdown-it-pyrs is not installed")
-    source = ("# Heading\n\nText with *em*, **strong**, `code`, [link](https://example.org \"t\") and "
-              "[@id](@putin), ~~struck~~.\n\n> quote\n> - item\n\n1. one\n2. two\n\n| a | b |\n| - | - |\n"
-              "| 1 | ~~2~~ |\n")
-    assert markdown.pyrs_is_safe(source)
-    fast = markdown._engine(False, "pyrs")(source)
-    slow = markdown._engine(False, "py")(source)
-    assert fast == slow
-
+# -- the YAML guard, in process ------------------------------------------------------------------
 
 def test_yaml_item_limit_is_counted_before_composing() -> None:
     from generator.diagnostics import Diagnostics

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 
 import pytest
+from helpers import assert_clean_cli
+
+from generator import cli
 
 HEAD = """\
 ---
@@ -288,3 +293,21 @@ def test_empty_site_yaml_uses_defaults(project, cli_run) -> None:
     result = cli_run("build", "--root", root)
     assert result.code == 0, result.err
     assert "<title>Explainers</title>" in (root / "site/index.html").read_text("utf-8")
+
+
+# -- found by fuzzing ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("where", ["site.yaml", "--base-url"])
+def test_a_base_url_with_a_stray_bracket_is_an_error_not_a_traceback(project, where: str) -> None:
+    files = {"content/explainers/a.md": "---\ntitle: T\nsummary: S\npublished: 2024-01-01\n---\nx\n"}
+    if where == "site.yaml":
+        files["site.yaml"] = "base_url: https://[example.org/news/\n"
+    root = project(files)
+    # `check` has no --base-url (it writes no URLs): the option belongs to `build`.
+    args = (["check", "--root", str(root)] if where == "site.yaml"
+            else ["build", "--root", str(root), "--base-url", "https://[example.org/"])
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = cli.main(args)
+    assert code == 1
+    assert_clean_cli(code, err.getvalue())
