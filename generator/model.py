@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from generator.dates import PartialDate, latest
 from generator.diagnostics import Span
+
+if TYPE_CHECKING:
+    from generator.history import Revision
+    from generator.sitelinks import SiteLink
 
 ACTOR_KINDS = ("person", "organization", "government", "group", "media")
 
@@ -200,13 +205,11 @@ class Explainer:
     """Kept out of every output unless the build is asked for drafts (`--drafts`, `serve`)."""
     corrections: list[Correction] = field(default_factory=list)
     """Oldest first."""
-    revisions: list = field(default_factory=list)
+    revisions: list[Revision] = field(default_factory=list)
     """`history.Revision`s of the file, newest first (empty outside git)."""
     updated_from_git: bool = False
     """`updated` was not written, and comes from the last commit touching the file (only when
     site.yaml sets `updated_from_git: true`)."""
-    quoted: dict[str, str] = field(default_factory=dict)
-    """Actor id -> digest of what that actor's page shows of this explainer (see `quotes`)."""
     media: list[str] = field(default_factory=list)
     """Pictures its Markdown fields show (body, notes, event texts, inline actors'
     descriptions), in order: copied to site/media/ (see `resolve`)."""
@@ -217,7 +220,7 @@ class Explainer:
     """What the lead picture shows, for readers who cannot see it (required with `image`)."""
     image_credit: str | None = None
     """Who made the lead picture ("Photographer / Agency"), shown under it."""
-    site_links: list = field(default_factory=list)
+    site_links: list[SiteLink] = field(default_factory=list)
     """Filled by `resolve`: the `sitelinks.SiteLink`s written in its Markdown fields."""
 
     # -- what listings and the site index read (see `summary`, which stores them) ----
@@ -267,3 +270,44 @@ class Explainer:
     def event_refs(self) -> list[tuple[int, list[str]]]:
         """(index in `timeline`, actor ids) of every event that names actors."""
         return [(index, event.actors) for index, event in enumerate(self.timeline) if event.actors]
+
+
+class ExplainerListing(Protocol):
+    """What a page may read of an explainer it has not compiled: what lists show, and
+    what the site index and share cards need. `Explainer` has it, and so does the summary
+    an incremental build keeps of an unchanged explainer (`summary.LazyExplainer`)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def src_path(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def published(self) -> PartialDate: ...
+    @property
+    def updated(self) -> PartialDate | None: ...
+    @property
+    def modified(self) -> PartialDate | None: ...
+    @property
+    def last_changed(self) -> PartialDate: ...
+    @property
+    def authors(self) -> list[str]: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def draft(self) -> bool: ...
+    @property
+    def corrections(self) -> list[Correction]: ...
+    @property
+    def claim_count(self) -> int: ...
+    @property
+    def rated_count(self) -> int: ...
+    @property
+    def timeline_count(self) -> int: ...
+    @property
+    def image(self) -> str | None: ...
+    @property
+    def status_counts(self) -> dict[str, int]: ...

@@ -28,16 +28,15 @@ from pathlib import Path
 import jinja2
 
 from generator import assets, history, linkcheck, load, media, render, resolve, safefs, validate, write
-from generator.incremental import cache, quotes, shortcut, template_cache, views
+from generator.incremental import cache, dependencies, quotes, shortcut, template_cache, views
 from generator.workers import parallel, shards
 from generator.incremental import stamps as stamps_of
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, Span
 from generator.model import Actor, Explainer
-from generator.plan import (OutputJob, code_version, digest, own_page_fingerprints, plan_site, stale_files,
-                            template_digests)
+from generator.plan import OutputJob, code_version, digest, own_page_templates, page_templates, plan_site, stale_files
 from generator.sitelinks import SiteIndex, SiteLink, WrittenLinks
-from generator.incremental.summary import LazyExplainer, SummaryData, summarize
+from generator.incremental.summary import LazyExplainer, SummaryData, quoted_of, summarize
 
 MAX_UNIT_UPDATES = 256
 """Units an edit may record in the cache state (see `cache.save_cache`) before a build
@@ -90,6 +89,8 @@ class _Unit:
     against the whole site by every build, even when the file is not compiled again. Not
     part of what the rest of the site reads of it (`cache.unit_mark`): a body edit that
     changes them takes the shortcut, which checks them."""
+    quoted: dict[str, str] = field(default_factory=dict)
+    """What each actor's page shows of the explainer (`quotes`), kept with its summary."""
 
     @property
     def key(self) -> str:
@@ -99,12 +100,17 @@ class _Unit:
     def front_key(self) -> str:
         return digest(self.front_digest, self.context)
 
+    @property
+    def facts(self) -> dependencies.UnitFacts:
+        """What fingerprints read of the unit (see `dependencies`)."""
+        return dependencies.UnitFacts(self.key, self.front_key, self.front_digest, self.quoted)
+
     def to_json(self) -> dict[str, object]:
         """The unit as the cache stores it: its keys and its explainer's summary."""
         data = self.summary
         if data is None:
             assert isinstance(self.explainer, Explainer)
-            data = summarize(self.explainer)
+            data = summarize(self.explainer, self.quoted)
         return {"stamp": self.stamp, "digest": self.digest, "front_digest": self.front_digest,
                 "context": self.context, "used_shared": list(self.used_shared), "summary": data,
                 "warnings": cache.diagnostics_to_json(self.diagnostics),
@@ -123,7 +129,8 @@ class _Unit:
         if not isinstance(links, list):
             raise TypeError("not a list of links")
         return cls(stamp, digest_, context, tuple(used), None, cache.diagnostics_from_json(data["warnings"]),
-                   front, data["summary"], site_links=[SiteLink.from_json(link) for link in links])
+                   front, data["summary"], site_links=[SiteLink.from_json(link) for link in links],
+                   quoted=quoted_of(data["summary"]))
 
 
 @dataclass
@@ -487,10 +494,8 @@ class Builder:
             if not all(link.target in state.outputs for link in unit.site_links):
                 return None  # a broken link: the whole pipeline says it with the site's names at hand
             links += unit.site_links
-            fingerprints = own_page_fingerprints(templates, project.config_digest, unit.key,
-                                                 explainer.published.instant() > now)
-            for job in shards.own_page_jobs(explainer, project.shared.actors, project.config, env, root,
-                                            fingerprints):
+            facts = self._own_facts(project, unit, templates)
+            for job in shards.own_page_jobs(explainer, project.shared.actors, project.config, env, root, facts):
                 if job.dest_path not in state.outputs:
                     return None
                 if state.outputs[job.dest_path] != job.fingerprint:
@@ -571,11 +576,15 @@ class Builder:
     def _plan(self, site: resolve.Site, env: jinja2.Environment, templates: dict[str, str],
               config_digest: str) -> list[OutputJob]:
         renderer = render.Renderer(site, env, self.options.root)
-        unit_keys = {u.explainer.slug: u.key for u in self.units.values() if u.explainer}
-        front_keys = {u.explainer.slug: u.front_key for u in self.units.values() if u.explainer}
-        front_digests = {u.explainer.slug: u.front_digest for u in self.units.values() if u.explainer}
-        return plan_site(site, renderer, unit_keys, front_keys, templates, config_digest, self.options.root,
-                         front_digests, self.assets)
+        units = {u.explainer.slug: u.facts for u in self.units.values() if u.explainer}
+        return plan_site(renderer, dependencies.Facts(site.config, config_digest, templates, units,
+                                                      self.options.root, site, self.assets))
+
+    def _own_facts(self, project: _Project, unit: _Unit, templates: dict[str, str]) -> dependencies.Facts:
+        """What fingerprints an explainer's own pages (see `plan.own_jobs`)."""
+        assert unit.explainer is not None
+        return dependencies.Facts(project.config, project.config_digest, templates,
+                                  {unit.explainer.slug: unit.facts}, self.options.root)
 
     def _remember(self, jobs: list[OutputJob], written: write.WriteReport, stale: list[str],
                   incremental: bool) -> set[str]:
@@ -781,9 +790,10 @@ class Builder:
                 if isinstance(explainer, Explainer) and not any(d.severity == "error" for d in unit.diagnostics):
                     if self.options.drafts or (not explainer.draft and explainer.published.instant() <= now):
                         pages = shards.render_own_pages(explainer, project.shared.actors, project.config,
-                                                        env, root, early.staging, out_label)
+                                                        env, root, early.staging, out_label,
+                                                        self._own_facts(project, unit, self.templates))
                     # Through JSON, so the unit is exactly what an incremental build reads back.
-                    unit.summary = json.loads(json.dumps(summarize(explainer)))
+                    unit.summary = json.loads(json.dumps(summarize(explainer, unit.quoted)))
                     unit.view = views.encode(explainer)
                     unit.view_saved = save_views and cache.save_view(root, explainer.src_path, unit.key, unit.view)
                     unit.explainer = None
@@ -886,9 +896,10 @@ class Builder:
         if raw is not None:
             explainer = self._compile_explainer(raw, shared, content_files, config, revisions, local)
         used = _used_shared(explainer, shared.actors) if explainer else ()
+        quoted = _quote_digests(explainer, shared) if explainer is not None and not local.errors else {}
         return _Unit(stamp, raw.digest if raw else "", _unit_context(context, used, shared), used,
                      explainer, local.items, raw.front_digest if raw else "",
-                     site_links=list(explainer.site_links) if explainer else [])
+                     site_links=list(explainer.site_links) if explainer else [], quoted=quoted)
 
     def _compile_explainer(self, raw: load.RawExplainer, shared: _Shared, content_files: set[str],
                            config: SiteConfig, revisions: list[history.Revision],
@@ -898,9 +909,6 @@ class Builder:
         if explainer is not None:
             resolve.resolve_explainer(explainer, shared.actors, config, local, content_files)
             _apply_history(explainer, revisions, config.updated_from_git)
-            if not local.errors:
-                explainer.quoted = quotes.quote_digests(
-                    explainer, lambda actor_id: explainer.actors.get(actor_id) or shared.actors.get(actor_id))
         return explainer
 
     def _reuse(self, unit: _Unit, path: Path, shared: _Shared, content_files: set[str], config: SiteConfig,
@@ -933,7 +941,8 @@ class Builder:
         root = self.options.root
         self.assets = assets.theme_assets(render.THEME_DIR / "assets", self.options.fingerprint_assets)
         paths = assets.asset_paths(self.assets)
-        stamp = digest(_tree_stamp(root / "templates", render.THEME_DIR / "templates"), *sorted(paths.items()))
+        stamp = digest(_tree_stamp(root / "templates", render.THEME_DIR / "templates"), *sorted(paths.items()),
+                       *page_templates())  # a page kind added (see `plan.registered`) has a template to digest
         if self.env is None and stamp == self.env_stamp:
             # The last successful build (see `_start_from_cache`) used these very templates, so
             # they compile: each is compiled when a page first needs it, not all up front.
@@ -943,9 +952,10 @@ class Builder:
             self.env_stamp = stamp
             self.template_diagnostics = Diagnostics()
             render.check_templates(root, self.env, self.template_diagnostics)
-            self.templates = template_digests(self.env, render.PAGE_TEMPLATES, paths)
+            self.templates = dependencies.template_digests(self.env, page_templates(), own_page_templates(),
+                                                           paths, code_version(), render.THEME_DIR)
             self.own_pages_local = (not self.template_diagnostics.errors
-                                    and shards.own_pages_are_local(self.env))
+                                    and dependencies.own_pages_are_local(self.templates))
         diags.items.extend(self.template_diagnostics.items)
         return self.env, self.templates
 
@@ -1007,6 +1017,12 @@ def _units_from_cache(data: dict[str, object]) -> dict[str, _Unit]:
             continue
         units[rel] = unit
     return units
+
+
+def _quote_digests(explainer: Explainer, shared: _Shared) -> dict[str, str]:
+    """What each actor's page shows of the explainer (see `quotes`), kept with its unit."""
+    return quotes.quote_digests(explainer,
+                                lambda actor_id: explainer.actors.get(actor_id) or shared.actors.get(actor_id))
 
 
 def _unit_context(context: str, used: tuple[str, ...], shared: _Shared) -> str:

@@ -13,9 +13,10 @@ import contextvars
 import datetime as dt
 import json
 import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -23,14 +24,23 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from generator import __version__, jsondata, sharecard, structured
-from generator.diagnostics import BuildFailed, Diagnostics, Span
 from generator.dates import latest
+from generator.diagnostics import BuildFailed, Diagnostics, Span
 from generator.fields import contain_bidi
 from generator.links import media_path, rebase_site_refs, resolve_hrefs, resolve_media, root_prefix
-from generator.model import (FORWARD_LABELS, INVERSE_LABELS, RELATIONS, STATUS_LABELS, STATUS_MEANINGS,
-                             STATUSES, Actor, Claim, Explainer, Markdown)
+from generator.model import (
+    FORWARD_LABELS,
+    INVERSE_LABELS,
+    RELATIONS,
+    STATUS_LABELS,
+    STATUS_MEANINGS,
+    STATUSES,
+    Actor,
+    Claim,
+    Explainer,
+    Markdown,
+)
 from generator.resolve import Site
-from generator.incremental.summary import full_actor, full_explainer
 
 THEME_DIR = Path(__file__).parent / "theme"
 PAGE_TEMPLATES = ("base.html", "index.html", "explainer.html", "actor.html", "tag.html",
@@ -94,7 +104,7 @@ class _Environment(jinja2.Environment):
 try:
     from markupsafe._speedups import _escape_inner  # markupsafe 3: str in, escaped str out, in C
 except ImportError:  # pragma: no cover - markupsafe without its C code, or a future layout
-    _escape_inner = None
+    _escape_inner = None  # type: ignore[assignment]
 
 
 def _escape(value: Any) -> Any:
@@ -263,7 +273,7 @@ def _url(ctx: Any, kind: str, *parts: str) -> str:
     An asset is asked for by its plain name ('style.css') and found under the name the build
     gave it (`assets`); a name the theme does not have stays as it is (the link check then
     reports it)."""
-    root = ctx["root"]
+    root: str = ctx["root"]
     if kind == "home":
         return root or "./"
     if kind == "explainer":
@@ -273,7 +283,8 @@ def _url(ctx: Any, kind: str, *parts: str) -> str:
     if kind == "tag":
         return f"{root}tags/{parts[0]}/"
     if kind == "asset":
-        return root + ctx.environment.asset_paths.get(parts[0], f"assets/{parts[0]}")
+        path: str = ctx.environment.asset_paths.get(parts[0], f"assets/{parts[0]}")
+        return root + path
     if kind == "media":
         return f"{root}media/{media_path(parts[0])}"
     if kind == "claim":
@@ -397,13 +408,11 @@ class Renderer:
         return self.page("tag.html", f"tags/{tag}", tag=tag, explainers=explainers)
 
     def explainer_json(self, explainer: Explainer) -> RenderedFile:
-        explainer = full_explainer(explainer)
         return RenderedFile(f"{explainer.slug}/explainer.json", jsondata.explainer_json(
             explainer, self.site, self.absolute(explainer.slug)))
 
     def explainer_page(self, explainer: Explainer) -> RenderedFile:
         site = self.site
-        explainer = full_explainer(explainer)
         actors = [explainer.actors.get(a) or site.actors[a] for a in explainer.page_actors]
         claims_by_actor: dict[str, list[Claim]] = {}
         for claim in explainer.claims.values():
@@ -413,7 +422,7 @@ class Renderer:
         share_image = self.share_image(explainer)
         jsonld = structured.explainer_jsonld(explainer, {a.id: a for a in actors}, self.config, page_url,
                                              image=share_image)
-        embargoed = explainer.published.instant() > dt.datetime.now(dt.timezone.utc)
+        embargoed = explainer.published.instant() > dt.datetime.now(dt.UTC)
         return self.page(
             "explainer.html", explainer.slug, explainer=explainer, actors=actors,
             actor_lookup=_lookup(explainer, site), claims=list(explainer.claims.values()),
@@ -424,7 +433,6 @@ class Renderer:
 
     def actor_page(self, actor: Actor) -> RenderedFile:
         site = self.site
-        actor = full_actor(actor)
         home = site.by_slug.get(actor.home) if actor.home else None
         return self.page(
             "actor.html", f"actors/{actor.id}", actor=actor, actor_home=home,
@@ -432,6 +440,15 @@ class Renderer:
             claims=site.claims_of(actor.id), events=site.events_of(actor.id),
             explainers=site.actor_explainers.get(actor.id, []), members=members_of(site, actor.id),
         )
+
+    def file(self, template: str, dest_path: str, **context: Any) -> RenderedFile:
+        """Any other file of the site: `template` rendered to `dest_path` with `context`,
+        the site's settings and data (a page kind of a theme's or a test's, see `plan`)."""
+        dest_dir = dest_path.rpartition("/")[0]
+        text = self.env.get_template(template).render(
+            site=self.config, site_data=self.site, root=root_prefix(dest_dir), page_path=dest_path,
+            page_url=self.absolute(dest_dir), explainer=None, **context)
+        return RenderedFile(dest_path, text.encode("utf-8"))
 
     def xml(self, name: str) -> RenderedFile:
         site = self.site

@@ -28,8 +28,7 @@ from generator.model import STATUS_LABELS, STATUSES
 
 if TYPE_CHECKING:
     from generator.config import SiteConfig
-    from generator.model import Explainer
-    from generator.incremental.summary import LazyExplainer
+    from generator.model import ExplainerListing
 
 WIDTH, HEIGHT = 1200, 630
 """Open Graph's recommended size (1.91:1)."""
@@ -83,7 +82,7 @@ SITE_CARD = "share.png"
 """The site's own card, for the pages that are not an explainer's."""
 
 
-def explainer_card(explainer: Explainer | LazyExplainer, config: SiteConfig) -> Card | None:
+def explainer_card(explainer: ExplainerListing, config: SiteConfig) -> Card | None:
     """The card of an explainer that has no lead image, on a site without a default image."""
     if explainer.image or config.image:
         return None
@@ -150,14 +149,14 @@ _SHADES = 64
 def _palette() -> list[int]:
     """Entry `band * 64 + v` is the paper blended with the band's colour by v/63."""
     return [round(p + (c - p) * v / (_SHADES - 1)) for _, _, colour in _BANDS for v in range(_SHADES)
-            for p, c in zip(_PAPER, colour)]
+            for p, c in zip(_PAPER, colour, strict=True)]
 
 
 def _nearest(band: int, colour: tuple[int, int, int]) -> int:
     """The palette index of the band's shade nearest to `colour`."""
     palette = _palette()
     return min(range(band * _SHADES, (band + 1) * _SHADES),
-               key=lambda i: sum((a - b) ** 2 for a, b in zip(palette[3 * i:3 * i + 3], colour)))
+               key=lambda i: sum((a - b) ** 2 for a, b in zip(palette[3 * i:3 * i + 3], colour, strict=True)))
 
 
 class _Canvas:
@@ -268,7 +267,7 @@ def _font_for(text: str, size: int):  # type: ignore[no-untyped-def]
 
 
 def _length(text: str, size: int) -> float:
-    return _font_for(text, size).getlength(text)
+    return float(_font_for(text, size).getlength(text))
 
 
 def _wrap(text: str, size: int, width: int) -> list[str]:

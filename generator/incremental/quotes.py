@@ -19,10 +19,10 @@ may show anything of an explainer there, and gets the broad fingerprint.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
+from generator.incremental.dependencies import digest
 from generator.model import RELATIONS, Actor, Explainer
-from generator.plan import digest
 
 
 def quote_digests(explainer: Explainer, actor: Callable[[str], Actor | None]) -> dict[str, str]:

@@ -9,10 +9,14 @@ its page shows, which claims and events name which actor, its inline actors,
 the pictures its Markdown shows, and what its share card shows besides (its
 lead image, if any, and how many claims have each status: see `sharecard`).
 The next build turns each unchanged file's summary into a `LazyExplainer`,
-which answers those questions at once and compiles the file only when a page
-needs more of it (the explainer's own page). Actor pages, which show its claims
-and events and an inline actor's description, read them from its stored view
-(see `views`) instead, when there is one.
+which answers those questions at once (it satisfies `model.ExplainerListing`).
+Actor pages, which show its claims and events and an inline actor's description,
+read them from its stored view (see `views`). Anything else raises `NotPrepared`:
+a template never starts a compile. The page is then rendered again once its
+explainers are compiled, outside the template (`dependencies.render_prepared`);
+the explainer's own page gets the compiled `Explainer` from the start. Which
+fields the summary keeps follows from what pages declare they read
+(`dependencies.KEPT_BY_READ`).
 
 The summary is data, never code: JSON in the sealed cache (see `cache`), type-checked as it is
 read (a summary of the wrong shape is dropped and its file compiled).
@@ -21,7 +25,8 @@ read (a summary of the wrong shape is dropped and its file compiled).
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from generator.dates import PartialDate, parse_date
 from generator.diagnostics import Span
@@ -36,15 +41,34 @@ of a large project would take half a gigabyte in every render worker. The oldest
 dropped (and decoded again if a page needs it again): a shared actor's page quotes
 explainers from all over the project, so beyond this size some are decoded twice."""
 
-_decoded: deque["LazyExplainer"] = deque()
+_decoded: deque[LazyExplainer] = deque()
+
+
+class NotPrepared(Exception):
+    """A page read more of an explainer than its summary and view hold (a project's own
+    template, or a damaged view item): it is compiled and the page rendered again (see
+    `dependencies.render_prepared`)."""
+
+    def __init__(self, explainer: LazyExplainer, name: str):
+        super().__init__(f"{explainer.src_path}: {name} is not prepared")
+        self.explainer = explainer
 
 _ACTOR_FIELDS = ("name", "kind", "role", "affiliation", "image", "wikidata", "links")
 """Inline actor fields kept in the summary: what actor lists, claim cards and the
 cross-explainer checks read. The description is not: a page that shows it compiles the file."""
 
 
-def summarize(explainer: Explainer) -> SummaryData:
-    """The JSON-ready summary of a compiled, error-free explainer."""
+SUMMARY_FIELDS = ("slug", "src_path", "title", "summary", "published", "updated", "updated_from_git",
+                  "modified", "last_changed", "authors", "tags", "draft", "corrections", "claim_count",
+                  "rated_count", "timeline_count", "page_actors", "claim_refs", "event_refs", "quoted",
+                  "media", "image", "status_counts", "actors")
+"""What `summarize` keeps: what pages declare they read of explainers they have not
+compiled (`dependencies.KEPT_BY_READ`), and what assembling the site reads (`resolve`)."""
+
+
+def summarize(explainer: Explainer, quoted: dict[str, str]) -> SummaryData:
+    """The JSON-ready summary of a compiled, error-free explainer; `quoted` are its quote
+    digests (see `quotes`), which only the cache keeps."""
     e = explainer
     return {
         "slug": e.slug, "src_path": e.src_path, "title": e.title, "summary": e.summary,
@@ -56,7 +80,7 @@ def summarize(explainer: Explainer) -> SummaryData:
         "page_actors": e.page_actors,
         "claim_refs": [list(ref) for ref in e.claim_refs],
         "event_refs": [[index, actors] for index, actors in e.event_refs],
-        "quoted": e.quoted, "media": e.media,
+        "quoted": quoted, "media": e.media,
         "image": e.image, "status_counts": e.status_counts,
         "actors": {a.id: {**{f: getattr(a, f) for f in _ACTOR_FIELDS}, "span": list(a.span),
                           "signature_key": a.signature_key}
@@ -65,12 +89,12 @@ def summarize(explainer: Explainer) -> SummaryData:
 
 
 class LazyExplainer:
-    """An explainer known from its summary, compiled on first use of anything else.
+    """An explainer known from its summary (and its view), until it is compiled.
 
-    It offers the attributes listings and the site index read (see `summarize`);
-    any other attribute (`claims`, `body`, `sources`...) compiles the file through
-    `materialize` and is read from the real `Explainer`, so a custom template that
-    reads more than the theme does still gets the right value, only later.
+    It offers the attributes listings and the site index read (see `summarize`), and
+    `claims`, `sources` and `timeline` from its view; any other attribute raises
+    `NotPrepared` until `full()` has compiled the file (outside any template), after which
+    every attribute is the compiled `Explainer`'s.
     """
 
     def __init__(self, data: SummaryData, materialize: Callable[[], Explainer] | None = None):
@@ -99,7 +123,6 @@ class LazyExplainer:
         self.page_actors = _texts(data["page_actors"])
         self.claim_refs = [(_text(claim_id), _text(by)) for claim_id, by in data["claim_refs"]]
         self.event_refs = [(_number(index), _texts(actors)) for index, actors in data["event_refs"]]
-        self.quoted = {_text(actor_id): _text(digest) for actor_id, digest in data["quoted"].items()}
         self.media = _texts(data["media"])
         self.image: str | None = _text(data["image"]) if data["image"] is not None else None
         self.status_counts = {_text(status): int(n) for status, n in data["status_counts"].items()}
@@ -113,26 +136,51 @@ class LazyExplainer:
         self._view = view
 
     def full(self) -> Explainer:
-        """The compiled explainer (compiled once)."""
+        """The compiled explainer (compiled once). Never called from a template."""
         if self._full is None:
             if self._materialize is None:
                 raise RuntimeError(f"{self.src_path} was never bound to a build")
             self._full = self._materialize()
+            if self._view_actors is not None:  # from now on, everything is the compiled one's
+                _decoded.remove(self)
+                self._drop_view()
+            self._view = None
         return self._full
+
+    def prepared(self) -> bool:
+        """Compiled: every attribute can be read."""
+        return self._full is not None
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):  # copy, pickle and friends probe for these
             raise AttributeError(name)
-        if name in views.VIEW_FIELDS and self._full is None and self._load_view():
+        if self._full is not None:
+            return getattr(self._full, name)
+        if name in views.VIEW_FIELDS and self._load_view():
             return self.__dict__[name]
-        return getattr(self.full(), name)
+        raise NotPrepared(self, name)
 
     def full_actor(self, actor_id: str) -> Actor:
         """One of its inline actors with every field: from the view if there is one, else
-        from the compiled file."""
+        from the compiled file. Never called from a template."""
         if self._full is None and self._load_view():
-            return self._view_actors[actor_id]
+            assert self._view_actors is not None
+            try:
+                return self._view_actors[actor_id]
+            except NotPrepared:
+                pass  # a damaged view item: compiled
         return self.full().actors[actor_id]
+
+    def prepared_actor(self, actor_id: str) -> Actor:
+        """One of its inline actors with every field, if that needs no compile; else
+        `NotPrepared` (what a template may reach)."""
+        if self._full is not None:
+            return self._full.actors[actor_id]
+        if self._load_view():
+            assert self._view_actors is not None
+            actor: Actor = self._view_actors[actor_id]
+            return actor
+        raise NotPrepared(self, f"actor {actor_id}")
 
     def _load_view(self) -> bool:
         """Set `claims`, `sources`, `timeline` and the full inline actors from the stored
@@ -143,7 +191,7 @@ class LazyExplainer:
         if text is None:
             return False
         try:
-            decoded = views.decode(text, lambda field, key: getattr(self.full(), field)[key])
+            decoded = views.decode(text, self._damaged)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError):
             decoded = None  # a damaged view only costs time: the file is compiled
         if decoded is None or set(decoded["actors"]) != set(self.actors):
@@ -155,6 +203,10 @@ class LazyExplainer:
         if len(_decoded) > DECODED_VIEWS:
             _decoded.popleft()._drop_view()
         return True
+
+    def _damaged(self, field: str, key: object) -> Any:
+        """A view item that cannot be read: the page is rendered again from the compiled file."""
+        raise NotPrepared(self, f"{field}[{key!r}]")
 
     @staticmethod
     def drop_decoded_views() -> None:
@@ -174,7 +226,7 @@ class LazyExplainer:
 
 class LazyActor:
     """An inline actor known from its explainer's summary; the rest (its description) is
-    read from the compiled explainer on first use."""
+    read from its explainer's view, or raises `NotPrepared` (see `LazyExplainer`)."""
 
     def __init__(self, actor_id: str, fields: dict[str, Any], explainer: LazyExplainer):
         self._explainer = explainer
@@ -189,6 +241,7 @@ class LazyActor:
         self.affiliation_span = None
 
     def full(self) -> Actor:
+        """Every field, compiling the explainer if its view cannot say. Never from a template."""
         actor = self._explainer.full_actor(self.id)
         actor.home = self.home
         return actor
@@ -196,22 +249,20 @@ class LazyActor:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        return getattr(self.full(), name)
+        actor = self._explainer.prepared_actor(self.id)
+        actor.home = self.home
+        return getattr(actor, name)
 
     def __repr__(self) -> str:
         return f"LazyActor({self.id!r})"
 
 
-def full_explainer(explainer: Explainer | LazyExplainer) -> Explainer:
-    """The explainer with every field (compiling it if it is only summarized)."""
-    return explainer.full() if isinstance(explainer, LazyExplainer) else explainer
-
-
-def full_actor(actor: Actor | LazyActor) -> Actor:
-    """The actor with every field (compiling its explainer if it is only summarized)."""
-    return actor.full() if isinstance(actor, LazyActor) else actor
-
-
+def quoted_of(data: SummaryData) -> dict[str, str]:
+    """The quote digests a summary keeps (see `quotes`); TypeError if damaged."""
+    found = data["quoted"]
+    if not isinstance(found, dict):
+        raise TypeError("not a table of digests")
+    return {_text(actor_id): _text(value) for actor_id, value in found.items()}
 
 
 def _text(value: Any) -> str:

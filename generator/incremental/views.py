@@ -38,9 +38,9 @@ from __future__ import annotations
 import json
 import types
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
-from typing import Any, Callable
+from typing import Any
 
 from generator.dates import PartialDate, parse_date
 from generator.diagnostics import Span
@@ -112,7 +112,7 @@ _CHOICES = {(Claim, "status"): frozenset(STATUSES), (Actor, "kind"): frozenset(A
 def _check(item: Any) -> None:
     """TypeError unless every field of the dataclass `item` has its declared type (and a
     status or kind is one of the contract's values)."""
-    model = type(item)
+    model: type = type(item)
     for name, conforms in _field_checks(model):
         if not conforms(getattr(item, name)):
             raise TypeError(f"{model.__name__}.{name} is not of its type")
@@ -151,7 +151,7 @@ def _checker(hint: Any) -> Callable[[Any], bool]:
         return lambda v: type(v) is tuple and all(map(test, v))
     if origin is tuple:  # a fixed length: `Markdown.segments`' (offset, line, column)
         tests = [_checker(arg) for arg in args]
-        return lambda v: type(v) is tuple and len(v) == len(tests) and all(t(x) for t, x in zip(tests, v))
+        return lambda v: type(v) is tuple and len(v) == len(tests) and all(t(x) for t, x in zip(tests, v, strict=True))
     if origin is dict:
         key_test, value_test = _checker(args[0]), _checker(args[1])
         return lambda v: type(v) is dict and all(key_test(k) and value_test(x) for k, x in v.items())
@@ -181,7 +181,9 @@ def encode_actor(actor: Actor) -> str:
 def decode_actor(text: str) -> Actor:
     """What `encode_actor` made, exactly: the signature (scalars and a tuple of links) is a
     tuple again. Raises ValueError, TypeError or KeyError on anything else."""
-    return _decode_item(text, Actor)
+    actor = _decode_item(text, Actor)
+    assert isinstance(actor, Actor)
+    return actor
 
 
 class LazyItems(Mapping[str, Any]):

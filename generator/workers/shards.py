@@ -13,34 +13,32 @@ summaries, as an incremental build does from the cache, and renders the pages th
 the whole project (actor, tag and home pages, feed, sitemap) on the workers of `parallel`.
 
 This runs for a full build (`--clean`, or no usable cache) of enough explainers, and
-only when the explainer page templates do not read `site_data` (the whole project, which
-the workers do not have yet); otherwise the build compiles in one process as before. The
-result is the same site, byte for byte (a test checks it).
+only when the templates of an explainer's own pages do not read `site_data` (the whole
+project, which the workers do not have yet: see `dependencies.own_pages_are_local`);
+otherwise the build compiles in one process as before. The result is the same site, byte
+for byte (a test checks it).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence, TypeVar
+from typing import TypeVar
 
 import jinja2
-from jinja2 import meta
 
-from generator import compat, render, resolve, sharecard, write
-from generator.workers import parallel
+from generator import compat, plan, render, resolve, write
 from generator.config import SiteConfig
 from generator.diagnostics import Diagnostic, Diagnostics
+from generator.incremental.dependencies import Facts
 from generator.linkcheck import PageLinks
 from generator.model import Actor, Explainer
 from generator.plan import OutputJob
+from generator.workers import parallel
 
 MIN_EXPLAINERS_PER_WORKER = 25
 """Below this many explainers per worker, forking costs more than it saves."""
-
-OWN_PAGE_TEMPLATES = ("explainer.html",)
-"""Templates of the pages a worker renders for its explainers (`explainer.json` and the
-share card have none)."""
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -71,54 +69,21 @@ def workers_for(count: int, jobs: int) -> int:
     return max(1, min(jobs, count // MIN_EXPLAINERS_PER_WORKER))
 
 
-def own_pages_are_local(env: jinja2.Environment, names: Sequence[str] = OWN_PAGE_TEMPLATES) -> bool:
-    """True if no template an explainer page uses (with what it extends, includes, imports)
-    reads `site_data`, so the page can be rendered before the site is assembled."""
-    loader = env.loader
-    assert loader is not None
-    seen: set[str] = set()
-    stack = list(names)
-    while stack:
-        name = stack.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        try:
-            source, _, _ = loader.get_source(env, name)
-            tree = env.parse(source)
-        except jinja2.TemplateError:
-            return False
-        if "site_data" in meta.find_undeclared_variables(tree):
-            return False
-        stack += [ref for ref in meta.find_referenced_templates(tree) if ref]
-        if None in meta.find_referenced_templates(tree):
-            return False  # a template name computed at run time: it could be anything
-    return True
-
-
 def own_page_jobs(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig, env: jinja2.Environment,
-                  root: Path, fingerprints: tuple[str, str] = ("", "")) -> list[OutputJob]:
-    """The explainer's page and `explainer.json`, rendered with a site of this explainer alone
-    (its page shows nothing of the others; see `own_pages_are_local`), with `fingerprints`;
-    and its share card, if it has one (fingerprinted as `plan.plan_site` does)."""
+                  root: Path, facts: Facts) -> list[OutputJob]:
+    """The outputs of the explainer that show nothing of the rest of the site (`plan.own_jobs`:
+    its page, `explainer.json`, its share card), rendered with a site of this explainer alone
+    and fingerprinted by `facts` (which know its unit)."""
     site = resolve.assemble_site([explainer], shared, config, Diagnostics())
-    renderer = render.Renderer(site, env, root)
-    page, data = fingerprints
-    jobs = [OutputJob(f"{explainer.slug}/index.html", page, lambda: renderer.explainer_page(explainer)),
-            OutputJob(f"{explainer.slug}/explainer.json", data, lambda: renderer.explainer_json(explainer))]
-    card = sharecard.explainer_card(explainer, config)
-    if card is not None:
-        jobs.append(OutputJob(card.dest_path, card.key, lambda: renderer.share_card(card)))
-    return jobs
+    return plan.own_jobs(explainer, render.Renderer(site, env, root), facts)
 
 
 def render_own_pages(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig,
-                     env: jinja2.Environment, root: Path, staging: Path,
-                     out_label: str) -> tuple[write.WriteReport, list[PageLinks], list[Diagnostic]]:
-    """Render an explainer's page, `explainer.json` and share card into `staging`, with a site of this
-    explainer alone (its page shows nothing of the others); scan the page's links, whose
-    targets are checked later against the whole site."""
-    jobs = own_page_jobs(explainer, shared, config, env, root)
+                     env: jinja2.Environment, root: Path, staging: Path, out_label: str,
+                     facts: Facts) -> tuple[write.WriteReport, list[PageLinks], list[Diagnostic]]:
+    """Render an explainer's own outputs (see `own_page_jobs`) into `staging`; scan the
+    page's links, whose targets are checked later against the whole site."""
+    jobs = own_page_jobs(explainer, shared, config, env, root, facts)
     try:
         # Not counted: the compile's progress line counts explainers, not files.
         report, pages = parallel.render_and_write(jobs, staging, root, out_label, None, counted=False)

@@ -1,0 +1,439 @@
+"""What each output file reads, declared once; its fingerprint and its preparation follow.
+
+Every kind of output (see `plan.PAGE_KINDS`) lists what it reads as `Read` values:
+
+- `Settings`: site.yaml, the options and the generator's code (`config_digest`);
+- `PageTemplate`: its template with everything it extends, includes or imports;
+- `OwnUnit`: the explainer's whole compiled unit (its file, the settings, the shared
+  actors it uses), and `Embargo`, whether its embargo banner shows;
+- `Listing`: what lists show of each explainer listed (`LISTING_FIELDS`);
+- `ActorItself` and `ActorClaims`: one actor, and its claims and events across explainers
+  (`quotes`);
+- `SiteNames`, `LastChanged`, `Constant`, `CardText`, `FileStamp`: the rest.
+
+`fingerprint` turns a kind's declarations into one digest per output: an incremental
+build renders only the outputs whose digest changed (see `plan`). The same declarations
+say what the cache must keep of an unchanged explainer (`kept_fields`: its summary,
+see `summary`) and what a page needs compiled before it renders (`render_prepared`).
+
+A page whose template a project overrides may read anything of the explainers it is given:
+its explainer-scoped reads widen to `full`, the explainers' whole front matter (a body shows
+only on its own page, see `shortcut`), and a template that reads past the summary has the
+explainers compiled, outside the template, and renders again (`render_prepared`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import jinja2
+from jinja2 import meta
+
+from generator.incremental.stamps import file_stamp
+from generator.incremental.summary import LazyActor, LazyExplainer, NotPrepared
+from generator.model import Actor, Explainer, ExplainerListing
+
+if TYPE_CHECKING:
+    from generator.config import SiteConfig
+    from generator.render import RenderedFile
+    from generator.resolve import Site
+
+
+def digest(*parts: object) -> str:
+    """A short stable hash of the parts' text (one hash call: there are ~10 per output file)."""
+    text = "\x1f".join(map(str, parts))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+# -- what a build knows when it fingerprints ------------------------------------
+
+@dataclass(frozen=True)
+class UnitFacts:
+    """What the memory of earlier builds keeps of one explainer's compiled unit."""
+
+    key: str
+    """Its file, the settings, the shared actors it uses (`pipeline._Unit.key`)."""
+    front_key: str
+    """The same without the body."""
+    front_digest: str
+    """Its front matter alone, without the shared actors it uses."""
+    quoted: dict[str, str]
+    """Actor id -> what that actor's page shows of it (`quotes.quote_digests`)."""
+
+
+@dataclass
+class Facts:
+    """Everything fingerprints are made of, for one build."""
+
+    config: SiteConfig
+    config_digest: str
+    templates: dict[str, str]
+    """Template name -> digest of its closure, and `THEME_PAGES` (see `template_digests`)."""
+    units: dict[str, UnitFacts]
+    """Slug -> the explainer's unit."""
+    root: Path
+    site: Site | None = None
+    """None for an explainer's own pages, which read nothing of the rest of the site."""
+    assets: Sequence[Any] = ()
+    """The theme's `assets.Asset`s, under the names the site gives them."""
+    now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.UTC))
+    _listings: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def whole_site(self) -> Site:
+        assert self.site is not None, "a page that reads the site planned without one"
+        return self.site
+
+    def themed(self, template: str | None) -> bool:
+        """The template and all it uses are the built-in theme's: its reads are as declared."""
+        return template is None or template in self.templates.get(THEME_PAGES, "").split(",")
+
+    def listing(self, explainer: ExplainerListing) -> str:
+        found = self._listings.get(explainer.slug)
+        if found is None:
+            found = self._listings[explainer.slug] = listing_digest(explainer)
+        return found
+
+
+# -- the declarations ------------------------------------------------------------
+
+class Read(Protocol):
+    """One thing an output reads."""
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        """What goes into the fingerprint; `full` when the template is a project's own."""
+
+    def explainers(self, item: Any, facts: Facts) -> Iterable[ExplainerListing]:
+        """The explainers it reads, compiled before rendering if the template reads past
+        their summaries (see `render_prepared`)."""
+
+
+Select = Callable[[Any, "Site"], Iterable[ExplainerListing]]
+"""Which explainers a read covers, given the output's item and the site."""
+
+
+def every_explainer(_item: Any, site: Site) -> Iterable[ExplainerListing]:
+    return site.explainers
+
+
+def tagged(tag: str, site: Site) -> Iterable[ExplainerListing]:
+    return site.tags[tag]
+
+
+class _NoExplainers:
+    def explainers(self, item: Any, facts: Facts) -> Iterable[ExplainerListing]:
+        return ()
+
+
+@dataclass(frozen=True)
+class Settings(_NoExplainers):
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        return (facts.config_digest,)
+
+
+@dataclass(frozen=True)
+class PageTemplate(_NoExplainers):
+    name: str
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        return (facts.templates[self.name],)
+
+
+@dataclass(frozen=True)
+class Constant(_NoExplainers):
+    """A value the output depends on that only a new version of the generator changes."""
+
+    value: str
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        return (self.value,)
+
+
+@dataclass(frozen=True)
+class OwnUnit:
+    """The explainer (the item) whole: its unit key."""
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        return (facts.units[item.slug].key,)
+
+    def explainers(self, item: Any, facts: Facts) -> Iterable[ExplainerListing]:
+        return (item,)
+
+
+@dataclass(frozen=True)
+class Embargo(_NoExplainers):
+    """Whether the explainer (the item) is under embargo: its banner goes when it lifts."""
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        return (item.published.instant() > facts.now,)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What lists show of each explainer `select` gives (`LISTING_FIELDS`), in order."""
+
+    select: Select = every_explainer
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        if full:
+            return [facts.units[e.slug].front_key for e in self.explainers(item, facts)]
+        return [facts.listing(e) for e in self.explainers(item, facts)]
+
+    def explainers(self, item: Any, facts: Facts) -> Iterable[ExplainerListing]:
+        return self.select(item, facts.whole_site)
+
+
+@dataclass(frozen=True)
+class SiteNames(_NoExplainers):
+    """The ids of every actor and every tag (the sitemap), or of the tags alone (home)."""
+
+    actors: bool = True
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        site = facts.whole_site
+        return (list(site.actors) if self.actors else "", list(site.tags))
+
+
+@dataclass(frozen=True)
+class LastChanged(_NoExplainers):
+    """When each explainer last changed, which git may tell (see `history`)."""
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        return [e.last_changed.text for e in facts.whole_site.explainers]
+
+
+@dataclass(frozen=True)
+class ActorItself:
+    """The actor (the item), its affiliation's name, its members, and the explainer that
+    defines it if it is an inline actor (its description links into it)."""
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        site = facts.whole_site
+        home = facts.units.get(item.home or "")
+        affiliation = site.actors.get(item.affiliation or "")
+        members = [f"{m.id}:{m.name}:{m.kind}:{m.role}:{m.image}" for m in _members(site, item.id)]
+        home_key = "" if home is None else home.front_key if full else home.front_digest
+        return (item.signature_key, item.home, home_key, affiliation.name if affiliation else "",
+                "members", *members)
+
+    def explainers(self, item: Any, facts: Facts) -> Iterable[ExplainerListing]:
+        home = facts.whole_site.by_slug.get(item.home or "")
+        return (home,) if home is not None else ()
+
+
+@dataclass(frozen=True)
+class ActorClaims:
+    """The actor's (the item's) claims and the events naming it across explainers, and
+    the listing of the explainers whose pages show it."""
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        site = facts.whole_site
+        quoting = self._quoting(item.id, site)
+        appearing = site.actor_explainers.get(item.id, [])
+        if full:
+            return [f"{e.slug}={facts.units[e.slug].front_key}" for e in (*appearing, *quoting)]
+        shown = [f"{e.slug}:{facts.units[e.slug].quoted.get(item.id, '')}" for e in quoting]
+        return shown + [f"{e.slug}={facts.listing(e)}" for e in appearing]
+
+    def explainers(self, item: Any, facts: Facts) -> Iterable[ExplainerListing]:
+        site = facts.whole_site
+        return (*site.actor_explainers.get(item.id, []), *self._quoting(item.id, site))
+
+    @staticmethod
+    def _quoting(actor_id: str, site: Site) -> list[ExplainerListing]:
+        quoting: list[ExplainerListing] = [e for e, _ in site.claim_refs.get(actor_id, [])]
+        return quoting + [e for e, _ in site.event_refs.get(actor_id, [])]
+
+
+@dataclass(frozen=True)
+class CardText(_NoExplainers):
+    """What a share card (the item) shows: its key."""
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        return (item.key,)
+
+
+@dataclass(frozen=True)
+class FileStamp(_NoExplainers):
+    """A file copied or written as it is: a theme asset (the item) by its digest, a picture
+    under content/ (the item: its path there) by its stamp."""
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        if isinstance(item, str):
+            return (item, file_stamp(facts.root / "content" / item))
+        return (item.dest_path, item.digest)
+
+
+def _members(site: Site, actor_id: str) -> list[Actor]:
+    return [site.actors[member] for member in site.members.get(actor_id, [])]
+
+
+# -- what the cache keeps ---------------------------------------------------------
+
+LISTING_FIELDS = ("slug", "title", "summary", "published", "updated", "modified", "tags", "authors",
+                  "claim_count", "rated_count", "timeline_count", "corrections")
+"""What lists of explainers (home, tags, feed, sitemap, actor pages) show of one."""
+
+KEPT_BY_READ: dict[type, tuple[str, ...]] = {
+    Listing: LISTING_FIELDS,
+    LastChanged: ("last_changed",),
+    ActorClaims: ("claim_refs", "event_refs", "page_actors", "quoted", *LISTING_FIELDS),
+    ActorItself: ("actors",),
+    CardText: ("title", "image", "status_counts"),
+    Embargo: ("published",),
+}
+"""The summary fields (see `summary`) each kind of read needs of an explainer it has not
+compiled; `summary.SUMMARY_FIELDS` must hold them all (a test checks it)."""
+
+
+def kept_fields(reads: Iterable[Read]) -> set[str]:
+    """The summary fields that `reads` need of unchanged explainers."""
+    return {name for read in reads for name in KEPT_BY_READ.get(type(read), ())}
+
+
+def listing_digest(explainer: ExplainerListing) -> str:
+    """What lists of explainers show of one (`LISTING_FIELDS`)."""
+    e = explainer
+    return digest(e.slug, e.title, e.summary, e.published.text, e.updated.text if e.updated else "",
+                  e.modified.text if e.modified else "", e.tags, e.authors, e.claim_count, e.rated_count,
+                  e.timeline_count, *(f"{c.date.text}:{c.text}" for c in e.corrections))
+
+
+def fingerprint(kind_name: str, template: str | None, reads: Iterable[Read], item: Any, facts: Facts) -> str:
+    """The output's fingerprint: a digest of everything its declarations say it reads."""
+    full = not facts.themed(template)
+    return digest(kind_name, *(part for read in reads for part in read.parts(item, facts, full)))
+
+
+# -- what a page needs before it renders --------------------------------------------
+
+def compiled(explainer: ExplainerListing) -> Explainer:
+    """The explainer with every field (compiling it, outside any template, if only its
+    summary is known)."""
+    if isinstance(explainer, LazyExplainer):
+        return explainer.full()
+    assert isinstance(explainer, Explainer)
+    return explainer
+
+
+def whole_actor(actor: Actor | LazyActor) -> Actor:
+    """The actor with every field: an inline actor known from a summary is read from its
+    explainer's view, or its explainer compiled."""
+    return actor.full() if isinstance(actor, LazyActor) else actor
+
+
+def render_prepared(render: Callable[[], RenderedFile], reads: Iterable[Read], item: Any,
+                    facts: Facts) -> RenderedFile:
+    """Render a page whose explainers may be known only by their summaries and views.
+
+    A template that reads past them (a project's own template; a damaged view item) meets
+    `summary.NotPrepared`, never a compile: the explainers the page declares it reads are
+    then compiled here and the page rendered again (and any other explainer it names, one
+    at a time: `site_data` reaches them all)."""
+    prepared = False
+    while True:
+        try:
+            return render()
+        except NotPrepared as exc:
+            if not prepared:
+                prepared = True
+                for read in reads:
+                    for explainer in read.explainers(item, facts):
+                        compiled(explainer)
+            elif exc.explainer.prepared():
+                raise RuntimeError(f"{exc.explainer.src_path}: compiled, yet not prepared") from None
+            exc.explainer.full()
+
+
+# -- templates ------------------------------------------------------------------------
+
+THEME_PAGES = "(from the theme)"
+"""The entry of `template_digests` that lists the page templates made of the built-in theme's
+templates alone (comma-separated): their pages are fingerprinted by their declared reads
+(see `Facts.themed`)."""
+
+LOCAL_PAGES = "(own pages local)"
+"""The entry of `template_digests` that is "1" when no template of an explainer's own pages
+reads `site_data`: those pages can be rendered with the explainer alone (see `shards`)."""
+
+
+@dataclass
+class TemplateClosure:
+    """The page templates with everything each extends, includes or imports, read once."""
+
+    env: jinja2.Environment
+    theme_dir: str
+    sources: dict[str, str] = field(default_factory=dict)
+    refs: dict[str, set[str]] = field(default_factory=dict)
+    from_theme: set[str] = field(default_factory=set)
+    site_wide: set[str] = field(default_factory=set)
+    """Templates that read `site_data`, fail to parse, or name a template computed at run time."""
+
+    def closure(self, name: str) -> set[str]:
+        self._visit(name)
+        found: set[str] = set()
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.add(current)
+                stack.extend(self.refs.get(current, ()))
+        return found
+
+    def _visit(self, name: str) -> None:
+        if name in self.sources:
+            return
+        loader = self.env.loader
+        assert loader is not None
+        try:
+            source, filename, _ = loader.get_source(self.env, name)
+        except jinja2.TemplateNotFound:
+            self.sources[name], self.refs[name] = "", set()
+            self.site_wide.add(name)
+            return
+        self.sources[name] = source
+        if filename and filename.startswith(self.theme_dir):
+            self.from_theme.add(name)
+        try:
+            tree = self.env.parse(source)
+            referenced = list(meta.find_referenced_templates(tree))
+            if "site_data" in meta.find_undeclared_variables(tree) or None in referenced:
+                self.site_wide.add(name)
+            found = {r for r in referenced if r}
+        except jinja2.TemplateSyntaxError:
+            self.site_wide.add(name)
+            found = set()
+        self.refs[name] = found
+        for ref in found:
+            self._visit(ref)
+
+
+def template_digests(env: jinja2.Environment, names: Iterable[str], own_page_names: Iterable[str],
+                     asset_paths: dict[str, str], code_version: str, theme_dir: Path) -> dict[str, str]:
+    """For each page template, a digest of its own source and of every template it extends,
+    includes or imports, so that editing a partial re-renders only the pages using it, and
+    of the paths of the theme's assets (`url('asset', ...)`: a changed style sheet has a new
+    name, which every page links to); and `THEME_PAGES`, `LOCAL_PAGES`."""
+    templates = TemplateClosure(env, str(theme_dir))
+    result = {}
+    themed: list[str] = []
+    for name in names:
+        closure = templates.closure(name)
+        result[name] = digest(code_version, *sorted(asset_paths.items()),
+                              *(f"{n}:{templates.sources[n]}" for n in sorted(closure)))
+        if closure <= templates.from_theme:
+            themed.append(name)
+    result[THEME_PAGES] = ",".join(themed)
+    local = not any(templates.closure(name) & templates.site_wide for name in own_page_names)
+    result[LOCAL_PAGES] = "1" if local else ""
+    return result
+
+
+def own_pages_are_local(templates: dict[str, str]) -> bool:
+    """No template of an explainer's own pages reads `site_data` (see `template_digests`)."""
+    return templates.get(LOCAL_PAGES) == "1"
