@@ -13,7 +13,8 @@ shows its description), every field of them, as JSON in
 `.explainer-cache/views/`, one file per explainer, read only when a page
 needs it. A `summary.LazyExplainer` answers `claims`, `sources` and
 `timeline` from its view, a `summary.LazyActor` its full actor; anything
-else still compiles the file.
+else raises `summary.NotPrepared`, and the page is rendered again once the file is
+compiled (see `dependencies.render_prepared`).
 
 `encode` and `decode` are exact inverses on resolved models (a test checks
 it on every test project), so a page rendered from a view is byte-identical
@@ -29,8 +30,9 @@ memory at once (`summary.DECODED_VIEWS`), most were decoded several times.
 A view is read back from the cache, which a cloned project may have written: each
 decoded item is checked against the types its model declares (`_conforms`), and a
 status or kind outside the contract's list is refused, before any page sees it. An item
-that fails is compiled from its file instead (a template that met a dict where an id
-belongs failed the build until `--clean`).
+that fails is `fallback`'s instead: the explainer's `NotPrepared`, so the page is rendered
+again from the compiled file (a template that met a dict where an id belongs failed the
+build until `--clean`).
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 def decode(text: str, fallback: Callable[[str, Any], Any]) -> dict[str, Any]:
     """`claims`, `sources`, `timeline` and `actors` (inline) as the compiled explainer has
     them (but for the actors' `signature` and `home`), each item decoded when first read.
-    An item whose line is damaged is `fallback(field, key)` instead (from the file).
+    An item whose line is damaged is `fallback(field, key)` instead (which may raise).
 
     Raises ValueError, TypeError or KeyError if the view does not have the lines it names."""
     head, *lines = text.split("\n")
