@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from generator import plan, render
+from generator import render
 from generator.config import BuildOptions
 from generator.pipeline import Builder
 from helpers import html_tree, make_project
@@ -104,7 +104,6 @@ def theme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     copy = tmp_path / "theme"
     shutil.copytree(render.THEME_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(render, "THEME_DIR", copy)
-    monkeypatch.setattr(plan, "THEME_DIR", copy)
     return copy
 
 
