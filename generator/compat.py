@@ -28,19 +28,44 @@ import contextlib
 import os
 import sys
 import time
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Protocol
 
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
 
-try:
-    import msvcrt
-except ImportError:  # not Windows
-    msvcrt = None  # type: ignore[assignment]
+class FileLocks(Protocol):
+    """What the generator uses of `fcntl`: whole-file locks."""
+
+    @property
+    def LOCK_EX(self) -> int: ...
+    @property
+    def LOCK_UN(self) -> int: ...
+    def flock(self, fd: int, operation: int, /) -> None: ...
+
+
+class ByteLocks(Protocol):
+    """What the generator uses of Windows' `msvcrt`: byte-range locks (tests give a stand-in)."""
+
+    @property
+    def LK_NBLCK(self) -> int: ...
+    @property
+    def LK_UNLCK(self) -> int: ...
+    def locking(self, fd: int, mode: int, nbytes: int, /) -> None: ...
+
+
+fcntl: FileLocks | None = None
+if sys.platform != "win32":  # Windows has no `fcntl` (and its stub describes none there)
+    try:
+        import fcntl as _fcntl
+        fcntl = _fcntl
+    except ImportError:  # neither POSIX nor Windows (and tests that play Windows on Linux)
+        pass
+
+msvcrt: ByteLocks | None = None
+if sys.platform == "win32":  # the only platform that has it (and the only one its stub describes)
+    import msvcrt as _msvcrt
+    msvcrt = _msvcrt
 
 LOCK_RETRY_SECONDS = 0.05
 """How often a waiting lock-file lock tries again (`msvcrt.locking` cannot block for long)."""
@@ -134,8 +159,12 @@ def exchange(a: Path, b: Path) -> bool:
     return renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
+_Renameat2 = Callable[[int, bytes, int, bytes, int], int]
+"""renameat2(olddirfd, oldpath, newdirfd, newpath, flags) -> 0 or -1 (ctypes' default `int` result)."""
+
+
 @lru_cache(maxsize=1)
-def _renameat2() -> Any:
+def _renameat2() -> _Renameat2 | None:
     """The C library's `renameat2`, or None. Looked up in the running process (the C library
     it is linked with, glibc or musl) rather than by name: `ctypes.util.find_library` needs
     `ldconfig` or a compiler, which slim containers lack."""
@@ -143,6 +172,7 @@ def _renameat2() -> Any:
         return None
     try:
         import ctypes
-        return getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+        function: _Renameat2 | None = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+        return function
     except (ImportError, OSError):
         return None

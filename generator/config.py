@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator.diagnostics import Diagnostics
+from generator.diagnostics import Diagnostics, Span
 from generator.fields import FieldReader
 from generator.validate import lead_image
 from generator.yamlnodes import YMap
@@ -71,31 +71,48 @@ def normalize_base_url(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
+_DEFAULTS = SiteConfig()
+
+
 def read_config(node: YMap | None, diags: Diagnostics, base_url_override: str | None,
                 images: set[str] | None = None) -> SiteConfig:
     """Validate site.yaml's fields (absent file: all defaults). `images` are the files under
     content/ that `image` may name (see `load.list_content_files`)."""
-    values: dict[str, object] = {}
+    config = _DEFAULTS
     if node is not None:
-        r = FieldReader(node, "site.yaml", SITE_KEYS, diags)
-        for key in ("title", "language", "description", "publisher"):
-            value = r.text(key)
-            if value is not None:
-                values[key] = value
-        values["allow_html"] = r.boolean("allow_html", False)
-        values["updated_from_git"] = r.boolean("updated_from_git", False)
-        values["image"], values["image_alt"], _ = lead_image(r, images or set(), diags, credit=False)
-        base = r.scalar_node("base_url")
-        if base is not None:
-            values["base_url"] = _check_base_url(base.text, diags, base.span)
+        config = _site_yaml(FieldReader(node, "site.yaml", SITE_KEYS, diags), images or set(), diags)
     if base_url_override is not None:
-        values["base_url"] = _check_base_url(base_url_override, diags, None)
-    if "base_url" in values and values["base_url"] is None:
-        del values["base_url"]
-    return SiteConfig(**values)  # type: ignore[arg-type]
+        base_url = _check_base_url(base_url_override, diags, None)
+        config = replace(config, base_url=_DEFAULTS.base_url if base_url is None else base_url)
+    return config
 
 
-def _check_base_url(text: str, diags: Diagnostics, span: object) -> str | None:
+def _site_yaml(r: FieldReader, images: set[str], diags: Diagnostics) -> SiteConfig:
+    """The settings site.yaml gives, read in the order of its errors; the default for one that
+    is absent or wrong (errors say which)."""
+    title = r.text("title")
+    language = r.text("language")
+    description = r.text("description")
+    publisher = r.text("publisher")
+    allow_html = r.boolean("allow_html", False)
+    updated_from_git = r.boolean("updated_from_git", False)
+    image, image_alt, _ = lead_image(r, images, diags, credit=False)
+    base = r.scalar_node("base_url")
+    base_url = _check_base_url(base.text, diags, base.span) if base is not None else None
+    return SiteConfig(
+        title=_DEFAULTS.title if title is None else title,
+        base_url=_DEFAULTS.base_url if base_url is None else base_url,
+        language=_DEFAULTS.language if language is None else language,
+        description=_DEFAULTS.description if description is None else description,
+        allow_html=allow_html,
+        publisher=_DEFAULTS.publisher if publisher is None else publisher,
+        updated_from_git=updated_from_git,
+        image=image,
+        image_alt=image_alt,
+    )
+
+
+def _check_base_url(text: str, diags: Diagnostics, span: Span | None) -> str | None:
     url = normalize_base_url(text)
     try:
         parts = urlsplit(url)
@@ -104,7 +121,7 @@ def _check_base_url(text: str, diags: Diagnostics, span: object) -> str | None:
     ok = (parts.scheme in ("http", "https") and parts.netloc) or (not parts.scheme and url.startswith("/")
                                                                     and not parts.netloc)
     if not ok or parts.query or parts.fragment or any(c.isspace() or c in "\"'<>" for c in url):
-        diags.error(span, f"base_url '{text}' must be an http(s) URL or a path starting with '/'",  # type: ignore[arg-type]
+        diags.error(span, f"base_url '{text}' must be an http(s) URL or a path starting with '/'",
                     "for example https://example.org/explainers/")
         return None
     return url

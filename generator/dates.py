@@ -56,7 +56,7 @@ class PartialDate:
             return "month"
         return "year"
 
-    def is_before(self, other: "PartialDate") -> bool:
+    def is_before(self, other: PartialDate) -> bool:
         """True when this date is earlier than `other` without doubt: two date-times compare
         as instants (time zones count); otherwise the calendar dates as written compare, so
         a correction dated the same day as a date-time of publication is not "before" it."""
@@ -73,7 +73,7 @@ class PartialDate:
             return dt.datetime.combine(
                 dt.date(self.year, self.month, self.day), self.time, dt.timezone(self.offset)
             )
-        return dt.datetime(self.year, self.month or 1, self.day or 1, tzinfo=dt.timezone.utc)
+        return dt.datetime(self.year, self.month or 1, self.day or 1, tzinfo=dt.UTC)
 
     def display(self) -> str:
         """Human form at the written precision: "1956", "February 2022", "27 March 2024"."""
@@ -99,7 +99,7 @@ class PartialDate:
     def utc_iso(self) -> str:
         """The instant in UTC to the second, `2024-03-29T09:30:00Z`: one form for every date,
         whatever its precision and offset (the sitemap's `lastmod`)."""
-        u = self.instant().astimezone(dt.timezone.utc)
+        u = self.instant().astimezone(dt.UTC)
         # Not strftime: its %Y does not pad years before 1000 on every platform.
         return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z"
 
@@ -173,7 +173,7 @@ def _from_datetime_match(text: str, m: re.Match[str]) -> PartialDate:
     try:
         # Later stages convert to UTC (the embargo check, the cache's next deadline); the
         # first and last hours of years 1 and 9999 have no UTC datetime in Python.
-        aware.astimezone(dt.timezone.utc)
+        aware.astimezone(dt.UTC)
     except OverflowError:
         raise DateError(f"'{text}' is out of range: in UTC it falls outside the years 1 to 9999") from None
     instant = aware.timestamp()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from generator.dates import DateError, PartialDate, parse_date
@@ -86,9 +86,9 @@ def check_url(text: str, span: Span, key: str, diags: Diagnostics, what: str | N
         parts = None
     # No spaces, controls or invisible format characters (U+202E, U+200B...): a real URL has
     # them percent-encoded, and unencoded they only disguise where a link goes.
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc \
+    if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc
             or any(c.isspace() or ord(c) < 32 or unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
-                   for c in text):
+                   for c in text)):
         where = f"'{key}' in {what}" if what else f"'{key}'"
         diags.error(span, f"{where} must be an http or https URL, got '{text}'",
                     "write the full address, starting with https://")

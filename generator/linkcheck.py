@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, AbstractSet, Callable
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from generator.diagnostics import Diagnostic, Span
@@ -82,7 +83,7 @@ def _resolve(base_dir: str, raw: str) -> tuple[str, str] | None:
 
 
 def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str] | None,
-              skip: AbstractSet[str] = frozenset(), keep_ids: bool = False) -> PageLinks:
+              skip: Set[str] = frozenset(), keep_ids: bool = False) -> PageLinks:
     """Check a page's links on the spot (in-page fragments, and that every other file it
     names is one of the site's `outputs`); keep only links to a fragment of another page,
     which need that page's ids. Keeping every link of every page would cost hundreds of
@@ -135,7 +136,7 @@ def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str] | N
 
 def check_site(pages: list[PageLinks], out_label: str, read_page: Callable[[str], bytes | None],
                read_staged: Callable[[str], bytes | None], outputs: set[str],
-               written: "WrittenLinks | None" = None) -> list[Diagnostic]:
+               written: WrittenLinks | None = None) -> list[Diagnostic]:
     """Every error found while scanning, plus links to a file the site does not have
     (kept by pages scanned before the site was planned) or to a fragment of another page,
     and the links `written` in Markdown (see `sitelinks`), reported at their source.
@@ -163,7 +164,8 @@ def check_site(pages: list[PageLinks], out_label: str, read_page: Callable[[str]
             errors += [broken_link(out_label, page.dest_path, read_staged(page.dest_path) or b"", offset,
                                    f"broken link '{raw}': the site has no {target}", target)
                        for page, _, raw, offset in links]
-            errors += [written.error(link, None, set) for link in sourced]  # type: ignore[union-attr]
+            if written is not None:  # else `sourced` is empty
+                errors += [written.error(link, None, set) for link in sourced]
             continue
         links = [link for link in links if link[1]]
         sourced = [link for link in sourced if link.fragment]
@@ -174,9 +176,8 @@ def check_site(pages: list[PageLinks], out_label: str, read_page: Callable[[str]
         else:
             data = read_page(target)
             ids = page_ids(data) if data else set()
-        for link in sourced:
-            if link.fragment not in ids:
-                errors.append(written.error(link, link.fragment, lambda: ids))  # type: ignore[union-attr]
+        if written is not None:  # else `sourced` is empty
+            errors += [written.error(link, link.fragment, ids.copy) for link in sourced if link.fragment not in ids]
         for page, fragment, raw, offset in links:
             if fragment not in ids:
                 errors.append(broken_link(out_label, page.dest_path, read_staged(page.dest_path) or b"",

@@ -7,7 +7,7 @@ under any `base_url` path and from any static host without rewriting.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import quote
 
 from markupsafe import Markup

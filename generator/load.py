@@ -69,7 +69,7 @@ def load_site_yaml(root: Path, diags: Diagnostics) -> tuple[YMap | None, str]:
     return _expect_mapping(parse_yaml(text, "site.yaml", 0, diags), Span("site.yaml"), diags, before), text
 
 
-class ContentFiles(set):  # type: ignore[type-arg]
+class ContentFiles(set[str]):
     """The files under content/ (paths relative to it), as a set of str.
 
     `outside` holds what is left out of the set because it is a symbolic link pointing

@@ -30,21 +30,36 @@ import bisect
 import html as html_lib
 import os
 import re
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Callable
+from types import ModuleType
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote
 
 from generator.diagnostics import Span
 from generator.links import AT_HREF_RE
 from generator.model import Markdown
 
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
 AT_SRC_RE = re.compile(r'src="@([^"]*)"')
 """`![alt](@id)`: an image whose source is an `@id`, which can only be a mistake."""
 
+markdown_it_pyrs: ModuleType | None
+"""The Rust engine's module, None where it is not installed (it has wheels for some Pythons
+only: mypy then sees no stub for it, hence the untyped module)."""
 try:
-    import markdown_it_pyrs
+    import markdown_it_pyrs as _pyrs
+    markdown_it_pyrs = _pyrs
 except ImportError:  # pragma: no cover - a platform without a wheel
     markdown_it_pyrs = None
+
+
+class _FastEngine(Protocol):
+    """What this module uses of `markdown_it_pyrs.MarkdownIt`."""
+
+    def render(self, src: str, *, xhtml: bool = True) -> str: ...
 
 _PYRS_RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
                "reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link",
@@ -52,7 +67,7 @@ _PYRS_RULES = ["blockquote", "code", "fence", "heading", "hr", "lheading", "list
 """CommonMark without raw HTML (html_block, html_inline), plus tables and strikethrough."""
 
 
-def _footnote_caption(self: object, tokens: list, idx: int, options: object, env: object) -> str:
+def _footnote_caption(self: object, tokens: Sequence[Token], idx: int, options: object, env: object) -> str:
     """'[2]' for every reference to footnote 2: markdown-it writes '[2:1]' for the second one,
     which readers take for a verse number."""
     return f"[{tokens[idx].meta['id'] + 1}]"
@@ -75,7 +90,8 @@ def engine_name(allow_html: bool) -> str:
 def _engine(allow_html: bool, name: str) -> Callable[..., str]:
     """`render(text, footnote_scope="")` of one engine; pyrs is never given footnotes."""
     if name == "pyrs":
-        fast = markdown_it_pyrs.MarkdownIt("zero").enable_many(_PYRS_RULES)
+        assert markdown_it_pyrs is not None, "engine_name picks pyrs only where it is installed"
+        fast: _FastEngine = markdown_it_pyrs.MarkdownIt("zero").enable_many(_PYRS_RULES)
 
         def render(text: str, footnote_scope: str = "") -> str:
             try:
@@ -98,7 +114,8 @@ def _engine(allow_html: bool, name: str) -> Callable[..., str]:
 
     def render_py(text: str, footnote_scope: str = "") -> str:
         # The plugin writes ids as fn-<docId>-1, fnref-<docId>-1 (and fnref-<docId>-1:1 ...).
-        return md.render(text, {"docId": footnote_scope} if footnote_scope else None)
+        html: str = md.render(text, {"docId": footnote_scope} if footnote_scope else None)
+        return html
 
     return render_py
 

@@ -15,7 +15,7 @@ import os
 import posixpath
 import stat
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,7 +107,7 @@ class Problem:
     hint: str | None = None
 
 
-def check_path(text: str, files: set[str], where: str = "") -> tuple[str | None, Problem | None]:
+def check_path(text: str, files: Set[str], where: str = "") -> tuple[str | None, Problem | None]:
     """The picture path `text` (relative to content/) normalised, or the problem with it.
 
     `files` is the set of files under content/ (`load.ContentFiles`, whose `outside` and

@@ -13,6 +13,7 @@ import html as html_lib
 import posixpath
 import re
 import unicodedata
+from collections.abc import Set
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -80,7 +81,7 @@ class Site:
 
 
 def resolve_shared_actors(shared: dict[str, Actor], config: SiteConfig, diags: Diagnostics,
-                          files: set[str] = frozenset()) -> dict[str, list[SiteLink]]:
+                          files: Set[str] = frozenset()) -> dict[str, list[SiteLink]]:
     """Check shared actors' affiliations and description links (to shared actors only);
     returns each description's links to pages of the site (see `sitelinks`), by actor id.
     `files` are the files under content/ (`load.ContentFiles`): what Markdown images may show."""
@@ -149,7 +150,7 @@ def _merge_inline_actor(actor: Actor, explainer: Explainer, actors: dict[str, Ac
 class _Scope:
     """What an id means inside one explainer: its inline actors, sources, claims, shared actors."""
 
-    def __init__(self, explainer: Explainer | None, shared: dict[str, Actor], files: set[str] = frozenset()):
+    def __init__(self, explainer: Explainer | None, shared: dict[str, Actor], files: Set[str] = frozenset()):
         self.explainer = explainer
         self.shared = shared
         self.files = files
@@ -191,7 +192,7 @@ def _article(kind: str) -> str:
 
 
 def _resolve_shared_actor(actor: Actor, shared: dict[str, Actor], config: SiteConfig,
-                          diags: Diagnostics, files: set[str]) -> list[SiteLink]:
+                          diags: Diagnostics, files: Set[str]) -> list[SiteLink]:
     scope = _Scope(None, shared, files)
     if actor.affiliation and actor.affiliation_span:
         if not scope.check(actor.affiliation, "actor", actor.affiliation_span,
@@ -211,7 +212,7 @@ def _base_path(config: SiteConfig) -> str:
 
 
 def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig,
-                       diags: Diagnostics, files: set[str] = frozenset()) -> None:
+                       diags: Diagnostics, files: Set[str] = frozenset()) -> None:
     """Check every reference inside one explainer, render its Markdown, fill inverse relations
     and the actors its page shows. Uses only the explainer, the shared actors and the list of
     files under content/ (`files`: what its Markdown images may show)."""
@@ -353,7 +354,7 @@ def _check_markdown(field: Markdown, scope: _Scope, context: str, config: SiteCo
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
-def _check_images(field: Markdown, files: set[str], context: str, diags: Diagnostics) -> None:
+def _check_images(field: Markdown, files: Set[str], context: str, diags: Diagnostics) -> None:
     """Each Markdown image must have alt text; one with a relative address must name a
     picture under content/ (checked as an actor's `image` is, bytes included), and is then
     copied to site/media/: its `src` becomes `media/<path>` (see `links.resolve_media`).
@@ -415,7 +416,7 @@ def _index(site: Site) -> None:
         if actor.shared and actor.description:  # an inline actor's are in its explainer's media
             site.images.update(actor.description.images)
         if actor.affiliation in site.actors:
-            site.members.setdefault(actor.affiliation, []).append(actor.id)  # type: ignore[arg-type]
+            site.members.setdefault(actor.affiliation, []).append(actor.id)
     for ids in site.members.values():
         ids.sort(key=lambda i: (site.actors[i].name.lower(), i))
     if site.config.image:

@@ -34,8 +34,9 @@ from __future__ import annotations
 import html as html_lib
 import posixpath
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from generator.diagnostics import Diagnostic, Diagnostics, Span, did_you_mean
@@ -99,7 +100,7 @@ class SiteLink:
         return [self.target, self.fragment, self.written, *self.span, self.explainer, self.home]
 
     @classmethod
-    def from_json(cls, data: Any) -> "SiteLink":
+    def from_json(cls, data: Any) -> SiteLink:
         """Raises ValueError or TypeError on anything `to_json` did not make."""
         target, fragment, written, path, line, column, explainer, home = data
         texts = (target, fragment, written, path, explainer, home)

@@ -53,7 +53,7 @@ def _same_words_but_slips(wanted: list[str], written: list[str]) -> bool:
     if len(wanted) != len(written):
         return False
     return all(a == b or (a[0] == b[0] and _one_slip(a, b))
-               for a, b in zip(wanted, written))
+               for a, b in zip(wanted, written, strict=True))
 
 
 def _one_slip(a: str, b: str) -> bool:

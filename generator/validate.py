@@ -14,15 +14,26 @@ errors is never rendered, so no placeholder reaches a page.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from generator import media
 from generator.dates import PartialDate
 from generator.diagnostics import Diagnostics, Span
 from generator.fields import FieldReader, check_id
 from generator.load import RawActor, RawExplainer
+from generator.model import (
+    ACTOR_KINDS,
+    RELATIONS,
+    STATUSES,
+    Actor,
+    Claim,
+    Correction,
+    Explainer,
+    Markdown,
+    Source,
+    TimelineEvent,
+)
 from generator.statuses import status_hint
-from generator.model import (ACTOR_KINDS, RELATIONS, STATUSES, Actor, Claim, Correction, Explainer, Markdown,
-                             Source, TimelineEvent)
 from generator.yamlnodes import YMap
 
 RESERVED_SLUGS = ("actors", "tags", "assets", "media")
@@ -238,7 +249,7 @@ class _Namespace:
         return True
 
 
-def _objects(r: FieldReader, key: str, what: str, diags: Diagnostics):  # type: ignore[no-untyped-def]
+def _objects(r: FieldReader, key: str, what: str, diags: Diagnostics) -> Iterator[tuple[str, Span, YMap | None]]:
     """(id, key span, mapping) for each entry of an `id: {fields}` section; the mapping is None
     (after an error) when the entry is not a mapping, so that the id still exists."""
     section = r.mapping(key)

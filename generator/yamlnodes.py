@@ -15,16 +15,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Union
+from typing import Protocol
 
 import yaml
 
 from generator.diagnostics import Diagnostics, Span
-
-try:  # libyaml is several times faster; compose() is all we use, so both behave the same.
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
@@ -32,7 +27,7 @@ _BOOLS = frozenset(("true", "True", "TRUE", "false", "False", "FALSE", "yes", "Y
                     "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"))
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _PlainScalars:
     """Skips implicit tag resolution: we read every scalar's text ourselves.
 
     PyYAML's resolver runs a list of regular expressions over every plain scalar
@@ -45,6 +40,21 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         if kind is yaml.ScalarNode:
             return _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+class _PyLoader(_PlainScalars, yaml.SafeLoader):
+    """The loader where PyYAML was built without libyaml."""
+
+
+_BaseLoader: type[yaml.CSafeLoader | yaml.SafeLoader] = yaml.SafeLoader
+_Loader: type[yaml.CSafeLoader | yaml.SafeLoader] = _PyLoader
+# libyaml is several times faster; compose() is all we use, so both behave the same.
+if yaml.__with_libyaml__:
+
+    class _CLoader(_PlainScalars, yaml.CSafeLoader):
+        """The loader where PyYAML has libyaml (the wheels do)."""
+
+    _BaseLoader, _Loader = yaml.CSafeLoader, _CLoader
 
 MAX_DEPTH = 32
 """No field of the format nests deeper than a handful of levels."""
@@ -185,24 +195,24 @@ class YScalar:
             return False
         start = self.span.column  # 0-based index of the character after the opening quote
         line = lines[index]
-        return line[start:start + len(self.text)] == self.text and \
-            line[start + len(self.text):start + len(self.text) + 1] == self.style
+        end = start + len(self.text)
+        return line[start:end] == self.text and line[end:end + 1] == self.style
 
 
 @dataclass(slots=True)
 class YSeq:
-    items: list["YNode"]
+    items: list[YNode]
     span: Span
 
 
 @dataclass(slots=True)
 class YMap:
-    entries: dict[str, tuple[YScalar, "YNode"]]
+    entries: dict[str, tuple[YScalar, YNode]]
     """key text -> (key node, value node), in file order."""
     span: Span
 
 
-YNode = Union[YScalar, YSeq, YMap]
+YNode = YScalar | YSeq | YMap
 
 
 def kind_name(node: YNode) -> str:
@@ -275,7 +285,7 @@ def _report_anchors(text: str, path: str, line_offset: int, source: _Source, dia
     try:
         for event in yaml.parse(text, Loader=_BaseLoader):
             anchor = getattr(event, "anchor", None)
-            if not anchor:
+            if not anchor or event.start_mark is None:  # the parser marks every event
                 continue
             alias = isinstance(event, yaml.AliasEvent)
             diags.error(_span(path, event.start_mark, line_offset, source),
@@ -297,7 +307,18 @@ _YAML_ONLY_BREAKS = ("\x85", "\u2028", "\u2029")
 """Line breaks for YAML (so in `Mark.line`) but not for editors, nor for our positions."""
 
 
-def _span(path: str, mark: yaml.Mark, line_offset: int, source: _Source | None = None) -> Span:
+class _Mark(Protocol):
+    """A position in the text: PyYAML's `yaml.Mark` and libyaml's both have these."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+
+
+def _span(path: str, mark: _Mark, line_offset: int, source: _Source | None = None) -> Span:
     if source is not None and (source.odd_breaks or mark.index >= len(source.text)):
         # At the end of a text without a final line break the reader has added one, and its
         # mark is on a line the file does not have ("a: b\nc" fails at line 3): clamp to the
@@ -381,17 +402,17 @@ class _Converter:
         assert isinstance(node, yaml.MappingNode)
         entries: dict[str, tuple[YScalar, YNode]] = {}
         for key_node, value_node in node.value:
-            key = self.convert(key_node, depth + 1, key=True)
+            name = self.convert(key_node, depth + 1, key=True)
             value = self.convert(value_node, depth + 1)
-            if not isinstance(key, YScalar):
-                self.diags.error(key.span, "a key must be plain text")
+            if not isinstance(name, YScalar):
+                self.diags.error(name.span, "a key must be plain text")
                 continue
-            if key.text in entries:
-                first = entries[key.text][0].span
-                self.diags.error(key.span, f"duplicate key '{key.text}' (first defined at line {first.line})",
+            if name.text in entries:
+                first = entries[name.text][0].span
+                self.diags.error(name.span, f"duplicate key '{name.text}' (first defined at line {first.line})",
                                  "remove one of them")
                 continue
-            entries[key.text] = (key, value)
+            entries[name.text] = (name, value)
         return YMap(entries, self.span(node))
 
     def _check_plain(self, node: yaml.ScalarNode) -> None:

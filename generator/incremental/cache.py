@@ -46,17 +46,26 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-try:
-    import orjson
-except ImportError:  # pragma: no cover - a platform without a wheel
-    orjson = None
+from typing import Any, Protocol
 
 from generator import compat, history, safefs
-from generator.incremental import userkey
 from generator.diagnostics import Diagnostic, Span
 from generator.history import History
+from generator.incremental import userkey
+
+
+class FastJson(Protocol):
+    """What the cache uses of `orjson` (absent on a platform without a wheel)."""
+
+    def dumps(self, obj: Any, /) -> bytes: ...
+
+
+orjson: FastJson | None
+try:
+    import orjson as _orjson
+    orjson = _orjson
+except ImportError:  # pragma: no cover - a platform without a wheel
+    orjson = None
 
 CACHE_DIR = ".explainer-cache"
 _FORMAT = 6
@@ -397,7 +406,7 @@ def save_view(root: Path, src_path: str, key: str, text: str) -> bool:
     if secret is None or not safefs.is_own_folder(root / CACHE_DIR / "views"):
         return False
     try:
-        body = f"{key}\n{text}".encode("utf-8")
+        body = f"{key}\n{text}".encode()
         safefs.write_file(_view_path(root, src_path), userkey.seal("view", body, secret).encode() + b"\n" + body)
     except (OSError, UnicodeError):
         return False

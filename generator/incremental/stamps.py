@@ -122,7 +122,7 @@ class OutputsCheck:
                 self.answer = int(all_exist(self.out_dir, self.outputs))
         return bool(self.answer)
 
-    def __enter__(self) -> "OutputsCheck":
+    def __enter__(self) -> OutputsCheck:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,

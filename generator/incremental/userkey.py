@@ -121,8 +121,8 @@ def _lookup() -> tuple[bytes | None, str]:
     folder = own_folder()
     if folder is None:
         home = cache_home()
-        where = home / "explainer" if home else "$XDG_CACHE_HOME/explainer (there is no home directory)"
-        return None, f"{where} is not a folder of this user's that no one else can write"
+        shown = home / "explainer" if home else "$XDG_CACHE_HOME/explainer (there is no home directory)"
+        return None, f"{shown} is not a folder of this user's that no one else can write"
     found, problem = _read_or_make(folder / KEY_NAME)
     if found is not None:
         _known[where] = (found, str(folder / KEY_NAME))

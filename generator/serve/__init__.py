@@ -36,27 +36,30 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import signal
+import socket
 import sys
 import threading
 import time
 import traceback
 import webbrowser
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
+from types import FrameType
+from typing import Any
 
 from tornado.httpserver import HTTPServer
 
 from generator import render
 from generator.config import BuildOptions
-from generator.workers.parallel import default_jobs
 from generator.diagnostics import BuildFailed, Diagnostic
 from generator.pipeline import Builder
+from generator.serve import server as web_server
 from generator.serve.accept import Exhaustion, Server
 from generator.serve.live import BuildOutcome, LiveState, reload_action
-from generator.serve import server as web_server
 from generator.serve.preview import PreviewFolder, preview_folder
 from generator.serve.server import close_clients, listen, listen_error, make_app
 from generator.serve.watch import Watcher, scan
+from generator.workers.parallel import default_jobs
 from generator.write import OutputError
 
 __all__ = ["serve"]
@@ -102,14 +105,18 @@ def serve(root: Path, host: str = "127.0.0.1", port: int | None = None, open_bro
         signal.signal(signal.SIGTERM, previous_term)
 
 
-def _interrupt_on_sigterm() -> object:
+_SignalHandler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
+"""What `signal.signal` sets and returns."""
+
+
+def _interrupt_on_sigterm() -> _SignalHandler:
     """Until the event loop installs its handlers, SIGTERM stops like Ctrl-C instead of killing."""
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
     return signal.signal(signal.SIGTERM, interrupt)
 
 
-async def _serve(options: BuildOptions, sockets: list, open_browser: bool, folder: PreviewFolder) -> int:
+async def _serve(options: BuildOptions, sockets: list[socket.socket], open_browser: bool, folder: PreviewFolder) -> int:
     """First build, then serve until a stop signal; always closes everything it opened."""
     session = Session(options, asyncio.get_running_loop(), folder)
     remove_handlers = _on_stop_signals(session.loop, session.request_stop)
@@ -166,7 +173,7 @@ class Session:
         self.live.apply(outcome)
         self.watcher = Watcher(self.watched, self.rebuild, initial=before)
 
-    def start(self, sockets: list) -> str:
+    def start(self, sockets: list[socket.socket]) -> str:
         """Serve on the bound sockets, start watching, print the URL; returns it."""
         url = display_url(sockets)
         exhaustion = Exhaustion(self.terminal.say)  # one line when descriptors run out, one when free
@@ -336,12 +343,12 @@ def _shown(root: Path, path: Path) -> str:
     return str(path)
 
 
-def loopback_only(sockets: list) -> bool:
+def loopback_only(sockets: list[socket.socket]) -> bool:
     """True when every socket listens on a loopback address (the default, 127.0.0.1)."""
     return all(ipaddress.ip_address(sock.getsockname()[0].split("%")[0]).is_loopback for sock in sockets)
 
 
-def display_url(sockets: list) -> str:
+def display_url(sockets: list[socket.socket]) -> str:
     """The URL to open: the bound address, with 'all interfaces' shown as the loopback."""
     host, port = sockets[0].getsockname()[:2]
     if host in ("0.0.0.0", ""):

@@ -68,7 +68,7 @@ class Inotify:
         self.fd = fd
 
     @classmethod
-    def open(cls) -> "Inotify | None":
+    def open(cls) -> Inotify | None:
         """An inotify instance, or None where there is none (not Linux, or out of instances)."""
         if not sys.platform.startswith("linux"):
             return None
@@ -85,7 +85,7 @@ class Inotify:
         Raises OSError: ENOSPC when the user's limit of watches is reached
         (fs.inotify.max_user_watches), ENOENT or ENOTDIR if it is gone.
         """
-        wd = self._libc.inotify_add_watch(self.fd, os.fsencode(folder), FOLDER_MASK)
+        wd: int = self._libc.inotify_add_watch(self.fd, os.fsencode(folder), FOLDER_MASK)
         if wd < 0:
             code = ctypes.get_errno()
             raise OSError(code, os.strerror(code), folder)

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 from generator.diagnostics import Diagnostic
 from generator.pipeline import BuildReport

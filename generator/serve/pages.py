@@ -9,8 +9,8 @@ messages quote file content) is HTML-escaped here, in one place.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from html import escape
-from typing import Sequence
 
 from generator.diagnostics import Diagnostic
 
@@ -114,7 +114,7 @@ def _plain_page(title: str, body: str) -> bytes:
             f"<title>{escape(title)} · explainer serve</title>\n"
             "<style>body{font:1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;"
             "padding:0 1rem;color:#1a1a1a}code{font-size:.95em}</style>\n"
-            f"</head>\n<body>\n<main>{body}</main>\n</body>\n</html>\n").encode("utf-8")
+            f"</head>\n<body>\n<main>{body}</main>\n</body>\n</html>\n").encode()
 
 
 _OVERLAY_CSS = (

@@ -30,14 +30,16 @@ never part of a snapshot and their events are dropped, so they trigger nothing.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 from generator.serve import inotify as kernel
 from generator.serve.inotify import Event, Inotify
@@ -393,7 +395,7 @@ class Watcher:
                 return
             try:
                 if "" in dirty:  # the queue overflowed
-                    changed = self._timed(lambda: tree.refresh(dirty))
+                    changed = self._timed(functools.partial(tree.refresh, dirty))
                 else:
                     changed = tree.refresh(dirty)
             except IncompleteScan:

@@ -19,8 +19,9 @@ import gc
 import os
 import signal
 import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 from generator import compat, render, write
 from generator.linkcheck import PageLinks, scan_page
