@@ -16,19 +16,19 @@ import errno
 import json
 import socket
 import sys
+from http.client import responses
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tornado import httputil, web, websocket
+from tornado import web, websocket
 from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 
 from generator.serve import paths
 from generator.serve.accept import Exhaustion, out_of_descriptors
 from generator.serve.live import LiveState
-from generator.serve.pages import (LIVE_JS, SCRIPT_PATH, SOCKET_PATH, inject, not_built_page,
-                                   not_found_page)
+from generator.serve.pages import LIVE_JS, SCRIPT_PATH, SOCKET_PATH, inject, not_built_page, not_found_page
 
 _COMMON_HEADERS = {
     "Cache-Control": "no-store",
@@ -107,8 +107,8 @@ def _refuse_foreign_host(handler: web.RequestHandler, loopback_only: bool) -> No
 
 
 class _Base(web.RequestHandler):
-    def initialize(self, loopback_only: bool = True) -> None:
-        self.loopback_only = loopback_only
+    loopback_only: bool
+    """Whether only loopback Host names are answered: set by each handler's `initialize`."""
 
     def prepare(self) -> None:
         _refuse_foreign_host(self, self.loopback_only)
@@ -123,7 +123,7 @@ class _Base(web.RequestHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.finish(f"{status_code} {httputil.responses.get(status_code, 'Error')}\n")
+        self.finish(f"{status_code} {responses.get(status_code, 'Error')}\n")
 
 
 class SiteHandler(_Base):
@@ -131,7 +131,7 @@ class SiteHandler(_Base):
 
     def initialize(self, out_dir: Path, live: LiveState, exhaustion: Exhaustion,
                    loopback_only: bool = True) -> None:
-        super().initialize(loopback_only)
+        self.loopback_only = loopback_only
         self.out_dir = out_dir
         self.live = live
         self.exhaustion = exhaustion
@@ -158,7 +158,8 @@ class SiteHandler(_Base):
                 self.set_status(503)
                 self.set_header("Retry-After", "1")
                 self.set_header("Content-Type", "text/plain; charset=utf-8")
-                return self.finish("503 Service Unavailable: out of file descriptors, try again\n")
+                self.finish("503 Service Unavailable: out of file descriptors, try again\n")
+                return
             return self._not_found(raw_path)  # vanished, or swapped for a directory, since resolve()
         kind = paths.content_type(target.path)
         if kind.startswith("text/html"):
@@ -180,6 +181,9 @@ class SiteHandler(_Base):
 
 
 class ScriptHandler(_Base):
+    def initialize(self, loopback_only: bool = True) -> None:
+        self.loopback_only = loopback_only
+
     def get(self) -> None:
         self.set_header("Content-Type", "text/javascript; charset=utf-8")
         self.finish(LIVE_JS)
@@ -252,6 +256,8 @@ async def close_clients(live: LiveState, server: HTTPServer, timeout: float = 0.
     `timeout`, so stopping never hangs on a stuck tab.
     """
     server.stop()
+    # Kept before saying goodbye: `close` lets go of the handler's connection.
+    connections = [client.ws_connection for client in live.clients if isinstance(client, ReloadSocket)]
     for client in list(live.clients):
         assert isinstance(client, ReloadSocket)
         client.close(1001, "server stopped")
@@ -259,10 +265,10 @@ async def close_clients(live: LiveState, server: HTTPServer, timeout: float = 0.
     deadline = loop.time() + timeout
     while live.clients and loop.time() < deadline:
         await asyncio.sleep(0.02)
-    for client in list(live.clients):
-        if isinstance(client, ReloadSocket) and client.ws_connection is not None:
-            client.ws_connection.abort()
+    for connection in connections:
+        if connection is not None and connection.stream is not None:
+            connection.stream.close()  # cut off, as tornado's own (private) `_abort` does
     try:
         await asyncio.wait_for(server.close_all_connections(), timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pass
