@@ -42,8 +42,12 @@ from xml.etree import ElementTree
 
 import html5lib
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from generator import cli, compat
+from generator.config import BuildOptions
+from generator.diagnostics import BuildFailed
+from generator.pipeline import Builder
 from generator.incremental import userkey
 
 REPO = Path(__file__).resolve().parent.parent
@@ -453,3 +457,144 @@ def tree_digest(root: Path) -> dict[str, str]:
         else:
             result[rel] = "<dir>"
     return result
+
+
+# -- the edit property: builds after any edits equal a clean build --------------------
+# (tests/test_incremental.py, and tests/test_page_kinds.py for a kind of page added by a test)
+
+BASE = "https://example.org/x/"
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Relative path -> digest of every file under `folder`."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def clean_build(root: Path, out: Path, drafts: bool = False) -> dict[str, str]:
+    shutil.rmtree(out, ignore_errors=True)
+    Builder(BuildOptions(root, out, base_url=BASE, drafts=drafts), use_cache=False).build()
+    return tree(out)
+
+
+def clean_errors(root: Path, out: Path, drafts: bool = False) -> list[str]:
+    """The errors a clean build of `root` reports ([] if it succeeds)."""
+    try:
+        clean_build(root, out, drafts)
+    except BuildFailed as exc:
+        return sorted(map(str, exc.diagnostics))
+    return []
+
+
+def explainer(title: str, tags: str = "[a]", by: str = "shared-one", body: str = "Body.",
+              claim: str = "Claim", extra: str = "", status: str = "unproven", local_extra: str = "") -> str:
+    local = "local-" + title.split()[0].lower()  # inline actors of one id must be identical
+    return (f"---\ntitle: {title}\nsummary: About {title}.\npublished: 2024-03-0{len(title) % 9 + 1}\n"
+            f"tags: {tags}\nactors:\n  {local}:\n    name: Local {title}\n{local_extra}"
+            f"claims:\n  c1:\n    by: {by}\n    text: {claim} of {title}.\n    status: {status}\n"
+            f"  c2:\n    by: {local}\n    text: Answer.\n    responds_to: [c1]\n{extra}"
+            f"timeline:\n  - date: 2024-03\n    title: Event\n    actors: [{by}]\n---\n"
+            f"{body} See [the claim](@c1) by [them](@{by}).\n")
+
+
+THIRD_CLAIM = "  c3:\n    by: shared-two\n    text: A third claim.\n"
+CORRECTION = "corrections:\n  - date: 2024-04-01\n    text: A date was wrong.\n"
+LEAD_IMAGE = "image: images/lead.png\nimage_alt: A lead picture.\nimage_credit: A Photographer\n"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+
+
+BASE_FILES = {
+    "content/actors/shared-one.yaml": "name: Shared One\nkind: organization\n",
+    "content/actors/shared-two.yaml": "name: Shared Two\naffiliation: shared-one\n",
+    "content/explainers/alpha.md": explainer("Alpha"),
+    "content/explainers/beta.md": explainer("Beta", tags="[a, b]", by="shared-two"),
+    "content/images/lead.png": PNG,
+}
+
+EDITS = st.sampled_from([
+    ("write", "content/explainers/alpha.md", explainer("Alpha", body="Edited body.")),
+    ("write", "content/explainers/alpha.md", explainer("Alpha renamed title", tags="[c]")),
+    # Front matter that shows elsewhere: claim texts on actor pages, the number of claims
+    # and the corrections in lists and the feed, a body link that puts an actor on the page.
+    ("write", "content/explainers/alpha.md", explainer("Alpha", claim="Edited claim")),
+    ("write", "content/explainers/alpha.md", explainer("Alpha", extra=THIRD_CLAIM)),
+    ("write", "content/explainers/alpha.md", explainer("Alpha", extra=CORRECTION)),
+    # A verdict withdrawn: lists count rated claims ("2 claims, 1 rated").
+    ("write", "content/explainers/alpha.md", explainer("Alpha", status="unrated")),
+    # Share pictures: a lead image instead of the share card, a site-wide default image.
+    ("write", "content/explainers/alpha.md", explainer("Alpha", extra=LEAD_IMAGE)),
+    ("write", "site.yaml", "title: Desk\nimage: images/lead.png\nimage_alt: The desk's picture.\n"),
+    ("write", "content/explainers/beta.md",
+     explainer("Beta", tags="[a, b]", by="shared-two", body="Also [one](@shared-one).")),
+    ("write", "content/explainers/beta.md", explainer("Beta", tags="[b]", by="shared-one")),
+    ("write", "content/explainers/gamma.md", explainer("Gamma", tags="[a, c]", by="shared-two")),
+    ("write", "content/explainers/draft.md", explainer("Draft").replace("title:", "draft: true\ntitle:")),
+    ("delete", "content/explainers/beta.md", None),
+    ("delete", "content/explainers/gamma.md", None),
+    ("rename", "content/explainers/alpha.md", "content/explainers/alpha-two.md"),
+    ("write", "content/actors/shared-one.yaml", "name: Shared One, renamed\nkind: government\n"),
+    ("write", "content/actors/shared-two.yaml", "name: Shared Two\naffiliation: shared-one\nrole: Spokesperson\n"),
+    ("write", "content/actors/shared-three.yaml", "name: Shared Three\n"),
+    # Affiliations: the actor page of shared-one lists its members.
+    ("write", "content/actors/shared-two.yaml", "name: Shared Two\n"),
+    ("write", "content/actors/shared-three.yaml", "name: Shared Three\naffiliation: shared-one\nrole: Envoy\n"),
+    ("write", "content/explainers/alpha.md", explainer("Alpha", local_extra="    affiliation: shared-one\n")),
+    ("delete", "content/actors/shared-three.yaml", None),
+    ("write", "templates/tag.html",
+     "{% extends 'theme/tag.html' %}{% block title %}Tag {{ tag }}{% endblock %}"),
+    ("delete", "templates/tag.html", None),
+    ("write", "site.yaml", "title: Renamed desk\npublisher: Desk Ltd\n"),
+    ("write", "content/explainers/broken.md", "---\ntitle: [\n---\n"),
+    ("delete", "content/explainers/broken.md", None),
+    # Pictures: a Markdown image and a shared actor's `image` use content/images/p.png, whose
+    # bytes change (another picture, an SVG named .png: an error) or which goes away.
+    ("write", "content/explainers/alpha.md", explainer("Alpha", body="![A picture](images/p.png)")),
+    ("write", "content/actors/shared-two.yaml", "name: Shared Two\naffiliation: shared-one\nimage: images/p.png\n"),
+    ("write", "content/images/p.png", PNG + b"another picture"),
+    ("write", "content/images/p.png", b"<svg><script>alert(1)</script></svg>"),
+    ("write", "content/images/p.png", PNG),
+    ("delete", "content/images/p.png", None),
+    # Links to other explainers: broken when the other is deleted, renamed or a draft, even
+    # though the explainer that holds the link is unchanged and not compiled again.
+    ("write", "content/explainers/alpha.md", explainer("Alpha", body="Read [Beta](beta.md#claim-c1).")),
+    ("write", "content/explainers/alpha.md", explainer("Alpha", body="Read [Gamma](../gamma/).")),
+    # ... and from a claim note, which its actor's page shows too (from the explainer's view).
+    ("write", "content/explainers/alpha.md",
+     explainer("Alpha", extra=THIRD_CLAIM + "    note: See [Beta's claim](beta.md#claim-c1).\n")),
+    ("write", "content/explainers/beta.md",
+     explainer("Beta", tags="[a, b]", by="shared-two").replace("title:", "draft: true\ntitle:")),
+])
+
+
+def apply(root: Path, edit: tuple[str, str, str | bytes | None]) -> None:
+    kind, rel, arg = edit
+    path = root / rel
+    if kind == "write":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Editors save by writing a temporary file and renaming it over the old one.
+        temp = path.with_name(f".{path.name}.tmp")
+        if isinstance(arg, bytes):
+            temp.write_bytes(arg)
+        else:
+            temp.write_text(arg or "", encoding="utf-8")
+        os.replace(temp, path)
+        stat = path.stat()  # a new mtime even within one timestamp tick
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    elif kind == "delete":
+        path.unlink(missing_ok=True)
+    elif kind == "rename" and path.exists():
+        os.replace(path, root / str(arg))
+
+
+def builds(builder: Builder) -> bool:
+    return not build_errors(builder)
+
+
+def build_errors(builder: Builder) -> list[str]:
+    """The errors the build reports ([] if it succeeds)."""
+    try:
+        builder.build()
+    except BuildFailed as exc:
+        return sorted(map(str, exc.diagnostics))
+    return []

@@ -13,10 +13,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers import make_project
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_incremental import (
+from helpers import (
     BASE,
     BASE_FILES,
     EDITS,
@@ -27,6 +26,7 @@ from test_incremental import (
     clean_build,
     clean_errors,
     explainer,
+    make_project,
     tree,
 )
 
