@@ -16,7 +16,7 @@ from pathlib import Path
 
 from generator import __version__, pipeline, write
 from generator.config import BuildOptions
-from generator.diagnostics import BuildFailed, Diagnostic, github_annotation, json_line
+from generator.diagnostics import BuildFailed, Diagnostic, errors_in, github_annotation, json_line
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -216,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve.serve(root, host=args.host, port=args.port, open_browser=args.open)
     except BuildFailed as exc:
         _print_diagnostics(exc.diagnostics, getattr(args, "format", "text"), root)
-        errors = sum(d.severity == "error" for d in exc.diagnostics)
+        errors = len(errors_in(exc.diagnostics))
         print(f"explainer: {errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)
         return EXIT_ERRORS
     except OSError as exc:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 
 class Span(NamedTuple):
@@ -115,7 +116,7 @@ class Diagnostics:
 
     @property
     def errors(self) -> list[Diagnostic]:
-        return [d for d in self.items if d.severity == "error"]
+        return errors_in(self.items)
 
     @property
     def warnings(self) -> list[Diagnostic]:
@@ -130,11 +131,16 @@ class Diagnostics:
             raise BuildFailed(self.sorted())
 
 
+def errors_in(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The errors among `diagnostics` (a unit's, the shared actors', a failed build's)."""
+    return [d for d in diagnostics if d.severity == "error"]
+
+
 class BuildFailed(Exception):
     """The project has content errors; nothing was written."""
 
     def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__(f"{sum(d.severity == 'error' for d in diagnostics)} error(s)")
+        super().__init__(f"{len(errors_in(diagnostics))} error(s)")
         self.diagnostics = diagnostics
 
 

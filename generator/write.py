@@ -50,9 +50,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from generator import compat, safefs
 from generator.incremental import userkey
@@ -75,7 +75,7 @@ class WriteReport:
     digests: dict[str, str] = field(default_factory=dict)
     """dest_path -> content digest of every file written."""
 
-    def merge(self, other: "WriteReport") -> None:
+    def merge(self, other: WriteReport) -> None:
         self.files += other.files
         self.bytes += other.bytes
         self.digests.update(other.digests)
@@ -174,7 +174,7 @@ def link_unchanged(out_dir: Path, staging: Path, skip: set[str], folder: str = "
     in a complete site (or folder). A hard link costs a directory entry, not a copy; where
     links are not possible, copy."""
     out_dir = out_dir.absolute()
-    for dirpath, dirnames, filenames in os.walk(safe_dest(out_dir, folder) if folder else out_dir):
+    for dirpath, _dirnames, filenames in os.walk(safe_dest(out_dir, folder) if folder else out_dir):
         rel = os.path.relpath(dirpath, out_dir)
         target_dir = staging if rel == "." else staging / rel
         made = False  # folders are made for the files they keep: none for a deleted page
@@ -322,18 +322,6 @@ def _remove(base: Path, dest_path: str) -> None:
     while parent != base and parent.is_dir() and not any(parent.iterdir()):
         parent.rmdir()
         parent = parent.parent
-
-
-def write_site(files: list[RenderedFile], out_dir: Path) -> WriteReport:
-    """A full build: write every file into staging, then swap it in for `out_dir`."""
-    staging = make_staging(out_dir)
-    try:
-        report = write_files(files, staging)
-        swap_in(staging, out_dir.absolute())
-    except BaseException:
-        discard(staging)
-        raise
-    return report
 
 
 def apply_update(staging: Path, written: Iterable[str], stale: Iterable[str], out_dir: Path) -> None:

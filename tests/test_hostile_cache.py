@@ -459,8 +459,8 @@ def test_every_cache_file_is_read_only_if_this_users_key_sealed_it(tmp_path: Pat
     staging.mkdir()
     seal = userkey.seal("journal", b'{"written": [], "stale": []}', userkey.key() or b"")
     (staging / write._JOURNAL).write_bytes(seal.encode() + b'{"written": [], "stale": []}')
-    from generator.pipeline import _Unit
-    view_key = _Unit.from_json(alpha_unit).key
+    from generator.incremental.units import Unit
+    view_key = Unit.from_json(alpha_unit).key
     readers: dict[str, tuple[Path, Callable[[], object]]] = {
         "state": (cache.cache_path(root, key), lambda: cache.load_cache(root, key)),
         "units": (cache._units_path(cache.cache_path(root, key)),

@@ -51,7 +51,7 @@ from tornado.httpserver import HTTPServer
 
 from generator import render
 from generator.config import BuildOptions
-from generator.diagnostics import BuildFailed, Diagnostic
+from generator.diagnostics import BuildFailed, Diagnostic, errors_in
 from generator.pipeline import Builder
 from generator.serve import server as web_server
 from generator.serve.accept import Exhaustion, Server
@@ -304,7 +304,7 @@ class Terminal:
     def _errors(self, errors: Sequence[Diagnostic], consequence: str, prefix: str = "") -> None:
         for diagnostic in errors:
             print(diagnostic, file=sys.stderr)
-        count = sum(d.severity == "error" for d in errors) or len(errors)
+        count = len(errors_in(errors)) or len(errors)
         self.say(f"{prefix}{count} error{'s' if count != 1 else ''}; {consequence}")
 
     def _warnings(self, warnings: Sequence[Diagnostic]) -> None:
