@@ -27,10 +27,10 @@ import jinja2
 from generator import history, publish, render, resolve, write
 from generator.config import BuildOptions
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics
-from generator.incremental import cache, compiler, dependencies, edit, memory
+from generator.incremental import cache, compiler, dependencies, edit, memory, units
 from generator.incremental.memory import Memory, unchanged
 from generator.incremental.summary import LazyExplainer
-from generator.incremental.units import Shared, Unit, now
+from generator.incremental.units import Shared, Unit
 from generator.plan import OutputJob, plan_site, stale_files
 from generator.workers import executor, shards
 
@@ -124,12 +124,12 @@ class Builder:
             held.enter_context(outputs_check)
         known.head = history.head_commit(options.root)
         stamps = known.source_stamps(render.THEME_DIR)
-        if state is not None and unchanged(state, stamps, outputs_check, now()):
+        if state is not None and unchanged(state, stamps, outputs_check, units.now()):
             return BuildReport(pages=sum(p.endswith(".html") for p in state.outputs), files=len(state.outputs),
                                warnings=state.warnings, seconds=time.perf_counter() - started)
         if state is not None:
             known.take(state)
-        shortcut = known.edit_state(state, stamps, now())
+        shortcut = known.edit_state(state, stamps, units.now())
         if shortcut is not None:
             done = edit.rebuild_own_pages(options, known, shortcut, stamps, started, outputs_check, self._target())
             if done is not None:
@@ -168,7 +168,7 @@ class Builder:
         timings["swap"] = time.perf_counter() - started - sum(timings.values())
         changed = known.remember(outputs, written.digests, stale, incremental)
         known.remember_previous(live, [*written.digests, *stale, *missing], incremental)
-        if known.save(stamps, diags.warnings, known.valid_until(now())):
+        if known.save(stamps, diags.warnings, known.valid_until(units.now())):
             timings["cache"] = time.perf_counter() - started - sum(timings.values())
         return BuildReport(pages=sum(p.endswith(".html") for p in outputs), files=len(jobs),
                            written=len(written.digests), seconds=time.perf_counter() - started,
@@ -185,10 +185,10 @@ class Builder:
             raise BuildFailed(diags.sorted())
         sources = project.sources(diags)
         compiling = executor.choose(options, self.memory, len(sources), held, publish.out_label(options))
-        units = self.memory.units = compiling.compile(project, sources)
-        for unit in units.values():
+        compiled = self.memory.units = compiling.compile(project, sources)
+        for unit in compiled.values():
             diags.items.extend(unit.diagnostics)
-        site = compiler.site_of(project, units, options.drafts, diags)
+        site = compiler.site_of(project, compiled, options.drafts, diags)
         env = compiler.environment(options, self.memory, diags)
         compiler.warn_about_settings(project, diags)
         diags.raise_if_errors()
@@ -200,8 +200,8 @@ class Builder:
     def _plan(self, site: resolve.Site, env: jinja2.Environment, templates: dict[str, str],
               config_digest: str) -> list[OutputJob]:
         renderer = render.Renderer(site, env, self.options.root)
-        units = {u.explainer.slug: u.facts for u in self.memory.units.values() if u.explainer}
-        return plan_site(renderer, dependencies.Facts(site.config, config_digest, templates, units,
+        facts = {u.explainer.slug: u.facts for u in self.memory.units.values() if u.explainer}
+        return plan_site(renderer, dependencies.Facts(site.config, config_digest, templates, facts,
                                                       self.options.root, site, self.memory.templates.assets))
 
 

@@ -425,7 +425,7 @@ def test_a_drafts_build_in_between_does_not_leave_drafts_in_the_next_build(proje
 
 
 def test_an_embargo_lifts_at_the_next_build_although_no_file_changed(project, cli_run, monkeypatch) -> None:
-    from generator import pipeline
+    from generator.incremental import units
     root = project({"content/explainers/now.md": explainer("Now"),
                     "content/explainers/later.md": explainer("Later", published="2099-01-01")})
     assert build(cli_run, root).code == 0
@@ -433,7 +433,7 @@ def test_an_embargo_lifts_at_the_next_build_although_no_file_changed(project, cl
     assert build(cli_run, root).code == 0
     assert not (root / "site/later").exists()
     future = dt.datetime(2099, 1, 2, tzinfo=dt.timezone.utc)
-    monkeypatch.setattr(pipeline, "_now", lambda: future)
+    monkeypatch.setattr(units, "now", lambda: future)
     assert build(cli_run, root).code == 0
     assert (root / "site/later/index.html").is_file()
 

@@ -18,11 +18,11 @@ import jinja2
 from generator import assets, history, load, media, render, resolve, validate
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, errors_in
-from generator.incremental import cache, dependencies, quotes, template_cache
+from generator.incremental import cache, dependencies, quotes, template_cache, units
 from generator.incremental import stamps as stamps_of
 from generator.incremental.memory import Memory
 from generator.incremental.summary import LazyExplainer
-from generator.incremental.units import Shared, Unit, now, on_site, unit_context, used_shared
+from generator.incremental.units import Shared, Unit, on_site, unit_context, used_shared
 from generator.load import ContentFiles
 from generator.model import Explainer
 from generator.plan import code_version, digest, own_page_templates, page_templates
@@ -213,11 +213,11 @@ def environment(options: BuildOptions, memory: Memory, diags: Diagnostics) -> ji
     return known.env
 
 
-def site_of(project: Project, units: dict[str, Unit], drafts: bool, diags: Diagnostics) -> resolve.Site:
+def site_of(project: Project, compiled: dict[str, Unit], drafts: bool, diags: Diagnostics) -> resolve.Site:
     """The site the units make: the explainers it publishes now, with the shared actors."""
-    at = now()
+    at = units.now()
     # A `LazyExplainer` stands in for the `Explainer` it summarizes (see `summary`).
-    explainers = cast(list[Explainer], [u.explainer for u in units.values()
+    explainers = cast(list[Explainer], [u.explainer for u in compiled.values()
                                         if u.explainer is not None and on_site(u.explainer, drafts, at)])
     return resolve.assemble_site(explainers, project.shared.actors, project.config, diags)
 

@@ -20,11 +20,11 @@ import time
 from generator import publish, write
 from generator.config import BuildOptions
 from generator.diagnostics import Diagnostics
-from generator.incremental import cache, shortcut
+from generator.incremental import cache, shortcut, units
 from generator.incremental import stamps as stamps_of
 from generator.incremental.compiler import environment, own_facts, project
 from generator.incremental.memory import Memory, may_take_shortcut
-from generator.incremental.units import Unit, now, on_site
+from generator.incremental.units import Unit, on_site
 from generator.plan import OutputJob
 from generator.sitelinks import SiteLink, WrittenLinks
 from generator.workers import shards
@@ -48,12 +48,12 @@ def rebuild_own_pages(options: BuildOptions, memory: Memory, state: cache.CacheS
     if compiled is None or diags.errors or compiled.config.allow_html:
         return None
     todo: list[OutputJob] = []
-    units: dict[str, Unit] = {}
-    at = now()
+    edits: dict[str, Unit] = {}
+    at = units.now()
     updated: dict[str, dict[str, object]] = {}
     links: list[SiteLink] = []  # written in the edited explainers, checked with their pages
     for rel in edited:
-        unit = units[rel] = memory.units[rel] = compiled.compile(root / rel, rel)
+        unit = edits[rel] = memory.units[rel] = compiled.compile(root / rel, rel)
         explainer = unit.compiled
         if explainer is None:
             return None
@@ -90,7 +90,7 @@ def rebuild_own_pages(options: BuildOptions, memory: Memory, state: cache.CacheS
         memory.remember_edit(state, written.digests, {job.dest_path: job.fingerprint for job in todo},
                              isinstance(publisher, publish.ReplaceFolder))
     timings["swap"] = time.perf_counter() - started - sum(timings.values())
-    memory.save_edit(state, stamps, units, updated)
+    memory.save_edit(state, stamps, edits, updated)
     timings["cache"] = time.perf_counter() - started - sum(timings.values())
     changed = sorted(p for p, d in written.digests.items() if state.digests.get(p) != d)
     memory.after_edit()

@@ -121,6 +121,7 @@ class Shared:
 
 
 def now() -> datetime.datetime:
+    """The build's clock (one place, so a test can move it past an embargo)."""
     return datetime.datetime.now(datetime.UTC)
 
 

@@ -17,11 +17,11 @@ from typing import Any
 from generator import safefs, write
 from generator.config import BuildOptions
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics
-from generator.incremental import cache, views
+from generator.incremental import cache, units, views
 from generator.incremental.compiler import Project, environment, own_facts, reuse
 from generator.incremental.memory import Memory
 from generator.incremental.summary import LazyExplainer, summarize
-from generator.incremental.units import Unit, now, on_site
+from generator.incremental.units import Unit, on_site
 from generator.linkcheck import PageLinks
 from generator.publish import show_progress
 from generator.workers import shards
@@ -51,7 +51,7 @@ class Forked(InProcess):
         views in the cache (not in a project without one: a build that fails leaves none)."""
         root, env, early = self.options.root, self.memory.templates.env, self.staged
         assert env is not None
-        at = now()
+        at = units.now()
         save_views = self.memory.cache_on and safefs.is_own_folder(root / cache.CACHE_DIR)
         if save_views:
             cache.make_views_dir(root)
@@ -76,7 +76,7 @@ class Forked(InProcess):
                 results.append((unit, *pages))
             return results
 
-        units: dict[str, Unit] = {}
+        done: dict[str, Unit] = {}
         progress = ((lambda done, total: show_progress(done, total, "compiling")) if self.options.progress
                     else None)
         results = shards.map_forked(work, sources, shards.workers_for(len(sources), self.options.jobs), progress)
@@ -85,8 +85,8 @@ class Forked(InProcess):
             if unit.summary is not None:
                 unit.explainer = LazyExplainer(unit.summary)
                 reuse(project, unit, path, project.git.of(rel))
-            units[rel] = unit
-        return units
+            done[rel] = unit
+        return done
 
 
 def choose(options: BuildOptions, memory: Memory, count: int, held: contextlib.ExitStack | None,
