@@ -5,10 +5,14 @@ The build is a pipeline of small stages, each in its own module:
     load      files -> Raw* (front matter + body, every YAML node with its position)
     validate  Raw* -> model objects (types, required and unknown keys, ids, dates)
     resolve   model objects -> Site (cross references, @id links, the project index)
-    render    Site -> RenderedFile list (Jinja pages, feed, sitemap, JSON)
-    write     RenderedFile list -> staging directory -> swapped in for site/
+    plan      Site -> OutputJob list (each file's path, fingerprint, how to make it)
+    render    OutputJob -> RenderedFile (Jinja pages, feed, sitemap, JSON)
+    write     RenderedFile list -> staging directory -> swapped in for site/ (`publish`)
 
-`pipeline.build` calls them in that order; `cli` is a thin wrapper around it.
+`pipeline` calls them in that order for every command; two packages support it:
+`incremental` (what is kept between builds, so a rebuild redoes only what changed) and
+`workers` (compiling and rendering on several processes). `cli` is a thin wrapper.
+See docs/architecture.md.
 """
 
 __version__ = "0.1.0"

@@ -93,7 +93,7 @@ def assemble_site(explainers: list[Explainer], shared: dict[str, Actor], config:
     """The project-wide part: one actor per id across explainers, the order, the index.
 
     Each explainer must already be resolved on its own (`resolve_explainer`): that part
-    depends only on the explainer and the shared actors, so `pipeline.Builder` can keep
+    depends only on the explainer and the shared actors, so a build's memory (`incremental.memory`) can keep
     its result between builds.
     """
     actors: dict[str, Actor] = dict(shared)

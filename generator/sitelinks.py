@@ -24,7 +24,7 @@ So each Markdown field's internal links are handled in two steps:
   hint in the writer's terms (the form of a link to another explainer, the
   nearest slug or id, a draft that is not on the site).
 
-An explainer's links are stored with its compiled unit (`pipeline._Unit`), so
+An explainer's links are stored with its compiled unit (`incremental.units.Unit`), so
 that a build in which explainer B disappears reports the link to it in
 explainer A even when A is unchanged and not compiled again.
 """

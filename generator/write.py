@@ -101,8 +101,8 @@ def check_output_dir(out_dir: Path, root: Path) -> None:
             raise OutputError(f"output directory {out_dir} is inside {protected}/; choose another --out")
     if out.exists() and not out.is_dir():
         raise OutputError(f"output path {out_dir} exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").exists() \
-            and not (out / "sitemap.xml").exists():
+    looks_built = (out / "index.html").exists() or (out / "sitemap.xml").exists()
+    if out.is_dir() and any(out.iterdir()) and not looks_built:
         raise OutputError(f"output directory {out_dir} is not empty and does not look like a built site; "
                           "empty it or choose another --out")
 

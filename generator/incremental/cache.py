@@ -123,7 +123,7 @@ class CacheState:
     valid_until: str = ""
     """ISO instant at which an embargo lifts and the site must change although no file did."""
     units: dict[str, Any] | None = field(default_factory=dict)
-    """Explainer path -> its compiled unit's keys and summary (`pipeline._Unit.to_json`), so
+    """Explainer path -> its compiled unit's keys and summary (`units.Unit.to_json`), so
     that the next build compiles only the files that changed. None when loaded without them
     (see `load_units`)."""
     unit_marks: dict[str, str] = field(default_factory=dict)
@@ -133,9 +133,9 @@ class CacheState:
     units_id: str = ""
     """Names the units file this state goes with."""
     template_stamp: str = ""
-    """Stamp of the templates the build used (see `pipeline.Builder._environment`)..."""
+    """Stamp of the templates the build used (see `compiler.environment`)..."""
     templates: dict[str, str] = field(default_factory=dict)
-    """...and the digest of each page template with what it includes (`plan.template_digests`)."""
+    """...and the digest of each page template with what it includes (`dependencies.template_digests`)."""
     previous: dict[str, str] | None = None
     """Where the previous generation (`write.previous_dir`) differs from the output directory:
     dest_path -> digest of the file it holds there ("" for none). None: no usable one."""

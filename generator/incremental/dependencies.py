@@ -57,7 +57,7 @@ class UnitFacts:
     """What the memory of earlier builds keeps of one explainer's compiled unit."""
 
     key: str
-    """Its file, the settings, the shared actors it uses (`pipeline._Unit.key`)."""
+    """Its file, the settings, the shared actors it uses (`units.Unit.key`)."""
     front_key: str
     """The same without the body."""
     front_digest: str

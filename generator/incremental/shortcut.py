@@ -5,7 +5,7 @@ The commonest edit is a change to an explainer's body: its page and
 nothing the rest of the site reads of it changed (its summary: title,
 dates, tags, which actors its page shows; and its front matter, which actor
 pages quote). For such an edit, a `build` that starts from the cache (see
-`pipeline.Builder._rebuild_own_pages`) compiles the edited files and renders
+`edit.rebuild_own_pages`) compiles the edited files and renders
 their two pages, without turning the whole project's cached summaries back
 into explainers, assembling the site and fingerprinting its every output: at
 5,000 explainers that pass is most of an incremental build. Anything else
@@ -33,6 +33,6 @@ def edited_explainers(before: dict[str, str], after: dict[str, str]) -> list[str
 
 
 def seen_only_on_own_pages(cached_mark: str, compiled: dict[str, Any]) -> bool:
-    """True if a unit compiled again (`_Unit.to_json`) differs from the cached one, known by its
+    """True if a unit compiled again (`units.Unit.to_json`) differs from the cached one, known by its
     mark (`cache.unit_mark`), only in what its own pages show."""
     return unit_mark(compiled) == cached_mark
