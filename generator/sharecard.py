@@ -231,7 +231,7 @@ _COMPLEX_BIDI = ("R", "AL", "AN")
 def _needs_shaping(text: str) -> bool:
     """Right-to-left text (Arabic, Hebrew) or combining marks: only libraqm draws them right."""
     return not text.isascii() and any(unicodedata.bidirectional(c) in _COMPLEX_BIDI
-                                      or unicodedata.combining(c) for c in text)
+                                      or unicodedata.combining(c) for c in set(text))
 
 
 @functools.cache

@@ -304,10 +304,13 @@ def listing_digest(explainer: ExplainerListing) -> str:
                   e.timeline_count, *(f"{c.date.text}:{c.text}" for c in e.corrections))
 
 
-def fingerprint(kind_name: str, template: str | None, reads: Iterable[Read], item: Any, facts: Facts) -> str:
-    """The output's fingerprint: a digest of everything its declarations say it reads."""
-    full = not facts.themed(template)
-    return digest(kind_name, *(part for read in reads for part in read.parts(item, facts, full)))
+def fingerprint(kind_name: str, reads: Iterable[Read], item: Any, facts: Facts, full: bool) -> str:
+    """The output's fingerprint: a digest of everything its declarations say it reads
+    (`full`: its template is a project's own, see `Facts.themed`)."""
+    parts: list[object] = [kind_name]
+    for read in reads:
+        parts.extend(read.parts(item, facts, full))
+    return digest(*parts)
 
 
 # -- what a page needs before it renders --------------------------------------------
