@@ -20,6 +20,7 @@ primitives are in `write`, which says why each is safe):
 from __future__ import annotations
 
 import dataclasses
+import os
 import posixpath
 import sys
 import time
@@ -221,8 +222,11 @@ def out_label(options: BuildOptions) -> str:
 
 
 def missing(out_dir: Path, jobs: list[OutputJob], previous: dict[str, str]) -> set[str]:
-    """Outputs known only from the cache that were deleted by hand since."""
-    return {job.dest_path for job in jobs if job.dest_path in previous and not (out_dir / job.dest_path).exists()}
+    """Outputs known only from the cache that were deleted by hand since. (With `os.path`:
+    a `Path` per file cost 0.1 s for the 35,000 files of 5,000 explainers.)"""
+    folder = os.fspath(out_dir)
+    return {job.dest_path for job in jobs
+            if job.dest_path in previous and not os.path.exists(os.path.join(folder, job.dest_path))}
 
 
 def show_progress(done: int, total: int, doing: str = "rendering") -> None:
