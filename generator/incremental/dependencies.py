@@ -101,6 +101,8 @@ class Facts:
 
 
 # -- the declarations ------------------------------------------------------------
+# A read without parameters is a plain class: a frozen dataclass costs a third of a
+# millisecond to create at import, which every build (a no-op too) pays.
 
 class Read(Protocol):
     """One thing an output reads."""
@@ -130,7 +132,6 @@ class _NoExplainers:
         return ()
 
 
-@dataclass(frozen=True)
 class Settings(_NoExplainers):
     def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
         return (facts.config_digest,)
@@ -154,7 +155,6 @@ class Constant(_NoExplainers):
         return (self.value,)
 
 
-@dataclass(frozen=True)
 class OwnUnit:
     """The explainer (the item) whole: its unit key."""
 
@@ -165,7 +165,6 @@ class OwnUnit:
         return (item,)
 
 
-@dataclass(frozen=True)
 class Embargo(_NoExplainers):
     """Whether the explainer (the item) is under embargo: its banner goes when it lifts."""
 
@@ -199,7 +198,6 @@ class SiteNames(_NoExplainers):
         return (list(site.actors) if self.actors else "", list(site.tags))
 
 
-@dataclass(frozen=True)
 class LastChanged(_NoExplainers):
     """When each explainer last changed, which git may tell (see `history`)."""
 
@@ -207,7 +205,6 @@ class LastChanged(_NoExplainers):
         return [e.last_changed.text for e in facts.whole_site.explainers]
 
 
-@dataclass(frozen=True)
 class ActorItself:
     """The actor (the item), its affiliation's name, its members, and the explainer that
     defines it if it is an inline actor (its description links into it)."""
@@ -226,7 +223,6 @@ class ActorItself:
         return (home,) if home is not None else ()
 
 
-@dataclass(frozen=True)
 class ActorClaims:
     """The actor's (the item's) claims and the events naming it across explainers, and
     the listing of the explainers whose pages show it."""
@@ -250,7 +246,6 @@ class ActorClaims:
         return quoting + [e for e, _ in site.event_refs.get(actor_id, [])]
 
 
-@dataclass(frozen=True)
 class CardText(_NoExplainers):
     """What a share card (the item) shows: its key."""
 
@@ -258,7 +253,6 @@ class CardText(_NoExplainers):
         return (item.key,)
 
 
-@dataclass(frozen=True)
 class FileStamp(_NoExplainers):
     """A file copied or written as it is: a theme asset (the item) by its digest, a picture
     under content/ (the item: its path there) by its stamp."""
