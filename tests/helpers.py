@@ -333,6 +333,9 @@ class Run:
     seconds: float
     max_rss_mb: float
     """Largest resident set of the process (and of the children it waited for), in MiB."""
+    cpu_seconds: float = 0.0
+    """User and system CPU time of the process and the children it waited for: unlike
+    `seconds`, hardly changed by other work on a busy machine."""
 
 
 def run_explainer(*args: object, cwd: Path | None = None, timeout: float = 120.0,
@@ -358,7 +361,7 @@ def run_explainer(*args: object, cwd: Path | None = None, timeout: float = 120.0
         out.seek(0)
         err.seek(0)
         return Run(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                   seconds, usage.ru_maxrss / 1024)
+                   seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 # -- what a browser would run --------------------------------------------------------------------
