@@ -23,7 +23,7 @@ import jinja2
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from generator import __version__, jsondata, sharecard, structured
+from generator import __version__, claimmap, jsondata, sharecard, structured
 from generator.dates import latest
 from generator.diagnostics import BuildFailed, Diagnostics, Span
 from generator.fields import contain_bidi
@@ -423,9 +423,11 @@ class Renderer:
         jsonld = structured.explainer_jsonld(explainer, {a.id: a for a in actors}, self.config, page_url,
                                              image=share_image)
         embargoed = explainer.published.instant() > dt.datetime.now(dt.UTC)
+        lookup = _lookup(explainer, site)
         return self.page(
             "explainer.html", explainer.slug, explainer=explainer, actors=actors,
-            actor_lookup=_lookup(explainer, site), claims=list(explainer.claims.values()),
+            actor_lookup=lookup, claims=list(explainer.claims.values()),
+            claim_map=claimmap.layout(explainer, lambda i: actor.name if (actor := lookup(i)) else i),
             claims_by_actor=claims_by_actor,
             legend=[s for s in STATUSES if s in used], jsonld=jsonld, embargoed=embargoed,
             share_image=share_image,

@@ -501,6 +501,7 @@ def explainer(title: str, tags: str = "[a]", by: str = "shared-one", body: str =
 
 
 THIRD_CLAIM = "  c3:\n    by: shared-two\n    text: A third claim.\n"
+RELATED = "    date: 2024-03-02\n    status: disputed\n    contradicts: [c1]\n    supports: [c2]\n"
 CORRECTION = "corrections:\n  - date: 2024-04-01\n    text: A date was wrong.\n"
 LEAD_IMAGE = "image: images/lead.png\nimage_alt: A lead picture.\nimage_credit: A Photographer\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -523,6 +524,8 @@ EDITS = st.sampled_from([
     ("write", "content/explainers/alpha.md", explainer("Alpha", claim="Edited claim")),
     ("write", "content/explainers/alpha.md", explainer("Alpha", extra=THIRD_CLAIM)),
     ("write", "content/explainers/alpha.md", explainer("Alpha", extra=CORRECTION)),
+    # The claim map: a dated claim that contradicts one claim and supports another.
+    ("write", "content/explainers/alpha.md", explainer("Alpha", extra=THIRD_CLAIM + RELATED)),
     # A verdict withdrawn: lists count rated claims ("2 claims, 1 rated").
     ("write", "content/explainers/alpha.md", explainer("Alpha", status="unrated")),
     # Share pictures: a lead image instead of the share card, a site-wide default image.

@@ -160,23 +160,24 @@ PAGE, HOME, ACTOR, SHARED_ACTOR = "evil/index.html", "index.html", "actors/bob/i
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     # field: (kind, contexts). Contexts: "text:<page>" page text, "attr:<page>" an attribute's
     # whole value, "jsonld" a string in the JSON-LD, "json" a string in evil/explainer.json,
-    # "feed" the text of feed.xml.
+    # "feed" the text of feed.xml, "map:<page>" the names of the claim map's nodes (the SVG
+    # <title> of each, which holds the actor's name and the claim's text whole).
     "title": ("text", (f"text:{PAGE}", f"attr:{PAGE}", f"text:{HOME}", "text:tags/hostile/index.html",
                        f"text:{ACTOR}", "jsonld", "json", "feed")),
     "summary": ("text", (f"text:{PAGE}", f"attr:{PAGE}", f"text:{HOME}", "jsonld", "json", "feed")),
     "author": ("text", (f"text:{PAGE}", "jsonld", "json", "feed")),
-    "actor-name": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "jsonld", "json")),
+    "actor-name": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "jsonld", "json", f"map:{PAGE}")),
     "actor-role": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "json")),
     "actor-description": ("markdown", (f"text:{PAGE}", f"text:{ACTOR}", "json")),
-    "shared-name": ("text", (f"text:{PAGE}", f"text:{SHARED_ACTOR}", "jsonld", "json")),
+    "shared-name": ("text", (f"text:{PAGE}", f"text:{SHARED_ACTOR}", "jsonld", "json", f"map:{PAGE}")),
     "shared-role": ("text", (f"text:{PAGE}", f"text:{SHARED_ACTOR}", "json")),
     "shared-description": ("markdown", (f"text:{PAGE}", f"text:{SHARED_ACTOR}", "json")),
     "source-title": ("text", (f"text:{PAGE}", "json")),
     "source-publisher": ("text", (f"text:{PAGE}", "json")),
-    "claim-text": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "jsonld", "json")),
+    "claim-text": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "jsonld", "json", f"map:{PAGE}")),
     "claim-quote": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "json")),
     "claim-note": ("markdown", (f"text:{PAGE}", f"text:{ACTOR}", "json")),
-    "claim2-text": ("text", (f"text:{PAGE}", f"text:{SHARED_ACTOR}", "jsonld", "json")),
+    "claim2-text": ("text", (f"text:{PAGE}", f"text:{SHARED_ACTOR}", "jsonld", "json", f"map:{PAGE}")),
     "event-title": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "json")),
     "event-text": ("markdown", (f"text:{PAGE}", f"text:{ACTOR}", "json")),
     "correction-text": ("text", (f"text:{PAGE}", "jsonld", "json", "feed")),
@@ -211,6 +212,11 @@ def context_strings(site: Path, context: str) -> tuple[list[str], bool]:
         return [norm(text_of(html_tree(site / page)))], True
     if kind == "attr":
         return [value for el in html_tree(site / page).iter() for value in el.attrib.values()], False
+    if kind == "map":
+        svg = "{http://www.w3.org/2000/svg}"
+        titles = [t for a in html_tree(site / page).iter(f"{svg}a") for t in a.iter(f"{svg}title")]
+        assert len(titles) == 2, "the hostile explainer's claim map has a node for each claim"
+        return [norm(text_of(title)) for title in titles], True
     if kind == "jsonld":
         tree = html_tree(site / PAGE)
         blocks = [el.text or "" for el in tree.iter("script") if el.get("type") == "application/ld+json"]

@@ -424,5 +424,5 @@ def test_every_template_of_a_build_escapes_with_the_fast_escape(tmp_path) -> Non
     pages are merely slower: `render._Template` leaves other namespaces alone)."""
     from generator import render
     env = render.make_environment(tmp_path)
-    for name in render.PAGE_TEMPLATES + ("_claim.html", "_actor_card.html", "_macros.html"):
+    for name in render.PAGE_TEMPLATES + ("_claim.html", "_claim_map.html", "_actor_card.html", "_macros.html"):
         assert env.get_template(name).root_render_func.__globals__["escape"] is render._escape, name
