@@ -107,7 +107,7 @@ def test_columns_are_actors_and_rows_are_dates(small: Path) -> None:
     ys = {claim: y for claim, (_, y) in corner.items()}
     # The first column is Ann's (her claim comes first in the file), the second Bo's.
     assert xs["a1"] < xs["b1"] and xs["a1"] - 20 < xs["a2"] < xs["a1"] + 20
-    # 2024-03 first, then 1 and 2 March (a2 and a3 stacked in one cell), the undated last.
+    # 2024-03 first, then 1 and 2 March (a3, Ann's second claim of 2 March, in the row below a2), the undated last.
     assert ys["b3"] < ys["a1"] == ys["b1"] < ys["a2"] < ys["a3"] < ys["b2"] == ys["a4"]
     dates = [text_of(t) for t in tree.iter(f"{SVG}text") if "claim-map-date" in (t.get("class") or "")]
     assert dates == ["March 2024", "1 March 2024", "2 March 2024", "Undated"]
