@@ -7,6 +7,7 @@ from typing import Any
 
 from generator.dates import PartialDate
 from generator.model import RELATIONS, Explainer, Markdown
+from generator.questions import questions_json, who_says_what_json
 from generator.resolve import Site
 
 SCHEMA_VERSION = 1
@@ -42,6 +43,7 @@ def explainer_json(explainer: Explainer, site: Site, url: str) -> bytes:
         for relation in RELATIONS:
             entry[relation] = getattr(claim, relation)
             entry[INVERSE_KEYS[relation]] = claim.inverse.get(relation, [])
+        entry["about"] = claim.about
         claims.append(entry)
     data = {
         "schema_version": SCHEMA_VERSION,
@@ -60,6 +62,8 @@ def explainer_json(explainer: Explainer, site: Site, url: str) -> bytes:
         "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url,
                      "date": _date(s.date)} for s in explainer.sources.values()],
         "claims": claims,
+        "questions": questions_json(explainer),
+        "who_says_what": who_says_what_json(explainer),
         "timeline": [{"date": e.date.text, "precision": e.date.precision, "title": e.title,
                       "text": _md(e.text), "actors": e.actors, "claims": e.claims,
                       "sources": e.sources} for e in explainer.timeline],

@@ -151,10 +151,24 @@ class Claim:
     relation_spans: dict[str, list[Span]] = field(default_factory=dict)
     inverse: dict[str, list[str]] = field(default_factory=dict)
     """Filled by `resolve`: relation name -> ids of claims that point at this one."""
+    about: str | None = None
+    """The id of the question (see `Question`) the claim answers, or None."""
+    about_span: Span | None = None
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+
+@dataclass
+class Question:
+    """Something the explainer asks ("Was Ukraine involved?"): claims answer it with `about`,
+    and the page's "Who says what" shows who answers what (see `questions`)."""
+
+    id: str
+    question: str
+    span: Span
+    note: Markdown | None = None
 
 
 @dataclass
@@ -197,6 +211,8 @@ class Explainer:
     sources: dict[str, Source] = field(default_factory=dict)
     claims: dict[str, Claim] = field(default_factory=dict)
     timeline: list[TimelineEvent] = field(default_factory=list)
+    questions: dict[str, Question] = field(default_factory=dict)
+    """What the explainer asks, in file order (see `Question`)."""
     page_actors: list[str] = field(default_factory=list)
     """Filled by `resolve`: every actor shown on the page, inline first, then shared, by name."""
     content_hash: str = ""

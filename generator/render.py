@@ -40,6 +40,7 @@ from generator.model import (
     Explainer,
     Markdown,
 )
+from generator.questions import who_says_what
 from generator.resolve import Site
 
 THEME_DIR = Path(__file__).parent / "theme"
@@ -175,6 +176,7 @@ def make_environment(root: Path, bytecode_cache: jinja2.BytecodeCache | None = N
         generator_version=__version__,
         url=_url,
         claim_relations=claim_relations,
+        who_says_what=who_says_what,
         latest=latest,
     )
     return env
@@ -322,6 +324,11 @@ def _markdown_filter(ctx: Any, field: Markdown | None, explainer: Explainer | No
             if page is not None and id_ in page.page_actors:
                 return f"#actor-{id_}", "actor"
             return f"{root}actors/{id_}/", "actor"
+        if home is not None:
+            # `resolve` refused every other id, so this is one of the explainer's questions
+            # (asking `home.questions` would compile an explainer an actor page knows only
+            # from its summary).
+            return (f"#question-{id_}" if home_is_page else f"{root}{home.slug}/#question-{id_}"), "question"
         return None
 
     return resolve_hrefs(resolve_media(html, root), target)

@@ -165,6 +165,8 @@ class _Scope:
                 return "source"
             if id_ in e.claims:
                 return "claim"
+            if id_ in e.questions:
+                return "question"
         return "actor" if id_ in self.shared else None
 
     def ids(self, kind: str) -> list[str]:
@@ -173,6 +175,8 @@ class _Scope:
             return list(e.actors if e else ()) + list(self.shared)
         if e is None:
             return []
+        if kind == "question":
+            return list(e.questions)
         return list(e.sources if kind == "source" else e.claims)
 
     def check(self, id_: str, kind: str, span: Span, context: str, diags: Diagnostics) -> bool:
@@ -244,6 +248,14 @@ def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: Si
         if claim.note:
             referenced += _check_markdown(claim.note, scope, f"the note of {context}", config, diags,
                                           f"{explainer.slug}_claim_{claim.id}", home=home, links=links)
+        if claim.about and claim.about_span and not scope.check(claim.about, "question", claim.about_span,
+                                                                context, diags):
+            claim.about = None
+
+    for question in explainer.questions.values():
+        if question.note:
+            referenced += _check_markdown(question.note, scope, f"the note of question '{question.id}'", config,
+                                          diags, f"{explainer.slug}_question_{question.id}", home=home, links=links)
 
     for claim in explainer.claims.values():
         for relation in RELATIONS:
@@ -269,6 +281,7 @@ def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: Si
 
     fields = [actor.description for actor in explainer.actors.values()]
     fields += [claim.note for claim in explainer.claims.values()]
+    fields += [question.note for question in explainer.questions.values()]
     fields += [event.text for event in explainer.timeline] + [explainer.body]
     explainer.media = list(dict.fromkeys(path for f in fields if f is not None for path in f.images))
 
@@ -333,7 +346,7 @@ def _check_markdown(field: Markdown, scope: _Scope, context: str, config: SiteCo
                             "an @id link names an actor, claim or source id, like [text](@putin)")
         elif kind is None:
             reported.add(target)
-            candidates = scope.ids("actor") + scope.ids("claim") + scope.ids("source")
+            candidates = scope.ids("actor") + scope.ids("claim") + scope.ids("source") + scope.ids("question")
             hint = did_you_mean(target, candidates)
             if hint is None and shared_only:
                 hint = "a shared actor's description may link only to actors in content/actors/"

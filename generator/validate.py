@@ -30,21 +30,24 @@ from generator.model import (
     Correction,
     Explainer,
     Markdown,
+    Question,
     Source,
     TimelineEvent,
 )
 from generator.statuses import status_hint
-from generator.yamlnodes import YMap
+from generator.yamlnodes import YMap, YScalar, YSeq
 
 RESERVED_SLUGS = ("actors", "tags", "assets", "media")
 
 EXPLAINER_KEYS = ("title", "summary", "published", "updated", "authors", "tags", "image", "image_alt",
-                  "image_credit", "actors", "sources", "claims", "timeline", "draft", "corrections")
+                  "image_credit", "actors", "sources", "claims", "timeline", "draft", "corrections",
+                  "questions")
 ACTOR_KEYS = ("name", "kind", "role", "affiliation", "description", "image", "wikidata", "links")
 CORRECTION_KEYS = ("date", "text")
 WIKIDATA_RE = re.compile(r"Q[1-9][0-9]*")
 SOURCE_KEYS = ("title", "publisher", "url", "date")
-CLAIM_KEYS = ("by", "text", "quote", "date", "sources", "status", "note") + RELATIONS
+CLAIM_KEYS = ("by", "text", "quote", "date", "sources", "status", "note") + RELATIONS + ("about",)
+QUESTION_KEYS = ("question", "note")
 EVENT_KEYS = ("date", "title", "text", "actors", "claims", "sources")
 
 MISSING_DATE = PartialDate("", 1, sort_key=(1, 0, 0, 0, (0, 0, 0, 0), 0.0))
@@ -165,6 +168,7 @@ def validate_explainer(raw: RawExplainer, shared: dict[str, Actor], images: set[
                  else Claim(claim_id, "", key_span, "", key_span))
         if namespace.add(claim_id, "claim", key_span):
             claims[claim_id] = claim
+    questions = _validate_questions(r, namespace, diags)
     timeline = _validate_timeline(r, diags)
     image, image_alt, image_credit = lead_image(r, images, diags)
     draft = r.boolean("draft", False)
@@ -174,7 +178,7 @@ def validate_explainer(raw: RawExplainer, shared: dict[str, Actor], images: set[
         slug=raw.slug, src_path=raw.src_path, title=title or "", summary=summary or "",
         published=published or MISSING_DATE,
         updated=updated, authors=authors, tags=[t for t, _ in tags], tag_spans=[s for _, s in tags],
-        actors=actors, sources=sources, claims=claims, timeline=timeline, body=body,
+        actors=actors, sources=sources, claims=claims, timeline=timeline, questions=questions, body=body,
         content_hash=raw.digest, draft=draft, corrections=corrections,
         image=image, image_alt=image_alt, image_credit=image_credit,
     )
@@ -238,8 +242,10 @@ class _Namespace:
     def add(self, id_: str, kind: str, span: Span) -> bool:
         if id_ in self.defined:
             other_kind, other = self.defined[id_]
+            kinds = ("actors, sources, claims and questions" if "question" in (kind, other_kind)
+                     else "actors, sources and claims")
             self.diags.error(span, f"id '{id_}' is already used by the {other_kind} at line {other.line}",
-                             "ids of actors, sources and claims share one namespace per explainer")
+                             f"ids of {kinds} share one namespace per explainer")
             return False
         if kind != "actor" and id_ in self.shared:
             self.diags.error(span, f"{kind} id '{id_}' is already the id of the shared actor in "
@@ -288,6 +294,7 @@ def _validate_claim(claim_id: str, node: YMap, span: Span, diags: Diagnostics) -
     sources = r.id_list("sources", "source id")
     status = r.choice("status", STATUSES, "unrated", hint=status_hint)
     note = r.markdown("note")
+    about = _about(r)
     relations = {}
     for relation in RELATIONS:
         items = r.id_list(relation, "claim id")
@@ -305,7 +312,49 @@ def _validate_claim(claim_id: str, node: YMap, span: Span, diags: Diagnostics) -
         supports=[o for o, _ in relations["supports"]],
         responds_to=[o for o, _ in relations["responds_to"]],
         relation_spans={k: [s for _, s in v] for k, v in relations.items()},
+        about=about[0] if about else None, about_span=about[1] if about else None,
     )
+
+
+def _about(r: FieldReader) -> tuple[str, Span] | None:
+    """A claim's `about`: the id of the one question it answers (whether that question exists
+    is `resolve`'s check). A list gets its own message: it is the likely slip of a writer
+    whose claim seems to answer two questions."""
+    entry = r.node.entries.get("about")
+    if entry is not None and isinstance(entry[1], YSeq):
+        first = next((item.text.strip() for item in entry[1].items if isinstance(item, YScalar)), "")
+        r.diags.error(entry[1].span, f"'about' in {r.what} must be one question id, not a list",
+                      f"a claim answers one question: write about: {first or 'question-id'}, and split a "
+                      "claim that answers two")
+        return None
+    return r.id_ref("about", "question id")
+
+
+def _validate_questions(r: FieldReader, namespace: _Namespace, diags: Diagnostics) -> dict[str, Question]:
+    """`questions: {id: {question, note}}`: what the explainer asks, in file order. Their ids
+    are in the explainer's one namespace, so that `about` and `[text](@id)` name a question
+    as they name anything else. A question written as bare text (`who: Who did it?`, the
+    likely slip) is reported with the fix, and still defines its id."""
+    section = r.mapping("questions")
+    if section is None:
+        return {}
+    questions = {}
+    for question_id, (key_node, value) in section.entries.items():
+        if not check_id(question_id, key_node.span, "question id", diags):
+            continue
+        if isinstance(value, YMap):
+            qr = FieldReader(value, f"question '{question_id}'", QUESTION_KEYS, diags)
+            question = Question(question_id, qr.text("question", required=True) or "", key_node.span,
+                                qr.markdown("note"))
+        else:
+            text = value.text.strip() if isinstance(value, YScalar) else ""
+            diags.error(value.span, f"question '{question_id}' must be a mapping of fields",
+                        f"write the question under the id, as question: {text}" if text
+                        else "indent its fields under the id, starting with question: and its text")
+            question = Question(question_id, "", key_node.span)
+        if namespace.add(question_id, "question", key_node.span):
+            questions[question_id] = question
+    return questions
 
 
 def _validate_timeline(r: FieldReader, diags: Diagnostics) -> list[TimelineEvent]:

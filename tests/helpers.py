@@ -503,6 +503,12 @@ def explainer(title: str, tags: str = "[a]", by: str = "shared-one", body: str =
 THIRD_CLAIM = "  c3:\n    by: shared-two\n    text: A third claim.\n"
 RELATED = "    date: 2024-03-02\n    status: disputed\n    contradicts: [c1]\n    supports: [c2]\n"
 CORRECTION = "corrections:\n  - date: 2024-04-01\n    text: A date was wrong.\n"
+QUESTIONS = ("questions:\n  who:\n    question: Who did it?\n    note: Ask [them](@shared-one).\n"
+             "  open-one:\n    question: What is still unknown?\n")
+"""Two questions, after the claims (see `explainer`'s `extra`)."""
+ABOUT_WHO = "    about: who\n    note: See [the open one](@open-one).\n"
+"""Lines for claim c2 (through `extra`): it answers `who`, and its note, which its actor's
+page shows too, links to the other question."""
 LEAD_IMAGE = "image: images/lead.png\nimage_alt: A lead picture.\nimage_credit: A Photographer\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
@@ -570,6 +576,15 @@ EDITS = st.sampled_from([
      explainer("Alpha", extra=THIRD_CLAIM + "    note: See [Beta's claim](beta.md#claim-c1).\n")),
     ("write", "content/explainers/beta.md",
      explainer("Beta", tags="[a, b]", by="shared-two").replace("title:", "draft: true\ntitle:")),
+    # Questions: "Who says what" and explainer.json follow them. c2 (unrated) alone leaves
+    # `who` open; c1 rated on it answers it; an unknown question, or a removed one that a
+    # note links to, is an error.
+    ("write", "content/explainers/alpha.md", explainer("Alpha", extra=ABOUT_WHO + QUESTIONS)),
+    ("write", "content/explainers/alpha.md",
+     explainer("Alpha", status="false\n    about: who", extra=ABOUT_WHO + QUESTIONS,
+               body="Who? [Read on](@who).")),
+    ("write", "content/explainers/alpha.md", explainer("Alpha", extra="    about: whom\n" + QUESTIONS)),
+    ("write", "content/explainers/alpha.md", explainer("Alpha", extra=ABOUT_WHO)),
 ])
 
 
