@@ -522,6 +522,18 @@ BASE_FILES = {
     "content/images/lead.png": PNG,
 }
 
+QUESTION_EDITS = [
+    # Questions: "Who says what" and explainer.json follow them. c2 (unrated) alone leaves
+    # `who` open; c1 rated on it answers it; an unknown question, or a removed one that a
+    # note links to, is an error.
+    ("write", "content/explainers/alpha.md", explainer("Alpha", extra=ABOUT_WHO + QUESTIONS)),
+    ("write", "content/explainers/alpha.md",
+     explainer("Alpha", status="false\n    about: who", extra=ABOUT_WHO + QUESTIONS,
+               body="Who? [Read on](@who).")),
+    ("write", "content/explainers/alpha.md", explainer("Alpha", extra="    about: whom\n" + QUESTIONS)),
+    ("write", "content/explainers/alpha.md", explainer("Alpha", extra=ABOUT_WHO)),
+]
+
 EDITS = st.sampled_from([
     ("write", "content/explainers/alpha.md", explainer("Alpha", body="Edited body.")),
     ("write", "content/explainers/alpha.md", explainer("Alpha renamed title", tags="[c]")),
@@ -576,15 +588,7 @@ EDITS = st.sampled_from([
      explainer("Alpha", extra=THIRD_CLAIM + "    note: See [Beta's claim](beta.md#claim-c1).\n")),
     ("write", "content/explainers/beta.md",
      explainer("Beta", tags="[a, b]", by="shared-two").replace("title:", "draft: true\ntitle:")),
-    # Questions: "Who says what" and explainer.json follow them. c2 (unrated) alone leaves
-    # `who` open; c1 rated on it answers it; an unknown question, or a removed one that a
-    # note links to, is an error.
-    ("write", "content/explainers/alpha.md", explainer("Alpha", extra=ABOUT_WHO + QUESTIONS)),
-    ("write", "content/explainers/alpha.md",
-     explainer("Alpha", status="false\n    about: who", extra=ABOUT_WHO + QUESTIONS,
-               body="Who? [Read on](@who).")),
-    ("write", "content/explainers/alpha.md", explainer("Alpha", extra="    about: whom\n" + QUESTIONS)),
-    ("write", "content/explainers/alpha.md", explainer("Alpha", extra=ABOUT_WHO)),
+    *QUESTION_EDITS,
 ])
 
 

@@ -9,13 +9,29 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from helpers import by_id, html_tree, links_in, text_of
+from helpers import (
+    BASE,
+    BASE_FILES,
+    QUESTION_EDITS,
+    apply,
+    build_errors,
+    by_id,
+    clean_build,
+    clean_errors,
+    html_tree,
+    links_in,
+    make_project,
+    text_of,
+    tree,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
+from generator.config import BuildOptions
 from generator.dates import PartialDate
 from generator.diagnostics import Span
 from generator.model import RELATIONS, Claim, Explainer, Markdown, Question
+from generator.pipeline import Builder
 from generator.questions import who_says_what, who_says_what_json
 
 HEAD = "---\ntitle: T\nsummary: S\npublished: 2024-01-01\nactors:\n  p:\n    name: P\n  q:\n    name: Q\n"
@@ -137,7 +153,7 @@ ONE_PAGE = page(
 
 @pytest.fixture(scope="module")
 def one_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from helpers import build_project, make_project
+    from helpers import build_project
     root = make_project(tmp_path_factory.mktemp("questions"), {"content/explainers/a.md": ONE_PAGE})
     build_project(root, root / "site", "https://example.org/")
     return root / "site"
@@ -299,3 +315,38 @@ def test_questions_with_no_rated_claim_are_open() -> None:
     view = who_says_what(explainer)
     assert [g.question.id for g in view.groups if g.question] == ["q2"]
     assert [(g.question.id, [c.id for c in g.claims]) for g in view.open if g.question] == [("q1", ["c0", "c1"])]
+
+
+# -- incremental builds ---------------------------------------------------------------
+
+@pytest.mark.parametrize("resident", [True, False], ids=["serve", "build"])
+def test_question_edits_rebuild_like_a_clean_build(tmp_path: Path, resident: bool) -> None:
+    """The edits of `QUESTION_EDITS` (also among the random edits of test_incremental), one
+    after the other: serve's rebuilds and cached builds equal a clean build, and an error
+    says what it should."""
+    root = make_project(tmp_path / "project", BASE_FILES)
+    out = root / "site"
+
+    def builder() -> Builder:
+        return Builder(BuildOptions(root, out, base_url=BASE, drafts=resident), resident=resident)
+
+    kept = builder()
+    assert not build_errors(kept)
+    open_who, answered_who, unknown_question, no_questions = QUESTION_EDITS
+    unknown_errors = ["content/explainers/alpha.md:18:12: error: unknown question 'whom' in claim 'c2'; "
+                      "did you mean 'who'?"]
+    removed_errors = ["content/explainers/alpha.md:18:12: error: unknown question 'who' in claim 'c2'",
+                      "content/explainers/alpha.md:19:30: error: unknown id '@open-one' in the note of claim 'c2'"]
+    steps = [(open_who, []), (answered_who, []), (unknown_question, unknown_errors), (answered_who, []),
+             (no_questions, removed_errors), (open_who, [])]
+    for edit, expected in steps:
+        apply(root, edit)
+        errors = build_errors(kept if resident else builder())
+        assert errors == expected
+        assert errors == clean_errors(root, tmp_path / "clean", drafts=resident)
+        if errors:
+            continue
+        assert tree(out) == clean_build(root, tmp_path / "clean", drafts=resident)
+        section = by_id(html_tree(out / "alpha/index.html"), "who-says-what")
+        answered = [g.get("id") for g in section.findall("div[@class='wsw-group']")]
+        assert answered == (["question-who"] if edit is answered_who else [])
