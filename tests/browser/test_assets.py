@@ -12,7 +12,11 @@ import pytest
 from browser_support import REPO, build, prepare_edge_project
 
 THEME_ASSETS = REPO / "generator" / "theme" / "assets"
-BUDGET = 40 * 1024
+BUDGET = 44 * 1024
+"""The theme's CSS + JS as written, comments included. 40 KiB until issue 19's claim map and
+"Who says what" sections (2026-12-07) brought it to 42,116 bytes: 7.8 + 3.0 KB gzipped.
+Raising it again needs a reason; stripping the style sheet's 2.7 KB of comments at build
+time is the next saving."""
 
 # (tag, attribute) pairs that make the browser fetch something to show the page.
 RESOURCE_ATTRIBUTES = {
