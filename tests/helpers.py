@@ -612,6 +612,17 @@ def apply(root: Path, edit: tuple[str, str, str | bytes | None]) -> None:
         os.replace(path, root / str(arg))
 
 
+def assert_same_as_clean_build(root: Path, out: Path, errors: list[str], drafts: bool = False) -> bool:
+    """The edit property's check: a build that reported `errors` reports what a clean build
+    of `root` reports and, if it succeeded, wrote the same files to `out`. True if it built."""
+    clean = root.parent / f"{root.name}-clean"
+    assert errors == clean_errors(root, clean, drafts)
+    if errors:
+        return False
+    assert tree(out) == clean_build(root, clean, drafts)
+    return True
+
+
 def builds(builder: Builder) -> bool:
     return not build_errors(builder)
 

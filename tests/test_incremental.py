@@ -23,6 +23,7 @@ from generator import write
 from generator.config import BuildOptions
 from generator.pipeline import Builder
 from helpers import (
+    assert_same_as_clean_build,
     BASE,
     BASE_FILES,
     EDITS,
@@ -31,7 +32,6 @@ from helpers import (
     build_errors,
     builds,
     clean_build,
-    clean_errors,
     copy_example,
     explainer,
     make_project,
@@ -49,10 +49,7 @@ def test_serve_rebuilds_after_any_edits_equal_a_clean_build(tmp_path_factory, ed
     assert builds(resident)
     for edit in edits:
         apply(root, edit)
-        errors = build_errors(resident)
-        assert errors == clean_errors(root, root.parent / f"{root.name}-clean", drafts=True)
-        if not errors:
-            assert tree(out) == clean_build(root, root.parent / f"{root.name}-clean", drafts=True)
+        assert_same_as_clean_build(root, out, build_errors(resident), drafts=True)
 
 
 @settings(max_examples=15)
@@ -65,10 +62,7 @@ def test_cached_builds_after_any_edits_equal_a_clean_build(tmp_path_factory, edi
     for edit in edits:
         apply(root, edit)
         # A new Builder each time: a new `explainer build` process, starting from the cache.
-        errors = build_errors(Builder(BuildOptions(root, out, base_url=BASE)))
-        assert errors == clean_errors(root, root.parent / f"{root.name}-clean")
-        if not errors:
-            assert tree(out) == clean_build(root, root.parent / f"{root.name}-clean")
+        if assert_same_as_clean_build(root, out, build_errors(Builder(BuildOptions(root, out, base_url=BASE)))):
             # The previous generation, which the next edit updates and swaps in, is an
             # earlier site exactly, never a mixture.
             previous = write.previous_dir(out, root / ".explainer-cache")

@@ -16,6 +16,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from helpers import (
+    assert_same_as_clean_build,
     BASE,
     BASE_FILES,
     EDITS,
@@ -24,7 +25,6 @@ from helpers import (
     build_errors,
     builds,
     clean_build,
-    clean_errors,
     explainer,
     make_project,
     tree,
@@ -65,10 +65,7 @@ def test_a_new_page_kind_rebuilds_like_a_clean_build_under_serve(tmp_path_factor
         assert builds(resident)
         for edit in edits:
             apply(root, edit)
-            errors = build_errors(resident)
-            assert errors == clean_errors(root, root.parent / f"{root.name}-clean", drafts=True)
-            if not errors:
-                assert tree(out) == clean_build(root, root.parent / f"{root.name}-clean", drafts=True)
+            assert_same_as_clean_build(root, out, build_errors(resident), drafts=True)
 
 
 @settings(max_examples=10)
@@ -80,10 +77,7 @@ def test_a_new_page_kind_rebuilds_like_a_clean_build_from_the_cache(tmp_path_fac
         assert builds(Builder(BuildOptions(root, out, base_url=BASE)))
         for edit in edits:
             apply(root, edit)
-            errors = build_errors(Builder(BuildOptions(root, out, base_url=BASE)))
-            assert errors == clean_errors(root, root.parent / f"{root.name}-clean")
-            if not errors:
-                assert tree(out) == clean_build(root, root.parent / f"{root.name}-clean")
+            assert_same_as_clean_build(root, out, build_errors(Builder(BuildOptions(root, out, base_url=BASE))))
 
 
 def test_the_new_page_kind_reads_past_the_summary_without_a_template_compiling(tmp_path: Path) -> None:
