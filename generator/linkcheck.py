@@ -1,9 +1,10 @@
 """After rendering: every internal link and image must point at a file the site has.
 
 Each page's `href` and `src` values are resolved against the page's own
-path; a link to another page must name a file the build writes (a folder
-means its index.html), and a `#fragment` must name an element id on the
-target page. A broken link fails the build with the page, the position in
+path, or against the file its `<base href>` names (an embed's links are its
+explainer page's, see `render.Renderer.embed_page`); a link to another page
+must name a file the build writes (a folder means its index.html), and a
+`#fragment` must name an element id on the target page. A broken link fails the build with the page, the position in
 the page and the link. External URLs (with a scheme or `//`) are not
 fetched. Pages are scanned where they are rendered (in the worker that made
 them); only links into other pages travel back, to be checked against the
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 # with a fast substring search: seven times faster on an 80 KB page.
 _ID_RE = re.compile(rb' id="([^"]*)"')
 _LINK_RES = (re.compile(rb' href="([^"]*)"'), re.compile(rb' src="([^"]*)"'))
+_BASE_RE = re.compile(rb'<base href="([^"]*)"')
 
 
 @dataclass
@@ -96,12 +98,17 @@ def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str] | N
     ids = page_ids(data)
     page = PageLinks(dest_path, ids="\n".join(ids) if outputs is None or keep_ids else None)
     deferred: set[str] = set()
-    base_dir = posixpath.dirname(dest_path)
+    page_dir = base_dir = posixpath.dirname(dest_path)
+    base_at, based_on = _based_on(page_dir, data)
+    if based_on is None:
+        return page  # a <base href> on another site: the page's relative links lead there
+    if based_on:
+        base_dir = posixpath.dirname(based_on)
     for match in (m for pattern in _LINK_RES for m in pattern.finditer(data)):
         value = match.group(1)
         if skip and value.decode("utf-8", "replace") in skip:
             continue
-        if value.startswith(b"#"):
+        if value.startswith(b"#") and not based_on:
             fragment = value[1:].decode("utf-8", "replace")
             if b"%" in value:
                 fragment = unquote(fragment)
@@ -113,10 +120,12 @@ def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str] | N
         if not value or value.startswith((b"http:", b"https:", b"mailto:", b"tel:", b"data:", b"//")):
             continue
         raw = value.decode("utf-8", "replace")
-        resolved = _resolve(base_dir, raw)
+        resolved = _resolve(page_dir if match.start(1) == base_at else base_dir, raw)
         if resolved is None:
             continue
         target, fragment = resolved
+        if not target and based_on:
+            target = based_on  # '#id' under <base href>: an element of the base's page
         if not target:
             if fragment and fragment not in ids:
                 page.errors.append(broken_link(out_label, dest_path, data, match.start(1),
@@ -132,6 +141,22 @@ def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str] | N
         elif fragment:
             page.outgoing.append((target, fragment, raw, match.start(1)))
     return page
+
+
+def _based_on(page_dir: str, data: bytes) -> tuple[int, str | None]:
+    """Where a page's `<base href="...">` is (the byte offset of its URL, -1 without one) and
+    the file it names, resolved from the page's own folder: the page's other relative links
+    resolve against that file, `#id` links included (an embed's base is its explainer page).
+    The file is "" without a base (or one naming the page itself), None for a base on
+    another site."""
+    head_end = data.find(b"</head>")
+    found = _BASE_RE.search(data, 0, head_end if head_end >= 0 else len(data))
+    if found is None:
+        return -1, ""
+    resolved = _resolve(page_dir, found.group(1).decode("utf-8", "replace"))
+    if resolved is None:
+        return found.start(1), None
+    return found.start(1), resolved[0]
 
 
 def check_site(pages: list[PageLinks], out_label: str, read_page: Callable[[str], bytes | None],

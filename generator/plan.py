@@ -28,7 +28,7 @@ from generator.incremental import dependencies as deps
 from generator.incremental.dependencies import Facts, Read
 from generator.incremental.stamps import file_stamp
 from generator.model import Explainer
-from generator.render import RenderedFile, Renderer
+from generator.render import EMBED_SECTIONS, RenderedFile, Renderer
 
 digest = deps.digest
 THEME_PAGES = deps.THEME_PAGES
@@ -103,6 +103,17 @@ class PageKind:
 
 LISTING = (deps.Settings(), deps.Listing())
 
+
+def _embed(section: str) -> PageKind:
+    """`<slug>/embed/<section>/`: one section of the explainer page alone, for an iframe
+    (`Renderer.embed_page`). It shows the explainer's own unit, as its page does, and its
+    links point into that page (<base href>): it reads `explainer.html` too, so a template
+    that changes the page's ids has the embed's links checked again."""
+    return PageKind(f"{section} embed", f"{{slug}}/embed/{section}/index.html", EXPLAINERS,
+                    (deps.Settings(), deps.OwnUnit(), deps.PageTemplate("explainer.html")),
+                    lambda r, explainer: r.embed_page(explainer, section), f"embed-{section}.html", deps.compiled)
+
+
 PAGE_KINDS: list[PageKind] = [
     PageKind("home", "index.html", SITE, (*LISTING, deps.SiteNames(actors=False)),
              lambda r, _: r.home_page(), "index.html"),
@@ -113,6 +124,7 @@ PAGE_KINDS: list[PageKind] = [
     PageKind("explainer data", "{slug}/explainer.json", EXPLAINERS,
              (deps.Constant(str(jsondata.SCHEMA_VERSION)), deps.Settings(), deps.OwnUnit()),
              lambda r, explainer: r.explainer_json(explainer), None, deps.compiled),
+    *(_embed(section) for section in EMBED_SECTIONS),
     PageKind("actor", "actors/{id}/index.html", ACTORS, (deps.Settings(), deps.ActorItself(), deps.ActorClaims()),
              lambda r, actor: r.actor_page(actor), "actor.html", deps.whole_actor),
     PageKind("tag", "tags/{tag}/index.html", TAGS, (deps.Settings(), deps.Listing(deps.tagged)),

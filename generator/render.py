@@ -44,8 +44,10 @@ from generator.questions import who_says_what
 from generator.resolve import Site
 
 THEME_DIR = Path(__file__).parent / "theme"
+EMBED_SECTIONS = ("timeline", "claims", "questions")
+"""The sections of an explainer page that also come alone, for an iframe (`Renderer.embed_page`)."""
 PAGE_TEMPLATES = ("base.html", "index.html", "explainer.html", "actor.html", "tag.html",
-                  "feed.xml", "sitemap.xml")
+                  "feed.xml", "sitemap.xml", *(f"embed-{section}.html" for section in EMBED_SECTIONS))
 
 
 @dataclass(frozen=True)
@@ -391,7 +393,9 @@ class Renderer:
     def share_card(self, card: sharecard.Card) -> RenderedFile:
         return RenderedFile(card.dest_path, card.draw())
 
-    def page(self, template: str, dest_dir: str, **context: Any) -> RenderedFile:
+    def page(self, template: str, dest_dir: str, written_to: str | None = None, **context: Any) -> RenderedFile:
+        """The page of `dest_dir` (its links, its URL), written to `dest_dir/index.html`, or to
+        `written_to` for a page that stands in for it (an embed, whose <base href> is `dest_dir`)."""
         context.setdefault("explainer", None)
         if "share_image" not in context:
             context["share_image"] = self.share_image()
@@ -404,7 +408,7 @@ class Renderer:
                 page_url=self.absolute(dest_dir), page_path=dest, **context)
         finally:
             _markdown_hrefs.reset(token)
-        return RenderedFile(dest, html.encode("utf-8"), markdown_hrefs=frozenset(hrefs))
+        return RenderedFile(written_to or dest, html.encode("utf-8"), markdown_hrefs=frozenset(hrefs))
 
     def home_page(self) -> RenderedFile:
         site = self.site
@@ -418,27 +422,40 @@ class Renderer:
         return RenderedFile(f"{explainer.slug}/explainer.json", jsondata.explainer_json(
             explainer, self.site, self.absolute(explainer.slug)))
 
-    def explainer_page(self, explainer: Explainer) -> RenderedFile:
+    def explainer_sections(self, explainer: Explainer) -> dict[str, Any]:
+        """What the sections of an explainer page are rendered from: the page and its embeds
+        (`embed_page`) get the same, so a section shows the same in both."""
         site = self.site
-        actors = [explainer.actors.get(a) or site.actors[a] for a in explainer.page_actors]
         claims_by_actor: dict[str, list[Claim]] = {}
         for claim in explainer.claims.values():
             claims_by_actor.setdefault(claim.by, []).append(claim)
         used = {c.status for c in explainer.claims.values()}
+        lookup = _lookup(explainer, site)
+        return {
+            "explainer": explainer,
+            "actors": [explainer.actors.get(a) or site.actors[a] for a in explainer.page_actors],
+            "actor_lookup": lookup, "claims": list(explainer.claims.values()),
+            "claim_map": claimmap.layout(explainer, lambda i: actor.name if (actor := lookup(i)) else i),
+            "claims_by_actor": claims_by_actor, "legend": [s for s in STATUSES if s in used],
+        }
+
+    def explainer_page(self, explainer: Explainer) -> RenderedFile:
+        sections = self.explainer_sections(explainer)
         page_url = self.absolute(explainer.slug)
         share_image = self.share_image(explainer)
-        jsonld = structured.explainer_jsonld(explainer, {a.id: a for a in actors}, self.config, page_url,
-                                             image=share_image)
+        jsonld = structured.explainer_jsonld(explainer, {a.id: a for a in sections["actors"]}, self.config,
+                                             page_url, image=share_image)
         embargoed = explainer.published.instant() > dt.datetime.now(dt.UTC)
-        lookup = _lookup(explainer, site)
-        return self.page(
-            "explainer.html", explainer.slug, explainer=explainer, actors=actors,
-            actor_lookup=lookup, claims=list(explainer.claims.values()),
-            claim_map=claimmap.layout(explainer, lambda i: actor.name if (actor := lookup(i)) else i),
-            claims_by_actor=claims_by_actor,
-            legend=[s for s in STATUSES if s in used], jsonld=jsonld, embargoed=embargoed,
-            share_image=share_image,
-        )
+        return self.page("explainer.html", explainer.slug, jsonld=jsonld, embargoed=embargoed,
+                         share_image=share_image, **sections)
+
+    def embed_page(self, explainer: Explainer, section: str) -> RenderedFile:
+        """`<slug>/embed/<section>/index.html`: one section of the explainer page alone, for an
+        iframe (docs/embeds.md). It is rendered as the explainer page is (its `root`, links and
+        canonical URL) and its <base href> names the explainer page's folder, so the same
+        partial makes the same section, and every link in it opens the full explainer."""
+        return self.page(f"embed-{section}.html", explainer.slug, embed_path(explainer.slug, section),
+                         section=section, share_image=None, **self.explainer_sections(explainer))
 
     def actor_page(self, actor: Actor) -> RenderedFile:
         site = self.site
@@ -466,6 +483,11 @@ class Renderer:
             explainer=None, absolute=self.absolute, feed_updated=_feed_updated(site.explainers),
             sitemap_updated=_sitemap_updated(site.explainers))
         return RenderedFile(name, text.encode("utf-8"))
+
+
+def embed_path(slug: str, section: str) -> str:
+    """Where the embed of one section of an explainer is written (see `Renderer.embed_page`)."""
+    return f"{slug}/embed/{section}/index.html"
 
 
 def members_of(site: Site, actor_id: str) -> list[Actor]:

@@ -176,8 +176,9 @@ def iter_files(root: Path) -> Iterator[Path]:
 
 def broken_links(site: Path, base_url: str) -> list[str]:
     """Every href/src in the site's pages that does not resolve, against the page's own URL
-    under `base_url`, to a written file (and, for a fragment into a page, to an element id).
-    Links to other sites are skipped; a link that leaves `base_url` is reported."""
+    under `base_url` (or its `<base href>`, as a browser does), to a written file (and, for
+    a fragment into a page, to an element id). Links to other sites are skipped; a link that
+    leaves `base_url` is reported."""
     problems: list[str] = []
     trees: dict[Path, ElementTree.Element] = {}
     anchors: dict[Path, set[str]] = {}
@@ -186,8 +187,10 @@ def broken_links(site: Path, base_url: str) -> list[str]:
         if page.suffix != ".html":
             continue
         rel = page.relative_to(site).as_posix()
-        page_url = base_url + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+        document_url = base_url + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
         tree = _parsed(trees, page)
+        base = next((el.get("href") for el in tree.iter("base") if el.get("href") is not None), None)
+        page_url = document_url if base is None else urljoin(document_url, base)
         for element in tree.iter():
             for attr in ("href", "src"):
                 value = element.get(attr)
@@ -195,7 +198,7 @@ def broken_links(site: Path, base_url: str) -> list[str]:
                     continue
                 if urlsplit(value).scheme and not value.startswith(base_url):
                     continue  # another site (a source's URL), mailto:, ...
-                url = urljoin(page_url, value)
+                url = urljoin(document_url if element.tag == "base" else page_url, value)
                 parts = urlsplit(url)
                 if not url.startswith(base_url):
                     problems.append(f"{rel}: {value!r} leaves the site ({url})")
@@ -372,8 +375,11 @@ DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:")
 FORBIDDEN_ELEMENTS = {"iframe", "frame", "frameset", "object", "embed", "applet", "form", "base", "svg", "math",
                       "template", "portal", "style", "noscript", "input", "button", "textarea", "select"}
 """Elements the theme never writes: finding one means content became markup."""
-THEME_SCRIPT = re.compile(r"(\.\./)*/?assets/explainer(\.[0-9a-f]{10})?\.js")
-"""The theme's script: fingerprinted in a built site, under its plain name in `serve`."""
+THEME_SCRIPT = re.compile(r"(\.\./)*/?assets/(explainer|embed)(\.[0-9a-f]{10})?\.js")
+"""The theme's scripts (an embed's is embed.js): fingerprinted in a built site, under their
+plain names in `serve`."""
+THEME_BASE = {"href": "../../", "target": "_top"}
+"""The one `<base>` the theme writes, in the `<head>` of an embed (docs/embeds.md)."""
 
 
 def _scheme_of(value: str) -> str:
@@ -396,6 +402,10 @@ def assert_no_executable_markup(page: Path | bytes, *, name: str = "page",
         for element in tree.iter():
             if "prose" in (element.get("class") or "").split():
                 exempt.update(id(child) for child in element.iter() if child is not element)
+    head = tree.find("head")
+    bases = [el for el in (head if head is not None else ()) if el.tag == "base"]
+    if bases and dict(bases[0].attrib) == THEME_BASE:
+        exempt.add(id(bases[0]))
     ld_json = 0
     for element in tree.iter():
         if id(element) in exempt or not isinstance(element.tag, str):
@@ -568,6 +578,14 @@ EDITS = st.sampled_from([
     ("write", "templates/tag.html",
      "{% extends 'theme/tag.html' %}{% block title %}Tag {{ tag }}{% endblock %}"),
     ("delete", "templates/tag.html", None),
+    # Embeds (<slug>/embed/<section>/): a project's own embed, and a section's partial
+    # shared with the explainer page.
+    ("write", "templates/embed-claims.html",
+     "{% extends 'theme/embed-claims.html' %}{% block title %}Claims of {{ explainer.slug }}{% endblock %}"),
+    ("delete", "templates/embed-claims.html", None),
+    ("write", "templates/_timeline.html",
+     '<section id="timeline"><h2>When</h2><p>{{ explainer.timeline|length }} events.</p></section>\n'),
+    ("delete", "templates/_timeline.html", None),
     ("write", "site.yaml", "title: Renamed desk\npublisher: Desk Ltd\n"),
     ("write", "content/explainers/broken.md", "---\ntitle: [\n---\n"),
     ("delete", "content/explainers/broken.md", None),

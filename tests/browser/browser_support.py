@@ -103,6 +103,21 @@ class ServedSite:
 
 
 @contextlib.contextmanager
+def serve_folder(folder: Path) -> Iterator[ServedSite]:
+    """Serve `folder` as it is, on a free port (a page of another site, for instance)."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name=f"serve-{folder.name}", daemon=True)
+    thread.start()
+    try:
+        yield ServedSite(folder, f"http://127.0.0.1:{server.server_address[1]}/")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@contextlib.contextmanager
 def serve_built(root: Path, out: Path) -> Iterator[ServedSite]:
     """Bind a free port, build `root` into `out` with that base URL, serve `out`."""
     handler = functools.partial(_QuietHandler, directory=str(out))
@@ -156,14 +171,16 @@ def _is_local(url: str, origin: str) -> bool:
 
 
 @contextlib.contextmanager
-def open_page(browser: Any, site: ServedSite, width: int, **options: Any) -> Iterator[tuple[Any, PageLog]]:
-    """A fresh context and page at `width` (375: phone emulation, 1280: desktop)."""
+def open_page(browser: Any, site: ServedSite, width: int, also: tuple[ServedSite, ...] = (),
+              **options: Any) -> Iterator[tuple[Any, PageLog]]:
+    """A fresh context and page at `width` (375: phone emulation, 1280: desktop); requests to
+    `site` and to the sites `also` (a page that frames another site's) go through."""
     context = browser.new_context(**{**WIDTHS[width], **options})
     log = PageLog(site.origin)
 
     def route(route: Any) -> None:
         url = route.request.url
-        if _is_local(url, site.origin):
+        if any(_is_local(url, served.origin) for served in (site, *also)):
             route.continue_()
         else:
             log.external_requests.append(url)
