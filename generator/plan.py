@@ -106,11 +106,11 @@ LISTING = (deps.Settings(), deps.Listing())
 
 def _embed(section: str) -> PageKind:
     """`<slug>/embed/<section>/`: one section of the explainer page alone, for an iframe
-    (`Renderer.embed_page`). It shows the explainer's own unit, as its page does, and its
-    links point into that page (<base href>): it reads `explainer.html` too, so a template
-    that changes the page's ids has the embed's links checked again."""
+    (`Renderer.embed_page`). It shows the explainer's own unit, as its page does, but not
+    its body; and its links point into that page (<base href>): it reads `explainer.html`
+    too, so a template that changes the page's ids has the embed's links checked again."""
     return PageKind(f"{section} embed", f"{{slug}}/embed/{section}/index.html", EXPLAINERS,
-                    (deps.Settings(), deps.OwnUnit(), deps.PageTemplate("explainer.html")),
+                    (deps.Settings(), deps.OwnFrontMatter(), deps.PageTemplate("explainer.html")),
                     lambda r, explainer: r.embed_page(explainer, section), f"embed-{section}.html", deps.compiled)
 
 

@@ -11,8 +11,8 @@ from urllib.parse import urljoin
 
 import pytest
 
-from helpers import (BASE, EXAMPLE_BASE_URL, build_errors, clean_errors, explainer, html_tree, ids_in, make_project,
-                     text_of)
+from helpers import (BASE, EXAMPLE_BASE_URL, build_errors, clean_build, clean_errors, explainer, html_tree, ids_in,
+                     make_project, text_of, tree)
 
 from generator.config import BuildOptions
 from generator.linkcheck import scan_page
@@ -137,6 +137,24 @@ def test_an_explainer_page_template_edit_has_the_embeds_links_checked_again(tmp_
         return [re.sub(r"^.*?(alpha/embed/)", r"\1", e) for e in errors if "/embed/" in e]
     assert len(at_embeds(clean)) == 2
     assert at_embeds(incremental) == at_embeds(clean)
+
+
+def test_a_body_edit_leaves_the_embeds_alone_and_a_claim_edit_rewrites_them(tmp_path: Path) -> None:
+    """The embeds show the explainer's front matter, not its body (`dependencies.OwnFrontMatter`)."""
+    root = make_project(tmp_path / "project", {
+        "content/actors/shared-one.yaml": "name: Shared One\n",
+        "content/explainers/alpha.md": explainer("Alpha"),
+    })
+    out = root / "site"
+    Builder(BuildOptions(root, out, base_url=BASE)).build()
+    (root / "content/explainers/alpha.md").write_text(explainer("Alpha", body="Edited body."), encoding="utf-8")
+    report = Builder(BuildOptions(root, out, base_url=BASE)).build()
+    assert sorted(report.changed) == ["alpha/explainer.json", "alpha/index.html"] and report.written == 2
+    (root / "content/explainers/alpha.md").write_text(explainer("Alpha", claim="Edited claim"), encoding="utf-8")
+    report = Builder(BuildOptions(root, out, base_url=BASE)).build()
+    assert "alpha/embed/claims/index.html" in report.changed
+    assert "Edited claim of Alpha." in (out / "alpha/embed/claims/index.html").read_text(encoding="utf-8")
+    assert tree(out) == clean_build(root, tmp_path / "clean")
 
 
 # -- the link check under <base href> ---------------------------------------------------------------

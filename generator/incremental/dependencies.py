@@ -5,7 +5,8 @@ Every kind of output (see `plan.PAGE_KINDS`) lists what it reads as `Read` value
 - `Settings`: site.yaml, the options and the generator's code (`config_digest`);
 - `PageTemplate`: its template with everything it extends, includes or imports;
 - `OwnUnit`: the explainer's whole compiled unit (its file, the settings, the shared
-  actors it uses), and `Embargo`, whether its embargo banner shows;
+  actors it uses), `OwnFrontMatter` the same but the body, and `Embargo`, whether its
+  embargo banner shows;
 - `Listing`: what lists show of each explainer listed (`LISTING_FIELDS`);
 - `ActorItself` and `ActorClaims`: one actor, and its claims and events across explainers
   (`quotes`);
@@ -163,6 +164,17 @@ class OwnUnit:
 
     def explainers(self, item: Any, facts: Facts) -> Iterable[ExplainerListing]:
         return (item,)
+
+
+class OwnFrontMatter(OwnUnit):
+    """The explainer (the item) but its body: for a page that shows no body (an embed), so a
+    body edit leaves it alone. The body cannot change the rest: the actors its links put on
+    the page are linked only from the body (the other Markdown fields' actors are on the page
+    anyway). With a project's template, which may show the body, the whole unit."""
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        unit = facts.units[item.slug]
+        return (unit.key if full else unit.front_key,)
 
 
 class Embargo(_NoExplainers):
