@@ -4,11 +4,11 @@ Each page's `href` and `src` values are resolved against the page's own
 path, or against the file its `<base href>` names (an embed's links are its
 explainer page's, see `render.Renderer.embed_page`); a link to another page
 must name a file the build writes (a folder means its index.html), and a
-`#fragment` must name an element id on the target page. A broken link fails the build with the page, the position in
-the page and the link. External URLs (with a scheme or `//`) are not
-fetched. Pages are scanned where they are rendered (in the worker that made
-them); only links into other pages travel back, to be checked against the
-whole site.
+`#fragment` must name an element id on the target page. A broken link fails
+the build with the page, the position in the page and the link. External
+URLs (with a scheme or `//`) are not fetched. Pages are scanned where they
+are rendered (in the worker that made them); only links into other pages
+travel back, to be checked against the whole site.
 
 Links written in Markdown (recorded per page, `RenderedFile.markdown_hrefs`)
 are left out of a page's scan: they are checked at their source instead

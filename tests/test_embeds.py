@@ -1,7 +1,7 @@
 """Embeds: `<slug>/embed/timeline/`, `claims/` and `questions/`, one section of an explainer
 alone for another site's iframe (docs/embeds.md). What the built pages hold; the browser
 side (the height message, the frame resizing, links opening the top window, axe) is in
-tests/browser/test_embeds.py."""
+tests/browser/test_embed_frames.py."""
 
 from __future__ import annotations
 
