@@ -32,6 +32,7 @@ def test_builds_every_page(site: Path) -> None:
     assert pages == sorted(
         ["index.html"]
         + [f"{slug}/index.html" for slug in SLUGS]
+        + [f"{slug}/embed/{section}/index.html" for slug in SLUGS for section in ("timeline", "claims", "questions")]
         + [f"actors/{a}/index.html" for a in ("daily-herald", "electoral-commission", "farmers-union",
                                               "government-of-ruritania", "jan-novak", "river-authority")]
         + [f"tags/{t}/index.html" for t in ("climate", "elections", "ruritania", "trade")]
