@@ -424,23 +424,25 @@ class Renderer:
 
     def explainer_sections(self, explainer: Explainer) -> dict[str, Any]:
         """What the sections of an explainer page are rendered from: the page and its embeds
-        (`embed_page`) get the same, so a section shows the same in both."""
+        (`embed_page`) get the same, so a section shows the same in both (but the claim
+        cards' links to the claim map, which only the page has)."""
         site = self.site
         claims_by_actor: dict[str, list[Claim]] = {}
         for claim in explainer.claims.values():
             claims_by_actor.setdefault(claim.by, []).append(claim)
         used = {c.status for c in explainer.claims.values()}
-        lookup = _lookup(explainer, site)
         return {
             "explainer": explainer,
             "actors": [explainer.actors.get(a) or site.actors[a] for a in explainer.page_actors],
-            "actor_lookup": lookup, "claims": list(explainer.claims.values()),
-            "claim_map": claimmap.layout(explainer, lambda i: actor.name if (actor := lookup(i)) else i),
+            "actor_lookup": _lookup(explainer, site), "claims": list(explainer.claims.values()),
             "claims_by_actor": claims_by_actor, "legend": [s for s in STATUSES if s in used],
         }
 
     def explainer_page(self, explainer: Explainer) -> RenderedFile:
         sections = self.explainer_sections(explainer)
+        lookup = sections["actor_lookup"]
+        # The page's alone (not its embeds'): a project turns the map off in explainer.html.
+        sections["claim_map"] = claimmap.layout(explainer, lambda i: actor.name if (actor := lookup(i)) else i)
         page_url = self.absolute(explainer.slug)
         share_image = self.share_image(explainer)
         jsonld = structured.explainer_jsonld(explainer, {a.id: a for a in sections["actors"]}, self.config,

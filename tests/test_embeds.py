@@ -56,7 +56,9 @@ def test_an_embed_is_a_page_for_a_frame_that_search_engines_leave_alone(built_ex
 def test_an_embed_shows_the_section_exactly_as_the_explainer_page_does(built_example: Path, section: str) -> None:
     page = (built_example / SLUG / "index.html").read_text(encoding="utf-8")
     embed = (built_example / SLUG / "embed" / section / "index.html").read_text(encoding="utf-8")
-    assert _section(embed, section) == _section(page, section)
+    # The cards' links to the claim map, which the page alone has, are the one difference.
+    on_page = re.sub(r'    <p class="claim-map-link">.*</p>\n', "", _section(page, section))
+    assert _section(embed, section) == on_page
     assert len(_section(page, section)) > 2000
 
 
