@@ -19,7 +19,7 @@ from browser_support import REPO, ServedSite, axe_violations, open_page, overflo
 
 SLUG = "crocus-city-hall-attack"
 SECTIONS = ("timeline", "claims", "questions")
-TITLES = {"timeline": "Timeline", "claims": "The claims", "questions": "Open questions"}
+TITLES = {"timeline": "Timeline", "claims": "The claims", "questions": "Who says what"}
 DOCUMENTED_URL = f"https://example.org/explainers/{SLUG}/embed/claims/"
 DOCUMENTED_ORIGIN = '"https://example.org"'
 
@@ -101,7 +101,7 @@ def test_embeds_in_another_sites_page_fit_their_frames_and_open_links_on_top(
             assert not problems, f"{section} at {width}px:\n  " + "\n  ".join(problems)
             page.wait_for_timeout(50)
             element.screenshot(path=str(artifacts / f"embed-{section}-{width}.png"))
-        assert heights["claims"] > 600 > heights["questions"], "frames grow and shrink from the snippet's 600px"
+        assert min(heights.values()) > 600, "every frame grows from the snippet's 600px to its document's height"
 
         # A narrower page: the claims reflow taller, the frame follows. (Between 768 and 1280
         # px the reading column keeps its width, so the desktop page narrows to a phone's.)
