@@ -275,8 +275,9 @@ class WrittenLinks:
             message = f"broken link '{link.written}': {on} has no element with id '{missing_fragment}'"
             hint = _replaced_hint(link.written, f"#{link.fragment}",
                                   did_you_mean(missing_fragment, sorted(ids())), "#",
-                                  "link to a claim, actor or source with [text](@id), or to "
-                                  "#claim-<id>, #actor-<id> or #source-<id> on its explainer's page")
+                                  "link to a claim, actor, source or question with [text](@id), or to "
+                                  "#claim-<id>, #actor-<id>, #source-<id> or #question-<id> on its "
+                                  "explainer's page")
         return Diagnostic(message, link.span, hint)
 
     def _missing_page(self, link: SiteLink) -> tuple[str, str]:

@@ -197,7 +197,11 @@ def test_new_creates_an_explainer_that_builds(tmp_path, cli_run) -> None:
     assert created.read_text("utf-8").startswith('---\ntitle: "Some Title"\n')
     assert cli_run("check", "--root", tmp_path).code == 0
     assert cli_run("build", "--root", tmp_path, "--drafts").code == 0  # the starter is a draft
-    assert "Some Title" in (tmp_path / "site/some-title/index.html").read_text("utf-8")
+    page = (tmp_path / "site/some-title/index.html").read_text("utf-8")
+    assert "Some Title" in page
+    # The starter shows every part of the format: a question and a claim that answers it.
+    assert 'id="question-example-question"' in page
+    assert 'href="#question-example-question" class="ref ref-question"' in page
 
 
 def test_new_keeps_quotes_and_punctuation_in_the_title(tmp_path, cli_run) -> None:

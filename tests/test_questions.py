@@ -201,6 +201,20 @@ def test_links_to_a_question_point_at_it(one_site: Path) -> None:
     assert 'href="../../a/#question-why" class="ref ref-question"' in actor
 
 
+def test_a_claim_card_links_to_the_question_it_answers(one_site: Path) -> None:
+    tree = html_tree(one_site / "a/index.html")
+    card = by_id(tree, "claim-q-says")
+    line = card.find(".//p[@class='claim-question']")
+    assert line is not None
+    assert " ".join(text_of(line).split()) == "On the question: Who did it?"
+    assert links_in(line) == [("#question-who-did-it", "Who did it?")]
+    # Every target exists: an open question's card links to its item under "What we don't know".
+    assert links_in(by_id(tree, "claim-q-when").find(".//p[@class='claim-question']")) == [  # type: ignore[arg-type]
+        ("#question-when", "When was it planned?")]
+    assert by_id(tree, "question-when") is not None
+    assert by_id(tree, "claim-loose").find(".//p[@class='claim-question']") is None
+
+
 def test_explainer_json_has_the_questions_and_the_section(one_site: Path) -> None:
     data = json.loads((one_site / "a/explainer.json").read_text("utf-8"))
     assert [c["about"] for c in data["claims"]] == ["who-did-it", "who-did-it", "who-did-it", "when", None]

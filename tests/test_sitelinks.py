@@ -100,6 +100,21 @@ def test_folded_and_multi_line_yaml_fields_are_located_line_by_line(project, cli
     ]
 
 
+def test_a_broken_anchor_names_every_kind_of_in_page_target_or_the_question_meant(project, cli_run) -> None:
+    questions = "questions:\n  who-did-it:\n    question: Who did it?\n"
+    root = project({A: explainer_a(body="Intro.\n\nSee [background](#background).\n", extra=questions),
+                    ROUTE: ROUTE_TEXT})
+    result = cli_run("check", "--root", root)
+    assert (result.code, result.error_lines) == (1, [
+        f"{A}:20:18: error: broken link '#background': this page has no element with id 'background'; "
+        "link to a claim, actor, source or question with [text](@id), or to #claim-<id>, #actor-<id>, "
+        "#source-<id> or #question-<id> on its explainer's page"])
+    (root / A).write_text(explainer_a(body="Intro.\n\nSee [who](#question-who-did).\n", extra=questions))
+    assert cli_run("check", "--root", root).error_lines == [
+        f"{A}:20:11: error: broken link '#question-who-did': this page has no element with id "
+        "'question-who-did'; did you mean '#question-who-did-it'?"]
+
+
 def test_a_link_to_a_draft_says_it_is_a_draft(project, cli_run) -> None:
     root = project({A: explainer_a(body="See [the route](route.md).\n", note="      No link.\n"),
                     ROUTE: ROUTE_TEXT.replace("title:", "draft: true\ntitle:")})
