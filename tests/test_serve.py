@@ -811,6 +811,7 @@ def test_a_project_rendered_on_worker_processes_keeps_serving(tmp_path, start_se
     config = (root / "site.yaml").read_text("utf-8")
     for round_ in range(3):  # a new site title re-renders every page
         save(root / "site.yaml", config.replace("title: Synthetic explainers", f"title: Desk {round_}"))
-        wait_until(lambda: f"Desk {round_}" in server.page("/"), what=f"title {round_}")
+        # A hang or a stop never recovers; a slow build under load does: 60 s tells them apart.
+        wait_until(lambda: f"Desk {round_}" in server.page("/"), timeout=60, what=f"title {round_}")
         assert server.proc.poll() is None and "stopping" not in server.stderr, server.stderr
     assert server.stop() == 0
