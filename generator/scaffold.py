@@ -75,9 +75,12 @@ def new_explainer(root: Path, title: str, today: dt.date | None = None) -> NewEx
     if new_project:
         for name, starter in PROJECT_FILES.items():
             target = root / name
-            if not target.exists():
-                target.write_text(starter.read_text(encoding="utf-8"), encoding="utf-8")
-                written.project_files.append(name)
+            try:  # "x": never over an existing file, nor through a link (a dangling one included)
+                with open(target, "x", encoding="utf-8") as handle:
+                    handle.write(starter.read_text(encoding="utf-8"))
+            except FileExistsError:
+                continue
+            written.project_files.append(name)
     with open(path, "x", encoding="utf-8") as handle:
         handle.write(text)
     return written

@@ -448,6 +448,20 @@ def test_new_in_an_existing_project_writes_only_the_explainer(project, cli_run) 
     assert not (root / "site.yaml").exists() and not (root / ".gitignore").exists()
 
 
+def test_new_never_writes_a_project_file_through_a_link(tmp_path, cli_run) -> None:
+    """A folder cloned with a dangling `site.yaml` link: `new` leaves the link as it is and
+    writes nothing where it points (it once wrote the starter there)."""
+    root, elsewhere = tmp_path / "newsdesk", tmp_path / "elsewhere"
+    root.mkdir()
+    elsewhere.mkdir()
+    (root / "site.yaml").symlink_to(elsewhere / "planted.yaml")
+    result = cli_run("new", "A story", "--root", root)
+    assert (result.code, result.out) == (0, "content/explainers/a-story.md\n")
+    assert result.err_lines == [f"explainer: new project in {root}: wrote .gitignore"]
+    assert list(elsewhere.iterdir()) == []
+    assert (root / "site.yaml").is_symlink()
+
+
 def test_new_in_a_folder_that_is_a_file_is_wrong_usage(tmp_path, cli_run) -> None:
     (tmp_path / "file").write_text("x")
     result = cli_run("new", "A story", "--root", tmp_path / "file")
