@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Set
+from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -85,7 +85,8 @@ def _resolve(base_dir: str, raw: str) -> tuple[str, str] | None:
 
 
 def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str] | None,
-              skip: Set[str] = frozenset(), keep_ids: bool = False) -> PageLinks:
+              skip: Set[str] = frozenset(), keep_ids: bool = False,
+              links: Sequence[str] | None = None) -> PageLinks:
     """Check a page's links on the spot (in-page fragments, and that every other file it
     names is one of the site's `outputs`); keep only links to a fragment of another page,
     which need that page's ids. Keeping every link of every page would cost hundreds of
@@ -94,18 +95,20 @@ def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str] | N
 
     With `outputs` None (a page rendered before the site is planned, see `shards`), every
     link to another file is kept, once per link text, for `check_site` to check, and so
-    are the page's ids (kept also with `keep_ids`: `check` writes no page to read back)."""
-    ids = page_ids(data)
+    are the page's ids (kept also with `keep_ids`: `check` writes no page to read back).
+
+    A file that is no page gives its `links` instead (see `render.RenderedFile.links`):
+    those are checked, not its `href`s, and it has no ids."""
+    ids = page_ids(data) if links is None else set()
     page = PageLinks(dest_path, ids="\n".join(ids) if outputs is None or keep_ids else None)
     deferred: set[str] = set()
     page_dir = base_dir = posixpath.dirname(dest_path)
-    base_at, based_on = _based_on(page_dir, data)
+    base_at, based_on = _based_on(page_dir, data) if links is None else (-1, "")
     if based_on is None:
         return page  # a <base href> on another site: the page's relative links lead there
     if based_on:
         base_dir = posixpath.dirname(based_on)
-    for match in (m for pattern in _LINK_RES for m in pattern.finditer(data)):
-        value = match.group(1)
+    for value, offset in _links_in(data) if links is None else _declared(links):
         if skip and value.decode("utf-8", "replace") in skip:
             continue
         if value.startswith(b"#") and not based_on:
@@ -113,14 +116,14 @@ def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str] | N
             if b"%" in value:
                 fragment = unquote(fragment)
             if fragment and fragment not in ids:
-                page.errors.append(broken_link(out_label, dest_path, data, match.start(1),
+                page.errors.append(broken_link(out_label, dest_path, data, offset,
                                                f"broken link '#{fragment}': no element with id "
                                                f"'{fragment}' on this page"))
             continue
         if not value or value.startswith((b"http:", b"https:", b"mailto:", b"tel:", b"data:", b"//")):
             continue
         raw = value.decode("utf-8", "replace")
-        resolved = _resolve(page_dir if match.start(1) == base_at else base_dir, raw)
+        resolved = _resolve(page_dir if offset == base_at else base_dir, raw)
         if resolved is None:
             continue
         target, fragment = resolved
@@ -128,18 +131,18 @@ def scan_page(dest_path: str, data: bytes, out_label: str, outputs: set[str] | N
             target = based_on  # '#id' under <base href>: an element of the base's page
         if not target:
             if fragment and fragment not in ids:
-                page.errors.append(broken_link(out_label, dest_path, data, match.start(1),
+                page.errors.append(broken_link(out_label, dest_path, data, offset,
                                                f"broken link '{raw}': no element with id '{fragment}' "
-                                               "on this page"))
+                                               "on this page", link=raw))
         elif target.startswith("..") or (outputs is not None and target not in outputs):
-            page.errors.append(broken_link(out_label, dest_path, data, match.start(1),
-                                           f"broken link '{raw}': the site has no {target}", target))
+            page.errors.append(broken_link(out_label, dest_path, data, offset,
+                                           f"broken link '{raw}': the site has no {target}", target, raw))
         elif outputs is None:
             if raw not in deferred:
                 deferred.add(raw)
-                page.outgoing.append((target, fragment, raw, match.start(1)))
+                page.outgoing.append((target, fragment, raw, offset))
         elif fragment:
-            page.outgoing.append((target, fragment, raw, match.start(1)))
+            page.outgoing.append((target, fragment, raw, offset))
     return page
 
 
@@ -157,6 +160,21 @@ def _based_on(page_dir: str, data: bytes) -> tuple[int, str | None]:
     if resolved is None:
         return found.start(1), None
     return found.start(1), resolved[0]
+
+
+def _links_in(page: bytes) -> Iterator[tuple[bytes, int]]:
+    """Each `href` and `src` value of a page, with its byte offset."""
+    for pattern in _LINK_RES:
+        for match in pattern.finditer(page):
+            yield match.group(1), match.start(1)
+
+
+def _declared(links: Sequence[str]) -> Iterator[tuple[bytes, int]]:
+    """The links a file declares (relative to its folder), at no offset (-1): an error finds
+    where the file names the link (`broken_link`), which would cost a search of the file per
+    link (claims.json names every explainer and actor page)."""
+    for link in links:
+        yield link.encode("utf-8"), -1
 
 
 def check_site(pages: list[PageLinks], out_label: str, read_page: Callable[[str], bytes | None],
@@ -187,7 +205,7 @@ def check_site(pages: list[PageLinks], out_label: str, read_page: Callable[[str]
         sourced = from_source.get(target, [])
         if target not in outputs:
             errors += [broken_link(out_label, page.dest_path, read_staged(page.dest_path) or b"", offset,
-                                   f"broken link '{raw}': the site has no {target}", target)
+                                   f"broken link '{raw}': the site has no {target}", target, raw)
                        for page, _, raw, offset in links]
             if written is not None:  # else `sourced` is empty
                 errors += [written.error(link, None, set) for link in sourced]
@@ -207,15 +225,20 @@ def check_site(pages: list[PageLinks], out_label: str, read_page: Callable[[str]
             if fragment not in ids:
                 errors.append(broken_link(out_label, page.dest_path, read_staged(page.dest_path) or b"",
                                           offset, f"broken link '{raw}': {target} has no element with "
-                                          f"id '{fragment}'"))
+                                          f"id '{fragment}'", link=raw))
     return errors
 
 
 def broken_link(out_label: str, dest_path: str, data: bytes, offset: int, message: str,
-                missing: str = "") -> Diagnostic:
+                missing: str = "", link: str = "") -> Diagnostic:
     """A located error for a link at byte `offset` of a page (positions are only computed
     for errors: counting lines for every link of every page would cost more than the scan).
-    `missing` is the file the link names that the site does not have."""
+    `missing` is the file the link names that the site does not have. A link a file declares
+    (offset -1, see `_declared`) is where the file first names its path from the site's root
+    (the file holds it absolute)."""
+    if offset < 0:
+        named = link.encode("utf-8").lstrip(b"./")
+        offset = max(data.find(named), 0) if named else 0
     line = data.count(b"\n", 0, offset) + 1
     start = data.rfind(b"\n", 0, offset) + 1
     column = len(data[start:offset].decode("utf-8", "replace")) + 1

@@ -45,10 +45,12 @@ SITE_REF_RE = re.compile(r'href="@/([^"]*)"')
 """A link to a page of the site as `sitelinks.collect` rewrites it: `@/<path>#fragment`."""
 
 
-def rebase_site_refs(html: str, root: str, page_path: str, emitted: list[str] | None = None) -> str:
+def rebase_site_refs(html: str, root: str, page_path: str, emitted: list[str] | None = None,
+                     in_page: bool = True) -> str:
     """Replace each `@/<path>` link by its URL from the page at `page_path` (whose way back to
-    the site root is `root`): an in-page `#fragment` on that very page, else a relative
-    path. Each URL made is added to `emitted` (see `render.RenderedFile.markdown_hrefs`)."""
+    the site root is `root`): an in-page `#fragment` on that very page (unless not `in_page`:
+    the file is read outside the site), else `root` + path. Each URL made is added to
+    `emitted` (see `render.RenderedFile.markdown_hrefs`)."""
     if "@/" not in html:
         return html
     page_dir = page_path.rpartition("/")[0]
@@ -56,7 +58,7 @@ def rebase_site_refs(html: str, root: str, page_path: str, emitted: list[str] | 
     def replace(match: re.Match[str]) -> str:
         path, hash_, fragment = match.group(1).partition("#")
         folder = path[:-1] if path.endswith("/") else None
-        if hash_ and (folder == page_dir or (path == "" and page_dir == "")):
+        if in_page and hash_ and (folder == page_dir or (path == "" and page_dir == "")):
             url = f"#{fragment}"
         else:
             url = f"{root}{path}{hash_}{fragment}" or "./"
@@ -84,3 +86,22 @@ def resolve_hrefs(html: str, target_url: Callable[[str], tuple[str, str] | None]
         return f'href="{url}" class="ref ref-{kind}"'
 
     return Markup(AT_HREF_RE.sub(replace, html))
+
+
+class SiteURLs:
+    """Absolute URLs of files of the site (`base_url` + path) for a file read outside the
+    site (an export), each path remembered: the links the file holds, which the link check
+    follows (`render.RenderedFile.links`)."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.paths: list[str] = []
+
+    def __call__(self, path: str) -> str:
+        self.paths.append(path)
+        return self.base_url + path
+
+    def add(self, url: str) -> None:
+        """A URL made elsewhere (`render.markdown_html`), if it is one of the site's."""
+        if url.startswith(self.base_url):
+            self.paths.append(url[len(self.base_url):])

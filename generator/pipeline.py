@@ -202,7 +202,8 @@ class Builder:
         renderer = render.Renderer(site, env, self.options.root)
         facts = {u.explainer.slug: u.facts for u in self.memory.units.values() if u.explainer}
         return plan_site(renderer, dependencies.Facts(site.config, config_digest, templates, facts,
-                                                      self.options.root, site, self.memory.templates.assets))
+                                                      self.options.root, site, self.memory.templates.assets,
+                                                      now=units.now()))
 
 
 def check(options: BuildOptions) -> BuildReport:

@@ -68,9 +68,16 @@ def _explainer_cards(explainer: Explainer, config: SiteConfig) -> list[sharecard
 SITE = Over(lambda facts: (None,), lambda _: {})
 EXPLAINERS = Over(lambda facts: facts.whole_site.explainers, lambda e: {"slug": e.slug},
                   own=lambda explainer, config: (explainer,))
+TIMELINES = Over(lambda facts: [e for e in facts.whole_site.explainers if e.timeline_count], lambda e: {"slug": e.slug},
+                 own=lambda explainer, config: (explainer,) if explainer.timeline else ())
+"""The explainers that have a timeline (TimelineJS shows an error for a timeline without events)."""
 ACTORS = Over(lambda facts: facts.whole_site.actors.values(), lambda a: {"id": a.id},
               deal_by=lambda actor: actor.home or "")
 TAGS = Over(lambda facts: facts.whole_site.tags, lambda tag: {"tag": tag})
+PUBLISHED = Over(lambda facts: (tuple(e for e in facts.whole_site.explainers if deps.published(e, facts.now)),),
+                 lambda _: {})
+"""The site once, as the explainers published now (no draft, none under embargo, whatever
+`--drafts` shows)."""
 SITE_CARD = Over(lambda facts: [card] if (card := sharecard.site_card(facts.config)) else [],
                  lambda card: {"path": card.dest_path})
 EXPLAINER_CARDS = Over(lambda facts: [card for e in facts.whole_site.explainers
@@ -125,10 +132,14 @@ PAGE_KINDS: list[PageKind] = [
              (deps.Constant(str(jsondata.SCHEMA_VERSION)), deps.Settings(), deps.OwnUnit()),
              lambda r, explainer: r.explainer_json(explainer), None, deps.compiled),
     *(_embed(section) for section in EMBED_SECTIONS),
+    PageKind("timeline data", "{slug}/timeline.json", TIMELINES, (deps.Settings(), deps.OwnFrontMatter()),
+             lambda r, explainer: r.timeline_json(explainer), None, deps.compiled),
     PageKind("actor", "actors/{id}/index.html", ACTORS, (deps.Settings(), deps.ActorItself(), deps.ActorClaims()),
              lambda r, actor: r.actor_page(actor), "actor.html", deps.whole_actor),
     PageKind("tag", "tags/{tag}/index.html", TAGS, (deps.Settings(), deps.Listing(deps.tagged)),
              lambda r, tag: r.tag_page(tag), "tag.html"),
+    PageKind("claims data", "claims.json", PUBLISHED, (deps.Settings(), deps.PublishedClaims()),
+             lambda r, explainers: r.claims_json(explainers)),
     PageKind("feed", "feed.xml", SITE, LISTING, lambda r, _: r.xml("feed.xml"), "feed.xml"),
     PageKind("sitemap", "sitemap.xml", SITE, (*LISTING, deps.SiteNames(), deps.LastChanged()),
              lambda r, _: r.xml("sitemap.xml"), "sitemap.xml"),

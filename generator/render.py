@@ -23,11 +23,11 @@ import jinja2
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from generator import __version__, claimmap, jsondata, sharecard, structured
+from generator import __version__, claimmap, claimsdata, jsondata, sharecard, structured, timelinejs
 from generator.dates import latest
 from generator.diagnostics import BuildFailed, Diagnostics, Span
 from generator.fields import contain_bidi
-from generator.links import media_path, rebase_site_refs, resolve_hrefs, resolve_media, root_prefix
+from generator.links import SiteURLs, media_path, rebase_site_refs, resolve_hrefs, resolve_media, root_prefix
 from generator.model import (
     FORWARD_LABELS,
     INVERSE_LABELS,
@@ -74,6 +74,9 @@ class RenderedFile:
     markdown_hrefs: frozenset[str] = frozenset()
     """The URLs the page's Markdown fields link to (see `markdown_hrefs`): checked at their
     source (`sitelinks`), so the page's own link check leaves them out."""
+    links: tuple[str, ...] = ()
+    """The links into the site of a file that is no page (an export's URLs), relative to its
+    folder: the link check follows them as it follows a page's `href`s (see `linkcheck`)."""
 
 
 _markdown_hrefs: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("markdown_hrefs", default=None)
@@ -307,15 +310,31 @@ def _markdown_filter(ctx: Any, field: Markdown | None, explainer: Explainer | No
     """
     if field is None:
         return Markup("")
-    site: Site = ctx["site_data"]
-    root: str = ctx["root"]
-    page: Explainer | None = ctx.get("explainer")
-    home = explainer
+    return markdown_html(field, ctx["site_data"], ctx["root"], ctx.get("page_path", ""),
+                         ctx.get("explainer"), explainer, _markdown_hrefs.get())
+
+
+def markdown_html(field: Markdown, site: Site, root: str, page_path: str, page: Explainer | None,
+                  home: Explainer | None, hrefs: list[str] | None,
+                  linked: Callable[[str], None] | None = None, in_page: bool = True) -> Markup:
+    """A Markdown field's HTML on the file at `page_path`, whose way back to the site's root is
+    `root` (relative, or `base_url` for a file read outside the site: every link absolute).
+    `page` is the explainer whose page it is, if any (its `@id`s become in-page anchors);
+    `home` the explainer the field belongs to. The URLs of links to other pages of the site go
+    to `hrefs` (checked at their source, see `sitelinks`); `linked` is told every other
+    `@id` link it makes. Without `in_page` (a file that is no page: an export), a link to a
+    fragment of the very page at `page_path` keeps its path."""
     home_is_page = home is not None and page is not None and home.slug == page.slug
     # Links to pages of the site, rewritten by `sitelinks.collect`: relative to this page.
-    html = rebase_site_refs(field.html, root, ctx.get("page_path", ""), _markdown_hrefs.get())
+    html = rebase_site_refs(field.html, root, page_path, hrefs, in_page)
 
     def target(id_: str) -> tuple[str, str] | None:
+        found = _target(id_)
+        if found is not None and linked is not None:
+            linked(found[0])
+        return found
+
+    def _target(id_: str) -> tuple[str, str] | None:
         if home is not None:
             if id_ in home.claims:
                 return (f"#claim-{id_}" if home_is_page else f"{root}{home.slug}/#claim-{id_}"), "claim"
@@ -333,7 +352,7 @@ def _markdown_filter(ctx: Any, field: Markdown | None, explainer: Explainer | No
             return (f"#question-{id_}" if home_is_page else f"{root}{home.slug}/#question-{id_}"), "question"
         return None
 
-    return resolve_hrefs(resolve_media(html, root), target)
+    return resolve_hrefs(resolve_media(html, root), target if linked is not None else _target)
 
 
 def _json_for_script(value: Any) -> Markup:
@@ -421,6 +440,31 @@ class Renderer:
     def explainer_json(self, explainer: Explainer) -> RenderedFile:
         return RenderedFile(f"{explainer.slug}/explainer.json", jsondata.explainer_json(
             explainer, self.site, self.absolute(explainer.slug)))
+
+    def timeline_json(self, explainer: Explainer) -> RenderedFile:
+        """`<slug>/timeline.json` (see `timelinejs`): every link absolute, and followed by
+        the link check but for those written in Markdown, which are checked at their source."""
+        dest = f"{explainer.slug}/timeline.json"
+        base = self.config.base_url
+        urls = SiteURLs(base)
+
+        def markdown(field: Markdown) -> str:
+            for image in field.images:
+                urls(f"media/{media_path(image)}")
+            return str(markdown_html(field, self.site, base, dest, None, explainer, [], urls.add, in_page=False))
+
+        data = timelinejs.timeline_json(explainer, self.site, self.absolute(explainer.slug), urls, markdown)
+        back = root_prefix(explainer.slug)
+        return RenderedFile(dest, data, links=tuple(dict.fromkeys(back + path for path in urls.paths)))
+
+    def claims_json(self, explainers: Iterable[Explainer]) -> RenderedFile:
+        """`claims.json` (see `claimsdata`) of the published `explainers`; its links to the
+        explainer and actor pages are followed by the link check (each claim's `#claim-`
+        anchor is one of the page's stable hooks)."""
+        urls = SiteURLs(self.config.base_url)
+        data = claimsdata.claims_json(explainers, lambda explainer, actor_id: self.site.actors[actor_id], urls,
+                                      self.config.title, self.config.base_url)
+        return RenderedFile("claims.json", data, links=tuple(dict.fromkeys(urls.paths)))
 
     def explainer_sections(self, explainer: Explainer) -> dict[str, Any]:
         """What the sections of an explainer page are rendered from: the page and its embeds

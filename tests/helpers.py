@@ -500,13 +500,20 @@ def clean_errors(root: Path, out: Path, drafts: bool = False) -> list[str]:
 
 
 def explainer(title: str, tags: str = "[a]", by: str = "shared-one", body: str = "Body.",
-              claim: str = "Claim", extra: str = "", status: str = "unproven", local_extra: str = "") -> str:
+              claim: str = "Claim", extra: str = "", status: str = "unproven", local_extra: str = "",
+              events: str | None = None, published: str | None = None) -> str:
+    """An explainer with an inline actor, two claims and, unless `events` says otherwise (""
+    for none), one event naming `by`."""
     local = "local-" + title.split()[0].lower()  # inline actors of one id must be identical
-    return (f"---\ntitle: {title}\nsummary: About {title}.\npublished: 2024-03-0{len(title) % 9 + 1}\n"
+    if events is None:
+        events = f"  - date: 2024-03\n    title: Event\n    actors: [{by}]\n"
+    timeline = f"timeline:\n{events}" if events else ""
+    return (f"---\ntitle: {title}\nsummary: About {title}.\n"
+            f"published: {published or f'2024-03-0{len(title) % 9 + 1}'}\n"
             f"tags: {tags}\nactors:\n  {local}:\n    name: Local {title}\n{local_extra}"
             f"claims:\n  c1:\n    by: {by}\n    text: {claim} of {title}.\n    status: {status}\n"
             f"  c2:\n    by: {local}\n    text: Answer.\n    responds_to: [c1]\n{extra}"
-            f"timeline:\n  - date: 2024-03\n    title: Event\n    actors: [{by}]\n---\n"
+            f"{timeline}---\n"
             f"{body} See [the claim](@c1) by [them](@{by}).\n")
 
 
@@ -531,6 +538,24 @@ BASE_FILES = {
     "content/explainers/beta.md": explainer("Beta", tags="[a, b]", by="shared-two"),
     "content/images/lead.png": PNG,
 }
+
+PICTURED_EVENTS = ("  - date: 2024-03-02T10:00:00+03:00\n    title: A dated event\n"
+                   "    text: \"![A picture](images/lead.png) of [the claim](@c1).\"\n"
+                   "    actors: [local-alpha, shared-one]\n  - date: 2024\n    title: A year\n")
+"""Events for alpha: a date-time and a year, a picture, a claim link and a group (its
+`timeline.json`)."""
+QUOTE = "    quote: The exact words.\n"
+"""A line for claim c2 (through `extra`): a quotation besides its text."""
+
+EXPORT_EDITS = [
+    # timeline.json: other events, none (the file goes), a group named after a local actor.
+    ("write", "content/explainers/alpha.md", explainer("Alpha", events=PICTURED_EVENTS)),
+    ("write", "content/explainers/alpha.md", explainer("Alpha", events="")),
+    # claims.json: a quotation; an explainer under embargo, left out even when drafts show.
+    ("write", "content/explainers/alpha.md", explainer("Alpha", extra=QUOTE)),
+    ("write", "content/explainers/later.md", explainer("Later", published="2999-01-01")),
+    ("delete", "content/explainers/later.md", None),
+]
 
 QUESTION_EDITS = [
     # Questions: "Who says what" and explainer.json follow them. c2 (unrated) alone leaves
@@ -607,6 +632,7 @@ EDITS = st.sampled_from([
     ("write", "content/explainers/beta.md",
      explainer("Beta", tags="[a, b]", by="shared-two").replace("title:", "draft: true\ntitle:")),
     *QUESTION_EDITS,
+    *EXPORT_EDITS,
 ])
 
 

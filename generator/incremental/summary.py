@@ -92,7 +92,7 @@ class LazyExplainer:
     """An explainer known from its summary (and its view), until it is compiled.
 
     It offers the attributes listings and the site index read (see `summarize`), and
-    `claims`, `sources` and `timeline` from its view; any other attribute raises
+    `claims`, `sources`, `timeline` and `questions` from its view; any other attribute raises
     `NotPrepared` until `full()` has compiled the file (outside any template), after which
     every attribute is the compiled `Explainer`'s.
     """
@@ -183,7 +183,7 @@ class LazyExplainer:
         raise NotPrepared(self, f"actor {actor_id}")
 
     def _load_view(self) -> bool:
-        """Set `claims`, `sources`, `timeline` and the full inline actors from the stored
+        """Set `claims`, `sources`, `timeline`, `questions` and the full inline actors from the stored
         view, if it is usable (see `DECODED_VIEWS`)."""
         if self._view_actors is not None:
             return True

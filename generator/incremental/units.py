@@ -128,7 +128,7 @@ def now() -> datetime.datetime:
 def on_site(explainer: Explainer | LazyExplainer, drafts: bool, now: datetime.datetime) -> bool:
     """The explainer is published on the site built now: not a draft, and its embargo has
     lifted (or the build shows drafts, which shows both)."""
-    return drafts or not (explainer.draft or explainer.published.instant() > now)
+    return drafts or dependencies.published(explainer, now)
 
 
 def kept_shared(root: Path, stamps: dict[str, str], context: str) -> Shared | None:

@@ -1,4 +1,4 @@
-"""What other pages read of an explainer's claims, sources and timeline, kept between builds.
+"""What other pages read of an explainer's claims, sources, timeline and questions, kept between builds.
 
 An actor page lists the actor's claims and events from every explainer that
 has them, as cards that show each claim's text, note, sources and related
@@ -8,11 +8,12 @@ every explainer they quote again from its file (YAML, Markdown, checks:
 about 7 ms each) made a one-actor edit cost several seconds.
 
 So each compiled explainer also stores its *view*: its resolved claims,
-sources and timeline events, and its inline actors (an inline actor's page
+sources and timeline events, its questions (the site's `claims.json` names the
+question each claim answers), and its inline actors (an inline actor's page
 shows its description), every field of them, as JSON in
 `.explainer-cache/views/`, one file per explainer, read only when a page
-needs it. A `summary.LazyExplainer` answers `claims`, `sources` and
-`timeline` from its view, a `summary.LazyActor` its full actor; anything
+needs it. A `summary.LazyExplainer` answers `claims`, `sources`, `timeline`
+and `questions` from its view, a `summary.LazyActor` its full actor; anything
 else raises `summary.NotPrepared`, and the page is rendered again once the file is
 compiled (see `dependencies.render_prepared`).
 
@@ -20,7 +21,7 @@ compiled (see `dependencies.render_prepared`).
 it on every test project), so a page rendered from a view is byte-identical
 to one rendered from the compiled file.
 
-A view is one line of JSON per claim, source, event and inline actor, after a
+A view is one line of JSON per claim, source, event, question and inline actor, after a
 line naming them, and `decode` turns a line into its object only when a page
 reads it (`LazyItems`, `LazyList`). A shared actor's page quotes one or two
 claims of each of a hundred explainers (at 5,000 explainers); decoding whole
@@ -46,9 +47,9 @@ from typing import Any
 
 from generator.dates import PartialDate, parse_date
 from generator.diagnostics import Span
-from generator.model import ACTOR_KINDS, STATUSES, Actor, Claim, Explainer, Markdown, Source, TimelineEvent
+from generator.model import ACTOR_KINDS, STATUSES, Actor, Claim, Explainer, Markdown, Question, Source, TimelineEvent
 
-VIEW_FIELDS = ("claims", "sources", "timeline")
+VIEW_FIELDS = ("claims", "sources", "timeline", "questions")
 
 _NOT_STORED = {"signature", "home"}
 """Actor fields left out of a view: the summary keeps the signature's digest, and the site
@@ -61,9 +62,11 @@ def encode(explainer: Explainer) -> str:
     items = [*(encode_fields(claim) for claim in explainer.claims.values()),
              *(encode_fields(source) for source in explainer.sources.values()),
              *(encode_fields(event) for event in explainer.timeline),
+             *(encode_fields(question) for question in explainer.questions.values()),
              *(encode_fields(actor, _NOT_STORED) for actor in explainer.actors.values())]
     names = {"claims": list(explainer.claims), "sources": list(explainer.sources),
-             "timeline": len(explainer.timeline), "actors": list(explainer.actors)}
+             "timeline": len(explainer.timeline), "questions": list(explainer.questions),
+             "actors": list(explainer.actors)}
     return "\n".join(_dumps(data) for data in (names, *items))
 
 
@@ -72,16 +75,17 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def decode(text: str, fallback: Callable[[str, Any], Any]) -> dict[str, Any]:
-    """`claims`, `sources`, `timeline` and `actors` (inline) as the compiled explainer has
+    """`claims`, `sources`, `timeline`, `questions` and `actors` (inline) as the compiled explainer has
     them (but for the actors' `signature` and `home`), each item decoded when first read.
     An item whose line is damaged is `fallback(field, key)` instead (which may raise).
 
     Raises ValueError, TypeError or KeyError if the view does not have the lines it names."""
     head, *lines = text.split("\n")
     names = json.loads(head)
-    claims, sources, actors = (_texts(names[field]) for field in ("claims", "sources", "actors"))
+    claims, sources, questions, actors = (_texts(names[field]) for field in ("claims", "sources", "questions",
+                                                                            "actors"))
     events = int(names["timeline"])
-    if len(lines) != len(claims) + len(sources) + events + len(actors):
+    if len(lines) != len(claims) + len(sources) + events + len(questions) + len(actors):
         raise ValueError("not the lines the view names")
     lines.reverse()  # taken from the end, in order
     return {
@@ -89,6 +93,7 @@ def decode(text: str, fallback: Callable[[str, Any], Any]) -> dict[str, Any]:
         "sources": LazyItems({k: lines.pop() for k in sources}, Source, lambda k: fallback("sources", k)),
         "timeline": LazyList([lines.pop() for _ in range(events)], TimelineEvent,
                              lambda i: fallback("timeline", i)),
+        "questions": LazyItems({k: lines.pop() for k in questions}, Question, lambda k: fallback("questions", k)),
         "actors": LazyItems({k: lines.pop() for k in actors}, Actor, lambda k: fallback("actors", k)),
     }
 

@@ -215,9 +215,9 @@ def render_and_write(jobs: Iterable[OutputJob], staging: Path | None, root: Path
             if progress and time.monotonic() - shown > 0.25:
                 shown = time.monotonic()
                 progress(rendered, total)
-            if file.data is not None and file.dest_path.endswith(".html"):
+            if file.data is not None and (file.links or file.dest_path.endswith(".html")):
                 page = scan_page(file.dest_path, file.data, out_label, outputs, file.markdown_hrefs,
-                                 keep_ids=staging is None)
+                                 keep_ids=staging is None, links=file.links or None)
                 if page.errors or page.outgoing or page.ids is not None:
                     pages.append(page)
             yield file

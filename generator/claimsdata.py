@@ -1,0 +1,72 @@
+"""`claims.json`: every published claim of the site, for other tools (shape in docs/json.md).
+
+One JSON document rather than JSON Lines: a browser or any language reads it with one
+request and one parse, it carries its `schema_version` once, and it keeps the conventions
+of `explainer.json` (compact UTF-8 on one line). A tool that wants one claim per line
+gets it with `jq -c '.claims[]'`.
+
+Machine values only: status ids, actor kinds and ISO dates, never the labels a page
+shows, so a translated site writes the same file. A claim's `text` (the explainer's
+wording) and its `quote` (the actor's exact words, if the explainer has them) stay two
+fields: a paraphrase is never presented as a quotation.
+
+Drafts and explainers under embargo are left out, even in a `--drafts` build or `serve`:
+the file is what has been published (`dependencies.published`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from generator.dates import PartialDate
+from generator.model import RELATIONS, Explainer
+
+SCHEMA_VERSION = 1
+
+
+def iso_date(date: PartialDate) -> str:
+    """ISO 8601 at the written precision: `2024`, `2024-03`, `2024-03-22`, or an RFC 3339
+    date-time (`T` and `Z` upper case)."""
+    if date.time is not None:
+        return date.iso()
+    return date.day_iso()[: {"year": 4, "month": 7, "day": 10}[date.precision]]
+
+
+def date_json(date: PartialDate | None) -> dict[str, str] | None:
+    if date is None:
+        return None
+    return {"written": date.text, "iso": iso_date(date), "precision": date.precision}
+
+
+def claims_json(explainers: Iterable[Explainer], actor_of: Callable[[Explainer, str], Any],
+                url: Callable[[str], str], site_title: str, base_url: str) -> bytes:
+    """Every claim of `explainers` (the published ones, in the site's order), each claim's
+    explainer, actor, sources, relations and question; `url(path)` is a file's public
+    address, `actor_of(explainer, id)` an actor it names."""
+    claims: list[dict[str, Any]] = []
+    for explainer in explainers:
+        page = url(f"{explainer.slug}/")
+        about_explainer = {"slug": explainer.slug, "url": page, "title": explainer.title}
+        for claim in explainer.claims.values():
+            actor = actor_of(explainer, claim.by)
+            question = explainer.questions.get(claim.about) if claim.about else None
+            claims.append({
+                "id": claim.id,
+                "url": f"{page}#claim-{claim.id}",
+                "explainer": about_explainer,
+                "actor": {"id": actor.id, "name": actor.name, "kind": actor.kind,
+                          "url": url(f"actors/{actor.id}/")},
+                "text": claim.text,
+                "quote": claim.quote,
+                "date": date_json(claim.date),
+                "status": claim.status,
+                "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url}
+                            for s in (explainer.sources[source_id] for source_id in claim.sources)],
+                "relations": {relation: getattr(claim, relation) for relation in RELATIONS},
+                "about": None if question is None else {
+                    "id": question.id, "question": question.question, "url": f"{page}#question-{question.id}"},
+            })
+    data = {"schema_version": SCHEMA_VERSION, "site": {"title": site_title, "url": base_url}, "claims": claims}
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
