@@ -10,7 +10,9 @@
 
 The sites: the example, the theme's edge-case project (a lead image with a credit), the
 newsroom project (a template of its own, actor portraits), a project whose headlines are
-in Cyrillic, Greek, Arabic and English (share cards), and one with a default share image.
+in Cyrillic, Greek, Arabic and English (share cards), one with a default share image, and
+one with a claim of every status by every kind of actor (`VERDICTS`): every rated claim of
+it and of the example has one ClaimReview, valid schema.org, and no unrated claim has one.
 """
 
 from __future__ import annotations
@@ -52,6 +54,75 @@ def _explainer(title: str, extra: str = "") -> str:
             "---\nThe body.\n")
 
 
+VERDICTS = """---
+title: Every verdict
+summary: One claim of each status.
+published: 2024-05-02
+actors:
+  person:
+    name: A Person
+    wikidata: Q42
+    links: [https://example.com/person]
+  ministry:
+    name: A Ministry
+    kind: government
+  crowd:
+    name: A Group
+    kind: group
+sources:
+  with-url:
+    title: A report online
+    publisher: An Agency
+    url: https://example.com/report
+    date: 2024-04-30
+  without-url:
+    title: A broadcast
+claims:
+  c-true:
+    by: person
+    text: A true claim.
+    status: true
+    date: 2024-05-01
+    sources: [without-url, with-url]
+  c-mostly-true:
+    by: ministry
+    text: A mostly true claim.
+    status: mostly-true
+    date: 2024-05
+    sources: [without-url]
+  c-misleading:
+    by: crowd
+    text: A misleading claim.
+    status: misleading
+    date: "2024"
+  c-false:
+    by: agency
+    text: A false claim.
+    quote: The exact false words.
+    status: false
+    date: 2024-05-01T09:30:00+02:00
+    sources: [with-url]
+  c-unproven:
+    by: person
+    text: An unproven claim.
+    status: unproven
+  c-disputed:
+    by: ministry
+    text: A disputed claim.
+    status: disputed
+    contradicts: [c-true]
+  c-unrated:
+    by: person
+    text: A claim reported without a verdict.
+    date: 2024-05-01
+    sources: [with-url]
+---
+Each claim has a status.
+"""
+"""Claims of every status, by a person, a government, a group and a shared medium; dated at
+every precision or not at all; citing sources with and without an address, or none."""
+
+
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str]]:
     """name -> (built site, its base URL)."""
@@ -78,6 +149,10 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str
         "content/explainers/greek.md": _explainer("Ποιος βρίσκεται πίσω από την επίθεση;"),
         "content/explainers/arabic.md": _explainer("من يقف وراء الهجوم على قاعة كروكوس؟"),
         "content/explainers/long.md": _explainer("A headline that goes on " * 20),
+    }))
+    build("verdicts", make_project(tmp_path_factory.mktemp("verdicts"), {
+        "content/actors/agency.yaml": "name: A News Agency\nkind: media\nlinks: [https://example.com/agency]\n",
+        "content/explainers/verdicts.md": VERDICTS,
     }))
     build("pictures", make_project(tmp_path_factory.mktemp("pictures"), {
         "site.yaml": "title: Pictures Desk\nimage: images/desk.png\nimage_alt: The desk's logo\n",
@@ -223,6 +298,57 @@ def test_a_claim_appears_in_its_first_cited_source(sites) -> None:
                  if item["@type"] == "NewsArticle"]
     assert article["image"] == {"@type": "ImageObject", "url": "https://example.org/pictures/media/images/lead.png",
                                 "creditText": "A. Photographer / An Agency"}
+
+
+STATUS_LABELS = {"true": "True", "mostly-true": "Mostly true", "misleading": "Misleading", "false": "False",
+                 "unproven": "Unproven", "disputed": "Disputed"}
+"""What `reviewRating.alternateName` says of each verdict (Google's profile wants the label)."""
+
+
+@pytest.mark.parametrize("name", ["example", "verdicts"])
+def test_every_rated_claim_has_one_valid_claim_review_and_no_unrated_claim_has_one(sites, name: str) -> None:
+    """Each explainer's rated claims (from its explainer.json) against the ClaimReviews on its
+    page: one each, valid schema.org, with what Google's fact-check profile asks for."""
+    vocabulary = Vocabulary(vocabulary_file())
+    folder, base = sites[name]
+    checked = 0
+    for data_file in sorted(folder.glob("*/explainer.json")):
+        data = json.loads(data_file.read_text(encoding="utf-8"))
+        reviews = [item for item in _json_ld(data_file.parent / "index.html") if item["@type"] == "ClaimReview"]
+        by_claim = {review["url"].removeprefix(f"{data['url']}#claim-"): review for review in reviews}
+        rated = [claim for claim in data["claims"] if claim["status"] != "unrated"]
+        assert sorted(by_claim) == sorted(claim["id"] for claim in rated) and len(reviews) == len(rated)
+        actors = {actor["id"]: actor for actor in data["actors"]}
+        sources = {source["id"]: source for source in data["sources"]}
+        for claim in rated:
+            review = by_claim[claim["id"]]
+            assert vocabulary.problems(review) == [], claim["id"]
+            # The claim's text, shortened at a word to fit the profile's 75 characters.
+            reviewed = review["claimReviewed"]
+            assert len(reviewed) < 75 and review["author"]["name"]
+            assert reviewed == claim["text"] or claim["text"].startswith(reviewed.removesuffix("…"))
+            assert review["reviewRating"]["@type"] == "Rating"
+            assert review["reviewRating"]["alternateName"] == STATUS_LABELS[claim["status"]]
+            item = review["itemReviewed"]
+            actor = actors[claim["by"]]
+            assert item["@type"] == "Claim"
+            assert item["author"]["@type"] == ("Person" if actor["kind"] == "person" else "Organization")
+            assert item["author"]["name"] == actor["name"]
+            if claim["date"] is None:
+                assert "datePublished" not in item
+            else:
+                assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})", item["datePublished"])
+                assert item["datePublished"].startswith(claim["date"][:10])
+            cited = [sources[source_id] for source_id in claim["sources"]]
+            shown = next((source for source in cited if source["url"]), cited[0] if cited else None)
+            if shown is None:
+                assert "appearance" not in item
+            else:
+                assert item["appearance"]["@type"] == "CreativeWork"
+                assert item["appearance"]["name"] == shown["title"]
+                assert item["appearance"].get("url") == shown["url"]
+            checked += 1
+    assert checked == {"example": 5, "verdicts": 6}[name]
 
 
 # -- feed and sitemap ----------------------------------------------------------------------------
