@@ -34,7 +34,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from generator.model import FORWARD_LABELS, RELATIONS, STATUS_LABELS, Claim, Explainer
+from generator.i18n import Messages
+from generator.model import RELATIONS, Claim, Explainer
 
 NODE_WIDTH = 164
 NODE_HEIGHT = 92
@@ -58,16 +59,9 @@ GLYPHS = {"true": "✓", "mostly-true": "≈", "misleading": "!", "false": "✕"
           "disputed": "⇄", "unrated": "–"}
 """The status badges' own signs (style.css, `.badge-<status>::before`)."""
 
-SHAPE_NAMES = {"true": "rectangle", "mostly-true": "rounded box", "misleading": "slanted box",
-               "false": "octagon", "unproven": "hexagon", "disputed": "double outline",
-               "unrated": "dashed outline"}
-"""What each status's outline looks like, in words (the legend)."""
-
-VERBS = {"contradicts": "contradicts", "supports": "supports", "responds_to": "responds to"}
-
-LINE_NAMES = {"contradicts": "dashed line ending in a bar", "supports": "solid line ending in an arrowhead",
-              "responds_to": "dotted line ending in an open arrowhead"}
-"""How each kind of edge is drawn, in words (the legend)."""
+# Every word of the map is the page language's (`i18n.Messages`): the verdicts' labels,
+# what each outline looks like (`map.shape.<status>`), how each kind of edge is drawn
+# (`map.line.<relation>`), the verbs and the description.
 
 
 @dataclass(frozen=True)
@@ -166,9 +160,9 @@ class ClaimMap:
     relation_keys: list[LegendKey] = field(default_factory=list)
 
 
-def layout(explainer: Explainer, actor_name: Callable[[str], str]) -> ClaimMap | None:
-    """The explainer's claim map, or None when no claim relates to another (a map without
-    edges would only repeat the claims section)."""
+def layout(explainer: Explainer, actor_name: Callable[[str], str], messages: Messages) -> ClaimMap | None:
+    """The explainer's claim map in the language of `messages`, or None when no claim
+    relates to another (a map without edges would only repeat the claims section)."""
     claims = list(explainer.claims.values())
     pairs = [(claim, relation, explainer.claims[other])
              for claim in claims for relation in RELATIONS for other in getattr(claim, relation)]
@@ -189,7 +183,7 @@ def layout(explainer: Explainer, actor_name: Callable[[str], str]) -> ClaimMap |
             level[claim.by] = level.get(claim.by, -1) + 1
             cells[claim.id] = (first + level[claim.by], columns[claim.by])
         date = members[0].date
-        shown = date.display().split(", ") if date else ["Undated"]
+        shown = messages.date_lines(date) if date else [messages.text("map.undated")]
         labels.append(RowLabel(tuple(cut(line, DATE_UNITS) for line in shown), _top(first) + 14,
                                _top(first) - ROW_GAP // 2 if first else 0))
         row = first + max(level.values()) + 1
@@ -197,15 +191,16 @@ def layout(explainer: Explainer, actor_name: Callable[[str], str]) -> ClaimMap |
     height = _top(row) - ROW_GAP + MARGIN
     nodes = {claim_id: (_left(column), _top(row)) for claim_id, (row, column) in cells.items()}
 
-    edges = _edges(pairs, cells, actor_name)
+    edges = _edges(pairs, cells, actor_name, messages)
     used_statuses = [s for s in GLYPHS if any(c.status == s for c in claims)]
     used_relations = [r for r in RELATIONS if any(relation == r for _, relation, _ in pairs)]
     return ClaimMap(
         width, height,
-        [_node(claim, nodes[claim.id], actor_name(claim.by)) for claim in claims],
-        edges, labels, _description(len(claims), len(columns), edges),
-        [_status_key(status) for status in used_statuses],
-        [LegendKey(r, FORWARD_LABELS[r], LINE_NAMES[r]) for r in used_relations])
+        [_node(claim, nodes[claim.id], actor_name(claim.by), messages) for claim in claims],
+        edges, labels, _description(len(claims), len(columns), edges, messages),
+        [_status_key(status, messages) for status in used_statuses],
+        [LegendKey(r, messages.text(f"relation.{r}.forward"), messages.text(f"map.line.{r}"))
+         for r in used_relations])
 
 
 def _rows(claims: list[Claim]) -> list[tuple[str, list[Claim]]]:
@@ -218,17 +213,18 @@ def _rows(claims: list[Claim]) -> list[tuple[str, list[Claim]]]:
     return [(text, by_date[text]) for text in dated] + ([("", by_date[""])] if "" in by_date else [])
 
 
-def _node(claim: Claim, corner: tuple[int, int], actor: str) -> MapNode:
+def _node(claim: Claim, corner: tuple[int, int], actor: str, messages: Messages) -> MapNode:
     x, y = corner
     outline, inner, dashed = _shape(claim.status, x, y, NODE_WIDTH, NODE_HEIGHT)
-    return MapNode(claim.id, claim.status, claim.status_label, GLYPHS[claim.status],
+    return MapNode(claim.id, claim.status, messages.status(claim.status), GLYPHS[claim.status],
                    cut(actor, NAME_UNITS), wrap(claim.text, LINE_UNITS, TEXT_LINES),
-                   actor, claim.date.display() if claim.date else "", claim.text, x, y, outline, inner, dashed)
+                   actor, messages.date(claim.date) if claim.date else "", claim.text, x, y, outline, inner,
+                   dashed)
 
 
-def _status_key(status: str) -> LegendKey:
+def _status_key(status: str, messages: Messages) -> LegendKey:
     outline, inner, dashed = _shape(status, 1, 1, 34, 20)
-    return LegendKey(status, STATUS_LABELS[status], SHAPE_NAMES[status], outline, inner, dashed)
+    return LegendKey(status, messages.status(status), messages.text(f"map.shape.{status}"), outline, inner, dashed)
 
 
 def _shape(status: str, x: int, y: int, w: int, h: int) -> tuple[str, str, bool]:
@@ -267,7 +263,7 @@ def _left(column: int) -> int:
 
 
 def _edges(pairs: list[tuple[Claim, str, Claim]], cells: dict[str, tuple[int, int]],
-           actor_name: Callable[[str], str]) -> list[MapEdge]:
+           actor_name: Callable[[str], str], messages: Messages) -> list[MapEdge]:
     """Each relation as a path through the gaps (see the module's docstring)."""
     sides = [_sides(cells[source.id][0], cells[target.id][0]) for source, _, target in pairs]
     # The ends on each side of a box, ordered by where the box at the other end is (left
@@ -300,7 +296,7 @@ def _edges(pairs: list[tuple[Claim, str, Claim]], cells: dict[str, tuple[int, in
             x = _left(channel) - COLUMN_GAP // 2 + (index % 3 - 1) * 4
             points += [(x, out_lane), (x, in_lane)]
         points += [(x2, in_lane), (x2, y2)]
-        edges.append(MapEdge(relation, VERBS[relation], source, target,
+        edges.append(MapEdge(relation, messages.text(f"map.verb.{relation}"), source, target,
                              actor_name(source.by), actor_name(target.by), _rounded(points)))
     return edges
 
@@ -340,17 +336,12 @@ def _toward(start: tuple[int, int], end: tuple[int, int], distance: int) -> tupl
     return step(start[0], end[0]), step(start[1], end[1])
 
 
-def _description(claims: int, actors: int, edges: list[MapEdge]) -> str:
-    counts = [f"{n} {VERBS[r] if n == 1 else _plural(r)}"
-              for r in RELATIONS if (n := sum(e.relation == r for e in edges))]
-    return (f"{claims} claims by {actors} {'actor' if actors == 1 else 'actors'}, one column per actor and "
-            f"one row per date, the oldest at the top. {len(edges)} "
-            f"{'relation' if len(edges) == 1 else 'relations'} join them ({', '.join(counts)}), "
-            "drawn as lines from each claim to the claim it relates to, and listed after the map.")
-
-
-def _plural(relation: str) -> str:
-    return {"contradicts": "contradict", "supports": "support", "responds_to": "respond to"}[relation]
+def _description(claims: int, actors: int, edges: list[MapEdge], messages: Messages) -> str:
+    counts = [messages.text(f"map.count.{r}", n) for r in RELATIONS if (n := sum(e.relation == r for e in edges))]
+    return messages.text("map.description", claims=messages.text("map.claims", claims),
+                         actors=messages.text("map.actors", actors),
+                         relations=messages.text("map.relations", len(edges)),
+                         counts=messages.join(counts))
 
 
 def _units(char: str) -> int:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from generator import i18n
+from generator.catalogues import Strings
 from generator.diagnostics import Diagnostics, Span
 from generator.fields import FieldReader
-from generator.validate import lead_image
-from generator.yamlnodes import YMap
+from generator.validate import language_field, lead_image
+from generator.yamlnodes import YMap, kind_name
 
 SITE_KEYS = ("title", "base_url", "language", "description", "allow_html", "publisher", "updated_from_git",
-             "image", "image_alt")
+             "image", "image_alt", "strings")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,9 @@ class SiteConfig:
     that has none of its own. Without it, the build draws share cards (see `sharecard`)."""
     image_alt: str | None = None
     """What the default share picture shows (required with `image`)."""
+    strings: Strings = field(default_factory=Strings, compare=False, repr=False)
+    """The messages of every language, with the project's catalogues and `strings:` (see
+    `catalogues`): not a setting of its own, but what the settings' pages say."""
 
     @property
     def publisher_name(self) -> str:
@@ -75,23 +80,24 @@ _DEFAULTS = SiteConfig()
 
 
 def read_config(node: YMap | None, diags: Diagnostics, base_url_override: str | None,
-                images: set[str] | None = None) -> SiteConfig:
+                images: set[str] | None = None, root: Path | None = None) -> SiteConfig:
     """Validate site.yaml's fields (absent file: all defaults). `images` are the files under
-    content/ that `image` may name (see `load.list_content_files`)."""
-    config = _DEFAULTS
+    content/ that `image` may name (see `load.list_content_files`); `root` is the project,
+    whose `i18n/` catalogues the pages' messages read."""
+    config = replace(_DEFAULTS, strings=Strings(root))
     if node is not None:
-        config = _site_yaml(FieldReader(node, "site.yaml", SITE_KEYS, diags), images or set(), diags)
+        config = _site_yaml(FieldReader(node, "site.yaml", SITE_KEYS, diags), images or set(), diags, root)
     if base_url_override is not None:
         base_url = _check_base_url(base_url_override, diags, None)
         config = replace(config, base_url=_DEFAULTS.base_url if base_url is None else base_url)
     return config
 
 
-def _site_yaml(r: FieldReader, images: set[str], diags: Diagnostics) -> SiteConfig:
+def _site_yaml(r: FieldReader, images: set[str], diags: Diagnostics, root: Path | None) -> SiteConfig:
     """The settings site.yaml gives, read in the order of its errors; the default for one that
     is absent or wrong (errors say which)."""
     title = r.text("title")
-    language = r.text("language")
+    language = language_field(r)
     description = r.text("description")
     publisher = r.text("publisher")
     allow_html = r.boolean("allow_html", False)
@@ -109,7 +115,28 @@ def _site_yaml(r: FieldReader, images: set[str], diags: Diagnostics) -> SiteConf
         updated_from_git=updated_from_git,
         image=image,
         image_alt=image_alt,
+        strings=Strings(root, _strings(r, diags)),
     )
+
+
+def _strings(r: FieldReader, diags: Diagnostics) -> dict[str, YMap]:
+    """site.yaml's `strings:`: a mapping of language tags to catalogues (their entries are
+    checked with the language's messages, see `catalogues`)."""
+    node = r.mapping("strings")
+    if node is None:
+        return {}
+    found = {}
+    for language, (key_node, value) in node.entries.items():
+        problem = i18n.check_language(language)
+        if problem is not None:
+            diags.error(key_node.span, f"'strings' in site.yaml: {problem}",
+                        "use a BCP 47 language tag, such as fr, uk or pt-BR")
+        elif not isinstance(value, YMap):
+            diags.error(value.span, f"'strings: {language}' in site.yaml must be a mapping of 'key: text' "
+                        f"lines, not {kind_name(value)}")
+        else:
+            found[language] = value
+    return found
 
 
 def _check_base_url(text: str, diags: Diagnostics, span: Span | None) -> str | None:

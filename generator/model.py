@@ -238,6 +238,13 @@ class Explainer:
     """Who made the lead picture ("Photographer / Agency"), shown under it."""
     site_links: list[SiteLink] = field(default_factory=list)
     """Filled by `resolve`: the `sitelinks.SiteLink`s written in its Markdown fields."""
+    language: str = ""
+    """The BCP 47 tag its pages are written in: its own `language`, else (filled by
+    `resolve`) the site's."""
+    story: str | None = None
+    """The story it tells, shared by its versions in other languages (`story:`): their pages
+    link to each other (`hreflang`)."""
+    story_span: Span | None = None
 
     # -- what listings and the site index read (see `summary`, which stores them) ----
 
@@ -327,3 +334,7 @@ class ExplainerListing(Protocol):
     def image(self) -> str | None: ...
     @property
     def status_counts(self) -> dict[str, int]: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def story(self) -> str | None: ...

@@ -189,6 +189,7 @@ class Builder:
         for unit in compiled.values():
             diags.items.extend(unit.diagnostics)
         site = compiler.site_of(project, compiled, options.drafts, diags)
+        compiler.check_strings(site, diags)
         env = compiler.environment(options, self.memory, diags)
         compiler.warn_about_settings(project, diags)
         diags.raise_if_errors()

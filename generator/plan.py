@@ -71,6 +71,17 @@ EXPLAINERS = Over(lambda facts: facts.whole_site.explainers, lambda e: {"slug": 
 TIMELINES = Over(lambda facts: [e for e in facts.whole_site.explainers if e.timeline_count], lambda e: {"slug": e.slug},
                  own=lambda explainer, config: (explainer,) if explainer.timeline else ())
 """The explainers that have a timeline (TimelineJS shows an error for a timeline without events)."""
+
+
+def alone(explainer: Explainer) -> bool:
+    """The explainer's page shows nothing of other explainers: it tells no story that other
+    explainers tell in other languages (whose pages its `hreflang` alternates name). The
+    workers of a full build and an edit's shortcut render such pages alone (`Over.own`)."""
+    return explainer.story is None
+
+
+EXPLAINER_PAGES = Over(EXPLAINERS.items, EXPLAINERS.fields,
+                       own=lambda explainer, config: (explainer,) if alone(explainer) else ())
 ACTORS = Over(lambda facts: facts.whole_site.actors.values(), lambda a: {"id": a.id},
               deal_by=lambda actor: actor.home or "")
 TAGS = Over(lambda facts: facts.whole_site.tags, lambda tag: {"tag": tag})
@@ -108,7 +119,7 @@ class PageKind:
         return self.reads if self.template is None else (deps.PageTemplate(self.template), *self.reads)
 
 
-LISTING = (deps.Settings(), deps.Listing())
+LISTING = (deps.Settings(), deps.Listing(), deps.Strings())
 
 
 def _embed(section: str) -> PageKind:
@@ -117,7 +128,8 @@ def _embed(section: str) -> PageKind:
     its body; and its links point into that page (<base href>): it reads `explainer.html`
     too, so a template that changes the page's ids has the embed's links checked again."""
     return PageKind(f"{section} embed", f"{{slug}}/embed/{section}/index.html", EXPLAINERS,
-                    (deps.Settings(), deps.OwnFrontMatter(), deps.PageTemplate("explainer.html")),
+                    (deps.Settings(), deps.OwnFrontMatter(), deps.PageTemplate("explainer.html"),
+                     deps.Strings(own=True)),
                     lambda r, explainer: r.embed_page(explainer, section), f"embed-{section}.html", deps.compiled)
 
 
@@ -126,17 +138,20 @@ PAGE_KINDS: list[PageKind] = [
              lambda r, _: r.home_page(), "index.html"),
     PageKind("site card", "{path}", SITE_CARD, (deps.CardText(),), lambda r, card: r.share_card(card)),
     PageKind("explainer card", "{path}", EXPLAINER_CARDS, (deps.CardText(),), lambda r, card: r.share_card(card)),
-    PageKind("explainer", "{slug}/index.html", EXPLAINERS, (deps.Settings(), deps.OwnUnit(), deps.Embargo()),
+    PageKind("explainer", "{slug}/index.html", EXPLAINER_PAGES,
+             (deps.Settings(), deps.OwnUnit(), deps.Embargo(), deps.Strings(own=True), deps.Versions()),
              lambda r, explainer: r.explainer_page(explainer), "explainer.html", deps.compiled),
     PageKind("explainer data", "{slug}/explainer.json", EXPLAINERS,
              (deps.Constant(str(jsondata.SCHEMA_VERSION)), deps.Settings(), deps.OwnUnit()),
              lambda r, explainer: r.explainer_json(explainer), None, deps.compiled),
     *(_embed(section) for section in EMBED_SECTIONS),
-    PageKind("timeline data", "{slug}/timeline.json", TIMELINES, (deps.Settings(), deps.OwnFrontMatter()),
+    PageKind("timeline data", "{slug}/timeline.json", TIMELINES,
+             (deps.Settings(), deps.OwnFrontMatter(), deps.Strings(own=True)),
              lambda r, explainer: r.timeline_json(explainer), None, deps.compiled),
-    PageKind("actor", "actors/{id}/index.html", ACTORS, (deps.Settings(), deps.ActorItself(), deps.ActorClaims()),
+    PageKind("actor", "actors/{id}/index.html", ACTORS,
+             (deps.Settings(), deps.ActorItself(), deps.ActorClaims(), deps.Strings()),
              lambda r, actor: r.actor_page(actor), "actor.html", deps.whole_actor),
-    PageKind("tag", "tags/{tag}/index.html", TAGS, (deps.Settings(), deps.Listing(deps.tagged)),
+    PageKind("tag", "tags/{tag}/index.html", TAGS, (deps.Settings(), deps.Listing(deps.tagged), deps.Strings()),
              lambda r, tag: r.tag_page(tag), "tag.html"),
     PageKind("claims data", "claims.json", PUBLISHED, (deps.Settings(), deps.PublishedClaims()),
              lambda r, explainers: r.claims_json(explainers)),

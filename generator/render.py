@@ -38,6 +38,7 @@ from generator.model import (
     Actor,
     Claim,
     Explainer,
+    ExplainerListing,
     Markdown,
 )
 from generator.questions import who_says_what
@@ -61,6 +62,17 @@ class ShareImage:
     """Pixels, known for a share card only (a picture from content/ is not opened)."""
     height: int | None = None
     credit: str | None = None
+
+
+@dataclass(frozen=True)
+class Version:
+    """The same story in one language (see `Renderer.versions`)."""
+
+    slug: str
+    language: str
+    """A BCP 47 tag, or "x-default"."""
+    url: str
+    """Absolute when base_url is (root-relative otherwise)."""
 
 
 @dataclass(frozen=True)
@@ -388,6 +400,7 @@ class Renderer:
         self.env = env
         self.root = root
         self.config = site.config
+        self._languages: dict[str, dict[str, Any]] = {}
 
     def absolute(self, dest_dir: str) -> str:
         """The page's public URL: base_url + path (root-relative if base_url has no host)."""
@@ -412,9 +425,25 @@ class Renderer:
     def share_card(self, card: sharecard.Card) -> RenderedFile:
         return RenderedFile(card.dest_path, card.draw())
 
-    def page(self, template: str, dest_dir: str, written_to: str | None = None, **context: Any) -> RenderedFile:
-        """The page of `dest_dir` (its links, its URL), written to `dest_dir/index.html`, or to
-        `written_to` for a page that stands in for it (an embed, whose <base href> is `dest_dir`)."""
+    def language(self, language: str | None = None) -> dict[str, Any]:
+        """What a page in `language` (the site's by default) says and how (see `i18n`):
+        `t` (its messages), `lang`, `dir`, and the verdicts' labels and meanings in it."""
+        messages = self.config.strings.messages(language or self.config.language)
+        found = self._languages.get(messages.language)
+        if found is None:
+            found = self._languages[messages.language] = {
+                "t": messages, "lang": messages.language, "dir": messages.direction,
+                "statuses": [{"id": s, "label": messages.status(s), "meaning": messages.meaning(s)}
+                             for s in STATUSES],
+                "status_labels": {s: messages.status(s) for s in STATUSES},
+            }
+        return found
+
+    def page(self, template: str, dest_dir: str, written_to: str | None = None, language: str | None = None,
+             **context: Any) -> RenderedFile:
+        """The page of `dest_dir` (its links, its URL) in `language` (the site's by default),
+        written to `dest_dir/index.html`, or to `written_to` for a page that stands in for it
+        (an embed, whose <base href> is `dest_dir`)."""
         context.setdefault("explainer", None)
         if "share_image" not in context:
             context["share_image"] = self.share_image()
@@ -424,7 +453,7 @@ class Renderer:
         try:
             html = self.env.get_template(template).render(
                 site=self.config, site_data=self.site, root=root_prefix(dest_dir),
-                page_url=self.absolute(dest_dir), page_path=dest, **context)
+                page_url=self.absolute(dest_dir), page_path=dest, **self.language(language), **context)
         finally:
             _markdown_hrefs.reset(token)
         return RenderedFile(written_to or dest, html.encode("utf-8"), markdown_hrefs=frozenset(hrefs))
@@ -453,7 +482,9 @@ class Renderer:
                 urls(f"media/{media_path(image)}")
             return str(markdown_html(field, self.site, base, dest, None, explainer, [], urls.add, in_page=False))
 
-        data = timelinejs.timeline_json(explainer, self.site, self.absolute(explainer.slug), urls, markdown)
+        messages = self.config.strings.messages(explainer.language)
+        data = timelinejs.timeline_json(explainer, self.site, self.absolute(explainer.slug), urls, markdown,
+                                        messages.date)
         back = root_prefix(explainer.slug)
         return RenderedFile(dest, data, links=tuple(dict.fromkeys(back + path for path in urls.paths)))
 
@@ -486,22 +517,32 @@ class Renderer:
         sections = self.explainer_sections(explainer)
         lookup = sections["actor_lookup"]
         # The page's alone (not its embeds'): a project turns the map off in explainer.html.
-        sections["claim_map"] = claimmap.layout(explainer, lambda i: actor.name if (actor := lookup(i)) else i)
+        messages = self.config.strings.messages(explainer.language)
+        sections["claim_map"] = claimmap.layout(explainer, lambda i: actor.name if (actor := lookup(i)) else i,
+                                                messages)
         page_url = self.absolute(explainer.slug)
         share_image = self.share_image(explainer)
         jsonld = structured.explainer_jsonld(explainer, {a.id: a for a in sections["actors"]}, self.config,
                                              page_url, image=share_image)
         embargoed = explainer.published.instant() > dt.datetime.now(dt.UTC)
-        return self.page("explainer.html", explainer.slug, jsonld=jsonld, embargoed=embargoed,
-                         share_image=share_image, **sections)
+        return self.page("explainer.html", explainer.slug, language=explainer.language, jsonld=jsonld,
+                         embargoed=embargoed, share_image=share_image, versions=self.versions(explainer), **sections)
 
     def embed_page(self, explainer: Explainer, section: str) -> RenderedFile:
         """`<slug>/embed/<section>/index.html`: one section of the explainer page alone, for an
-        iframe (docs/embeds.md). It is rendered as the explainer page is (its `root`, links and
-        canonical URL) and its <base href> names the explainer page's folder, so the same
-        partial makes the same section, and every link in it opens the full explainer."""
+        iframe (docs/embeds.md). It is rendered as the explainer page is (its `root`, links,
+        canonical URL and language) and its <base href> names the explainer page's folder, so
+        the same partial makes the same section, and every link in it opens the full explainer."""
         return self.page(f"embed-{section}.html", explainer.slug, embed_path(explainer.slug, section),
-                         section=section, share_image=None, **self.explainer_sections(explainer))
+                         explainer.language, section=section, share_image=None, **self.explainer_sections(explainer))
+
+    def versions(self, explainer: ExplainerListing) -> list[Version]:
+        """The explainer's story in each language the site has it in (none if only in its
+        own), for `hreflang` alternates; "x-default" (for readers of any other language)
+        is the version in the site's language, if there is one."""
+        found = [Version(e.slug, e.language, self.absolute(e.slug)) for e in self.site.versions(explainer)]
+        default = next((v for v in found if v.language == self.config.language), None)
+        return found + ([Version(default.slug, "x-default", default.url)] if default else [])
 
     def actor_page(self, actor: Actor) -> RenderedFile:
         site = self.site
@@ -517,6 +558,7 @@ class Renderer:
         """Any other file of the site: `template` rendered to `dest_path` with `context`,
         the site's settings and data (a page kind of a theme's or a test's, see `plan`)."""
         dest_dir = dest_path.rpartition("/")[0]
+        context = {**self.language(), **context}
         text = self.env.get_template(template).render(
             site=self.config, site_data=self.site, root=root_prefix(dest_dir), page_path=dest_path,
             page_url=self.absolute(dest_dir), explainer=None, **context)
@@ -527,7 +569,7 @@ class Renderer:
         text = self.env.get_template(name).render(
             site=self.config, site_data=site, root="", page_path=name, explainers=site.explainers,
             explainer=None, absolute=self.absolute, feed_updated=_feed_updated(site.explainers),
-            sitemap_updated=_sitemap_updated(site.explainers))
+            sitemap_updated=_sitemap_updated(site.explainers), **self.language())
         return RenderedFile(name, text.encode("utf-8"))
 
 

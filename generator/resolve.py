@@ -33,7 +33,7 @@ from generator.markdown import (
     protocol_relative_links,
     render_markdown,
 )
-from generator.model import RELATIONS, Actor, Claim, Explainer, Markdown, TimelineEvent
+from generator.model import RELATIONS, Actor, Claim, Explainer, ExplainerListing, Markdown, TimelineEvent
 from generator.sitelinks import LinkHome, SiteLink, collect
 
 
@@ -59,6 +59,14 @@ class Site:
     members: dict[str, list[str]] = field(default_factory=dict)
     """Actor id -> ids of the actors that name it as their `affiliation`, by name then id."""
     by_slug: dict[str, Explainer] = field(default_factory=dict)
+    stories: dict[str, list[Explainer]] = field(default_factory=dict)
+    """Story id (`story:`) -> its explainers on the site, one per language, by language tag."""
+
+    def versions(self, explainer: ExplainerListing) -> list[Explainer]:
+        """The explainer's story in every language the site has it in, itself included (empty
+        when it tells no story in another language): its pages' `hreflang` alternates."""
+        found = self.stories.get(explainer.story or "", [])
+        return found if len(found) > 1 else []
 
     # The index keeps ids rather than objects: an explainer known only from its summary
     # (see `summary.LazyExplainer`) is compiled when a page shows its claims, not before.
@@ -106,7 +114,27 @@ def assemble_site(explainers: list[Explainer], shared: dict[str, Actor], config:
     site = Site(config, ordered, dict(sorted(actors.items())), by_slug={e.slug: e for e in ordered})
     _index(site)
     _check_image_names(site, diags)
+    site.stories = _stories(ordered, diags)
     return site
+
+
+def _stories(explainers: list[Explainer], diags: Diagnostics) -> dict[str, list[Explainer]]:
+    """Story id -> its explainers, by language; two versions of a story in one language are
+    an error (which one would a reader of it be sent to?)."""
+    stories: dict[str, dict[str, Explainer]] = {}
+    for explainer in sorted(explainers, key=lambda e: e.src_path):
+        if explainer.story is None:
+            continue
+        versions = stories.setdefault(explainer.story, {})
+        other = versions.get(explainer.language)
+        if other is not None:
+            diags.error(explainer.story_span or Span(explainer.src_path),
+                        f"story '{explainer.story}' is told in '{explainer.language}' by {other.src_path} too",
+                        "give each language one version of a story: set 'language' to the language it is "
+                        "written in, or give it another 'story'")
+            continue
+        versions[explainer.language] = explainer
+    return {story: [versions[tag] for tag in sorted(versions)] for story, versions in sorted(stories.items())}
 
 
 def _check_image_names(site: Site, diags: Diagnostics) -> None:
@@ -220,6 +248,7 @@ def resolve_explainer(explainer: Explainer, shared: dict[str, Actor], config: Si
     """Check every reference inside one explainer, render its Markdown, fill inverse relations
     and the actors its page shows. Uses only the explainer, the shared actors and the list of
     files under content/ (`files`: what its Markdown images may show)."""
+    explainer.language = explainer.language or config.language
     scope = _Scope(explainer, shared, files)
     referenced: list[str] = []  # actor ids referred to, in order
     # Every Markdown field of the explainer is shown relative to its page (see `sitelinks`).

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.model import STATUS_LABELS, STATUSES
+from generator.model import STATUSES
 
 if TYPE_CHECKING:
     from generator.config import SiteConfig
+    from generator.i18n import Messages
     from generator.model import ExplainerListing
 
 WIDTH, HEIGHT = 1200, 630
@@ -61,6 +62,8 @@ class Card:
     site_name: str
     tally: str = ""
     kicker: str = ""
+    tally_said: str = ""
+    """The tally in words, for the alt text ("Claims: 3 false and 2 disputed")."""
 
     @property
     def key(self) -> str:
@@ -70,8 +73,7 @@ class Card:
     @property
     def alt(self) -> str:
         """The card's text, for `og:image:alt`: what a reader who cannot see it is told."""
-        parts = [self.headline, self.site_name] + ([f"Claims: {self.tally.replace(' · ', ', ')}"]
-                                                   if self.tally else [])
+        parts = [self.headline, self.site_name, self.tally_said]
         return ". ".join(part.rstrip(".") for part in parts if part) + "."
 
     def draw(self) -> bytes:
@@ -86,8 +88,11 @@ def explainer_card(explainer: ExplainerListing, config: SiteConfig) -> Card | No
     """The card of an explainer that has no lead image, on a site without a default image."""
     if explainer.image or config.image:
         return None
-    return Card(f"{explainer.slug}/share.png", explainer.title, config.title,
-                status_tally(explainer.status_counts), "Explainer")
+    messages = config.strings.messages(explainer.language)
+    counts = status_counts(explainer.status_counts, messages)
+    said = messages.text("card.claims", tally=messages.join(counts)) if counts else ""
+    return Card(f"{explainer.slug}/share.png", explainer.title, config.title, " · ".join(counts),
+                messages.text("explainer.kicker"), said)
 
 
 def site_card(config: SiteConfig) -> Card | None:
@@ -100,10 +105,10 @@ def site_card(config: SiteConfig) -> Card | None:
     return Card(SITE_CARD, config.title, "")
 
 
-def status_tally(counts: dict[str, int]) -> str:
-    """'3 false · 2 disputed · 1 unrated': each status that has claims, in the theme's
-    order, with the theme's label."""
-    return " · ".join(f"{counts[s]} {STATUS_LABELS[s].lower()}" for s in STATUSES if counts.get(s))
+def status_counts(counts: dict[str, int], messages: Messages) -> list[str]:
+    """['3 false', '2 disputed', '1 unrated']: each status that has claims, in the theme's
+    order, in the language of `messages` (its `status.<id>.count` plural forms)."""
+    return [messages.text(f"status.{s}.count", counts[s]) for s in STATUSES if counts.get(s)]
 
 
 def card_key(headline: str, site_name: str, tally: str, kicker: str = "") -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from generator.config import SiteConfig
 from generator.dates import latest
 from generator.fields import contain_bidi
-from generator.model import STATUS_LABELS, Actor, Explainer, Source
+from generator.model import Actor, Explainer, Source
 
 _PERSON_KINDS = ("person",)
 _RATING = {"true": 5, "mostly-true": 4, "misleading": 2, "false": 1, "disputed": 3, "unproven": 2}
@@ -78,7 +78,9 @@ def appearance_entity(source: Source) -> dict[str, Any]:
 
 def explainer_jsonld(explainer: Explainer, actors: dict[str, Actor], config: SiteConfig,
                      page_url: str, image: Any = None) -> list[dict[str, Any]]:
-    """The JSON-LD objects for one explainer page; `image` is the page's `render.ShareImage`."""
+    """The JSON-LD objects for one explainer page; `image` is the page's `render.ShareImage`.
+    Its words (a verdict's name) are in the explainer's language, as the page's are."""
+    messages = config.strings.messages(explainer.language or config.language)
     publisher = publisher_entity(config)
     # Never before publication: an `updated` day can be earlier than a published date-time.
     updated = latest(explainer.published, explainer.modified) or explainer.published
@@ -87,6 +89,7 @@ def explainer_jsonld(explainer: Explainer, actors: dict[str, Actor], config: Sit
         "@type": "NewsArticle",
         "headline": _shorten(explainer.title, 110),
         "description": explainer.summary,
+        "inLanguage": messages.language,
         "datePublished": explainer.published.iso(),
         "dateModified": updated.iso(),
         "author": [{"@type": "Person", "name": name} for name in explainer.authors] or [publisher],
@@ -123,7 +126,7 @@ def explainer_jsonld(explainer: Explainer, actors: dict[str, Actor], config: Sit
             "author": publisher,
             "datePublished": updated.iso(),
             "itemReviewed": item,
-            "reviewRating": {"@type": "Rating", "alternateName": STATUS_LABELS[claim.status]},
+            "reviewRating": {"@type": "Rating", "alternateName": messages.status(claim.status)},
         }
         if claim.status in _RATING:
             review["reviewRating"].update({"ratingValue": _RATING[claim.status], "bestRating": 5,

@@ -103,9 +103,10 @@ def _picture(field: Markdown | None, urls: SiteURLs) -> dict[str, str] | None:
 
 
 def timeline_json(explainer: Explainer, site: Site, page_url: str, urls: SiteURLs,
-                  markdown: Callable[[Markdown], str]) -> bytes:
+                  markdown: Callable[[Markdown], str], display: Callable[[PartialDate], str]) -> bytes:
     """The explainer's timeline as TimelineJS reads it; `markdown` makes a field's HTML
-    with absolute links (see `render.markdown_html`)."""
+    with absolute links (see `render.markdown_html`), `display` a date as the explainer's
+    language writes it (see `i18n.Messages.date`)."""
     title: dict[str, Any] = {
         "unique_id": TITLE_ID,
         "text": {"headline": f'<a href="{escape(page_url)}">{text_html(explainer.title)}</a>',
@@ -126,7 +127,7 @@ def timeline_json(explainer: Explainer, site: Site, page_url: str, urls: SiteURL
                      "text": markdown(event.text) if event.text is not None else ""},
         }
         if event.date.time is not None:
-            slide["display_date"] = stripped_text(event.date.display())
+            slide["display_date"] = stripped_text(display(event.date))
         picture = _picture(event.text, urls)
         if picture is not None:
             slide["media"] = picture

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from generator import media
+from generator import i18n, media
 from generator.dates import PartialDate
 from generator.diagnostics import Diagnostics, Span
 from generator.fields import FieldReader, check_id
@@ -41,7 +41,7 @@ RESERVED_SLUGS = ("actors", "tags", "assets", "media")
 
 EXPLAINER_KEYS = ("title", "summary", "published", "updated", "authors", "tags", "image", "image_alt",
                   "image_credit", "actors", "sources", "claims", "timeline", "draft", "corrections",
-                  "questions")
+                  "questions", "language", "story")
 ACTOR_KEYS = ("name", "kind", "role", "affiliation", "description", "image", "wikidata", "links")
 CORRECTION_KEYS = ("date", "text")
 WIKIDATA_RE = re.compile(r"Q[1-9][0-9]*")
@@ -173,6 +173,8 @@ def validate_explainer(raw: RawExplainer, shared: dict[str, Actor], images: set[
     image, image_alt, image_credit = lead_image(r, images, diags)
     draft = r.boolean("draft", False)
     corrections = _validate_corrections(r, published, diags)
+    language = language_field(r)
+    story = r.id_ref("story", "story id")
     body = Markdown(raw.body, Span(raw.src_path, raw.body_line, 1))
     return Explainer(
         slug=raw.slug, src_path=raw.src_path, title=title or "", summary=summary or "",
@@ -181,7 +183,23 @@ def validate_explainer(raw: RawExplainer, shared: dict[str, Actor], images: set[
         actors=actors, sources=sources, claims=claims, timeline=timeline, questions=questions, body=body,
         content_hash=raw.digest, draft=draft, corrections=corrections,
         image=image, image_alt=image_alt, image_credit=image_credit,
+        language=language or "", story=story[0] if story else None, story_span=story[1] if story else None,
     )
+
+
+def language_field(r: FieldReader) -> str | None:
+    """`language`: a BCP 47 tag the Unicode CLDR has data for (its plural rules, date
+    formats and direction), or None when absent or wrong (reported)."""
+    node = r.scalar_node("language")
+    if node is None:
+        return None
+    language = node.text.strip()
+    problem = i18n.check_language(language)
+    if problem is not None:
+        r.diags.error(node.span, f"'language' in {r.what}: {problem}",
+                      "use a BCP 47 language tag, such as en, fr, ru, uk, ar or pt-BR")
+        return None
+    return language
 
 
 def lead_image(r: FieldReader, images: set[str], diags: Diagnostics,

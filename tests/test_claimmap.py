@@ -24,7 +24,10 @@ import yaml
 from helpers import assert_no_executable_markup, build_project, by_id, html_tree, links_in, make_project, text_of
 
 from generator import claimmap, cli
+from generator.catalogues import Strings
 from generator.fields import contain_bidi
+
+ENGLISH = Strings().messages("en")
 
 GOLDEN = Path(__file__).parent / "golden" / "claimmap" / "small.html"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -119,15 +122,15 @@ def test_status_is_told_by_label_and_shape_not_colour_alone(small: Path) -> None
     for node in tree.iter(f"{SVG}a"):
         status = (node.get("class") or "").split()[1].removeprefix("status-")
         labels = [text_of(t) for t in node.iter(f"{SVG}text") if t.get("class") == "claim-map-status"]
-        assert labels == [f"{claimmap.GLYPHS[status]} {claimmap.STATUS_LABELS[status]}"]
+        assert labels == [f"{claimmap.GLYPHS[status]} {ENGLISH.status(status)}"]
         paths = [p for p in node.iter(f"{SVG}path")]
         shapes[status] = tuple(re.sub(r"[\d ]+", "#", p.get("d") or "") + (p.get("class") or "") for p in paths)
     assert len(set(shapes.values())) == 7, shapes  # seven statuses, seven outlines
     legend = text_of(by_id(tree, "map").find(".//figcaption"))  # type: ignore[arg-type]
-    for status, shape in claimmap.SHAPE_NAMES.items():
-        assert f"{claimmap.STATUS_LABELS[status]} ({shape})" in legend
-    for relation, line in claimmap.LINE_NAMES.items():
-        assert f"{claimmap.FORWARD_LABELS[relation]} ({line})" in legend
+    for status in claimmap.GLYPHS:
+        assert f"{ENGLISH.status(status)} ({ENGLISH.text(f'map.shape.{status}')})" in legend
+    for relation in ("contradicts", "supports", "responds_to"):
+        assert f"{ENGLISH.text(f'relation.{relation}.forward')} ({ENGLISH.text(f'map.line.{relation}')})" in legend
 
 
 def test_edges_are_typed_by_line_and_marker(small: Path) -> None:
@@ -179,7 +182,7 @@ def test_the_map_is_named_and_described_for_assistive_technology(small: Path) ->
     assert text_of(by_id(tree, "map-title")) == "Map of the claims and how they relate"
     assert text_of(by_id(tree, "map-desc")) == (
         "7 claims by 2 actors, one column per actor and one row per date, the oldest at the top. "
-        "4 relations join them (1 contradicts, 2 support, 1 responds to), drawn as lines from each "
+        "4 relations join them (1 contradicts, 2 support and 1 responds to), drawn as lines from each "
         "claim to the claim it relates to, and listed after the map.")
     hidden = [g.get("class") for g in svg.iter(f"{SVG}g") if g.get("aria-hidden") == "true"]
     assert hidden == ["claim-map-rows", "claim-map-edges"]

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from generator import sharecard
+from generator.catalogues import Strings
 from generator.config import BuildOptions
 from generator.pipeline import Builder
 from helpers import html_tree, make_project, text_of
@@ -125,7 +126,7 @@ def test_without_an_image_the_page_shares_its_card_and_others_the_sites(project,
             for m in html_tree(root / "site/a/index.html").iter("meta")}
     assert meta["og:image"] == f"{BASE}a/share.png"
     assert (meta["og:image:width"], meta["og:image:height"]) == ("1200", "630")
-    assert meta["og:image:alt"] == "A headline. The Desk. Claims: 2 false, 1 disputed."
+    assert meta["og:image:alt"] == "A headline. The Desk. Claims: 2 false and 1 disputed."
     assert meta["twitter:card"] == "summary_large_image"
     home = {m.get("property"): m.get("content") for m in html_tree(root / "site/index.html").iter("meta")}
     assert home["og:image"] == f"{BASE}share.png"
@@ -144,10 +145,14 @@ def test_a_site_without_an_absolute_base_url_shares_root_relative_addresses(proj
 
 # -- the card -------------------------------------------------------------------------------------------
 
-def test_the_tally_uses_the_themes_labels_in_the_themes_order() -> None:
-    assert sharecard.status_tally({"unrated": 1, "false": 3, "mostly-true": 1, "disputed": 2}) == \
-        "1 mostly true · 3 false · 2 disputed · 1 unrated"
-    assert sharecard.status_tally({}) == ""
+def test_the_tally_counts_in_the_themes_order_in_the_cards_language() -> None:
+    english, russian = Strings().messages("en"), Strings().messages("ru")
+    counts = {"unrated": 1, "false": 3, "mostly-true": 1, "disputed": 2}
+    assert sharecard.status_counts(counts, english) == ["1 mostly true", "3 false", "2 disputed", "1 unrated"]
+    assert sharecard.status_counts(counts, russian) == ["1 в основном верное", "3 ложных", "2 спорных",
+                                                        "1 без оценки"]
+    assert sharecard.status_counts({"false": 5, "true": 21}, russian) == ["21 верное", "5 ложных"]
+    assert sharecard.status_counts({}, english) == []
 
 
 def png_chunks(data: bytes) -> list[bytes]:
@@ -183,8 +188,9 @@ HEADLINES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), ma
 
 
 @settings(max_examples=60)
-@given(headline=HEADLINES, site=HEADLINES, tally=st.sampled_from(["", "1 false", sharecard.status_tally(
-    {s: 10 for s in ("true", "mostly-true", "misleading", "false", "unproven", "disputed", "unrated")})]))
+@given(headline=HEADLINES, site=HEADLINES, tally=st.sampled_from(["", "1 false", " · ".join(sharecard.status_counts(
+    {s: 10 for s in ("true", "mostly-true", "misleading", "false", "unproven", "disputed", "unrated")},
+    Strings().messages("en")))]))
 def test_any_text_draws_a_card_that_fits(headline: str, site: str, tally: str) -> None:
     data = sharecard.draw_card(headline, site, tally, "Explainer")
     with Image.open(io.BytesIO(data)) as image:

@@ -67,7 +67,7 @@ def project(options: BuildOptions, memory: Memory, diags: Diagnostics) -> Projec
         # `image` (site.yaml's too) or a Markdown image is an error: every unit's checks
         # depend on both.
         content_files.mismatched = media.mismatched_images(content, content_files)
-    config = read_config(site_node, diags, options.base_url, content_files)
+    config = read_config(site_node, diags, options.base_url, content_files, root)
     config_digest = digest(code_version(), site_text, options.base_url, options.drafts)
     if content_files is None:
         diags.error(None, f"no content/ directory in {root}",
@@ -220,6 +220,12 @@ def site_of(project: Project, compiled: dict[str, Unit], drafts: bool, diags: Di
     explainers = cast(list[Explainer], [u.explainer for u in compiled.values()
                                         if u.explainer is not None and on_site(u.explainer, drafts, at)])
     return resolve.assemble_site(explainers, project.shared.actors, project.config, diags)
+
+
+def check_strings(site: resolve.Site, diags: Diagnostics) -> None:
+    """The messages of every language the site's pages are written in: errors in the
+    project's catalogues, and a warning for each string a language lacks (see `catalogues`)."""
+    site.config.strings.check([site.config.language, *(e.language for e in site.explainers)], diags)
 
 
 def warn_about_settings(project: Project, diags: Diagnostics) -> None:

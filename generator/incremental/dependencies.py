@@ -277,6 +277,28 @@ def published(explainer: ExplainerListing, now: datetime.datetime) -> bool:
     return not explainer.draft and explainer.published.instant() <= now
 
 
+@dataclass(frozen=True)
+class Strings(_NoExplainers):
+    """What the page's language says (see `catalogues`): the theme's catalogue, the project's
+    `i18n/<language>.yaml` and site.yaml's `strings:`. The language is the site's, or with
+    `own` the explainer's (the item) own."""
+
+    own: bool = False
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        language = item.language if self.own else facts.config.language
+        return (facts.config.strings.messages(language).digest,)
+
+
+class Versions(_NoExplainers):
+    """The explainer's (the item's) story in other languages: their slugs and languages."""
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        if item.story is None:
+            return ("",)
+        return [f"{e.slug}:{e.language}" for e in facts.whole_site.versions(item)]
+
+
 class CardText(_NoExplainers):
     """What a share card (the item) shows: its key."""
 
@@ -301,7 +323,7 @@ def _members(site: Site, actor_id: str) -> list[Actor]:
 # -- what the cache keeps ---------------------------------------------------------
 
 LISTING_FIELDS = ("slug", "title", "summary", "published", "updated", "modified", "tags", "authors",
-                  "claim_count", "rated_count", "timeline_count", "corrections")
+                  "claim_count", "rated_count", "timeline_count", "corrections", "language")
 """What lists of explainers (home, tags, feed, sitemap, actor pages) show of one."""
 
 KEPT_BY_READ: dict[type, tuple[str, ...]] = {
@@ -310,7 +332,8 @@ KEPT_BY_READ: dict[type, tuple[str, ...]] = {
     ActorClaims: ("claim_refs", "event_refs", "page_actors", "quoted", *LISTING_FIELDS),
     ActorItself: ("actors",),
     PublishedClaims: ("slug", "title", "draft", "published"),
-    CardText: ("title", "image", "status_counts"),
+    CardText: ("title", "image", "status_counts", "language"),
+    Versions: ("story", "language"),
     Embargo: ("published",),
 }
 """The summary fields (see `summary`) each kind of read needs of an explainer it has not
@@ -327,7 +350,7 @@ def listing_digest(explainer: ExplainerListing) -> str:
     e = explainer
     return digest(e.slug, e.title, e.summary, e.published.text, e.updated.text if e.updated else "",
                   e.modified.text if e.modified else "", e.tags, e.authors, e.claim_count, e.rated_count,
-                  e.timeline_count, *(f"{c.date.text}:{c.text}" for c in e.corrections))
+                  e.timeline_count, e.language, *(f"{c.date.text}:{c.text}" for c in e.corrections))
 
 
 def fingerprint(kind_name: str, reads: Iterable[Read], item: Any, facts: Facts, full: bool) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 
-from generator import publish, write
+from generator import plan, publish, write
 from generator.config import BuildOptions
 from generator.diagnostics import Diagnostics
 from generator.incremental import cache, shortcut, units
@@ -55,8 +55,8 @@ def rebuild_own_pages(options: BuildOptions, memory: Memory, state: cache.CacheS
     for rel in edited:
         unit = edits[rel] = memory.units[rel] = compiled.compile(root / rel, rel)
         explainer = unit.compiled
-        if explainer is None:
-            return None
+        if explainer is None or not plan.alone(explainer):
+            return None  # errors to report; or its page names its versions in other languages
         updated[rel] = unit.to_json()
         if not shortcut.seen_only_on_own_pages(state.unit_marks[rel], updated[rel]):
             return None

@@ -52,13 +52,15 @@ def tree_stamps(folder: Path, label: str, into: dict[str, str]) -> None:
 
 
 def source_stamps(root: Path, theme: Path) -> dict[str, str]:
-    """Stamp of every file a build may read: site.yaml, content/, templates/ and the built-in
-    theme (which changes without a version bump in a development install)."""
+    """Stamp of every file a build may read: site.yaml, content/, templates/, i18n/ (the
+    project's message catalogues) and the built-in theme (which changes without a version
+    bump in a development install)."""
     stamps: dict[str, str] = {}
     if (root / "site.yaml").is_file():
         stamps["site.yaml"] = stamp_or_empty(root / "site.yaml")
     tree_stamps(root / "content", "content", stamps)
     tree_stamps(root / "templates", "templates", stamps)
+    tree_stamps(root / "i18n", "i18n", stamps)
     tree_stamps(theme, "(theme)", stamps)
     return stamps
 

@@ -61,7 +61,7 @@ cross-explainer checks read. The description is not: a page that shows it compil
 SUMMARY_FIELDS = ("slug", "src_path", "title", "summary", "published", "updated", "updated_from_git",
                   "modified", "last_changed", "authors", "tags", "draft", "corrections", "claim_count",
                   "rated_count", "timeline_count", "page_actors", "claim_refs", "event_refs", "quoted",
-                  "media", "image", "status_counts", "actors")
+                  "media", "image", "status_counts", "actors", "language", "story", "story_span")
 """What `summarize` keeps: what pages declare they read of explainers they have not
 compiled (`dependencies.KEPT_BY_READ`), and what assembling the site reads (`resolve`)."""
 
@@ -82,6 +82,7 @@ def summarize(explainer: Explainer, quoted: dict[str, str]) -> SummaryData:
         "event_refs": [[index, actors] for index, actors in e.event_refs],
         "quoted": quoted, "media": e.media,
         "image": e.image, "status_counts": e.status_counts,
+        "language": e.language, "story": e.story, "story_span": list(e.story_span) if e.story_span else None,
         "actors": {a.id: {**{f: getattr(a, f) for f in _ACTOR_FIELDS}, "span": list(a.span),
                           "signature_key": a.signature_key}
                    for a in e.actors.values()},
@@ -128,6 +129,9 @@ class LazyExplainer:
         self.status_counts = {_text(status): int(n) for status, n in data["status_counts"].items()}
         self.actors = {actor_id: LazyActor(actor_id, fields, self)
                        for actor_id, fields in data["actors"].items()}
+        self.language = _text(data["language"])
+        self.story: str | None = _text(data["story"]) if data["story"] is not None else None
+        self.story_span: Span | None = _span(data["story_span"]) if data["story_span"] is not None else None
 
     def bind(self, materialize: Callable[[], Explainer], view: Callable[[], str | None] | None = None) -> None:
         """Say how to compile the file (with the shared actors and settings of this build),

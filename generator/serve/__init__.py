@@ -235,12 +235,12 @@ def _on_stop_signals(loop: asyncio.AbstractEventLoop, stop: Callable[[], None]) 
 
 
 def watched_paths(root: Path) -> list[Path]:
-    """The build's inputs: content/, templates/, site.yaml, and the built-in theme.
+    """The build's inputs: content/, templates/, i18n/, site.yaml, and the built-in theme.
 
     The theme is watched too so that theme work (in an editable install) reloads
     like everything else; it is a handful of files.
     """
-    paths = [root / "content", root / "templates", root / "site.yaml"]
+    paths = [root / "content", root / "templates", root / "i18n", root / "site.yaml"]
     theme = getattr(render, "THEME_DIR", None)
     if theme is not None:
         paths.append(Path(theme))

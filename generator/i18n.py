@@ -1,0 +1,230 @@
+"""The words and formats of one language: `Messages`, what every page and share card says.
+
+Pages are written in a language (the site's, or an explainer's own): every string the
+theme shows comes from a message catalogue (`catalogues`), and dates, numbers and lists
+are formatted by Babel with the Unicode CLDR's data for that language. Plural forms follow
+CLDR's rules too: "1 claim", "2 claims" in English; "1 утверждение", "2 утверждения",
+"5 утверждений" in Russian; six forms in Arabic.
+
+Dates keep the precision they were written at (see `dates.PartialDate`): a year, a month
+("March 2024", "mars 2024", "март 2024 г."), a day or a moment, each through a CLDR
+skeleton rather than a pattern of ours, so that each language orders and spells them its
+own way.
+
+Language tags are BCP 47 (`en`, `fr`, `pt-BR`, `sr-Latn`), as HTML's `lang` takes them.
+Plain `en` formats as CLDR's international English (`en-001`: "27 March 2024", the day
+first, as the theme always wrote it); `en-US` gives "March 27, 2024".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import string
+from collections.abc import Mapping
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_datetime, format_skeleton, format_time
+from babel.lists import format_list
+from babel.numbers import format_decimal
+from markupsafe import Markup, escape
+
+from generator.dates import PartialDate
+from generator.fields import contain_bidi
+
+Message = str | dict[str, str]
+"""A catalogue entry: text, or text per CLDR plural category ("one", "few", "other"...)."""
+
+DEFAULT_LANGUAGE = "en"
+
+SKELETONS = {"year": "y", "month": "yMMMM", "day": "yMMMMd", "datetime": "yMMMMd"}
+"""The CLDR skeleton of a date of each precision (a moment adds the time of day and zone)."""
+
+_FORMATTER = string.Formatter()
+
+
+class LanguageError(ValueError):
+    """The text is not a language tag Babel has data for; the message says why."""
+
+
+@functools.lru_cache(maxsize=64)
+def locale_of(language: str) -> Locale:
+    """The Babel locale of a BCP 47 tag; `LanguageError` if CLDR has no data for it."""
+    if "_" in language:
+        raise LanguageError(f"'{language}' is not a BCP 47 language tag: write {language.replace('_', '-')}")
+    tag = "en-001" if language == "en" else language
+    try:
+        return Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise LanguageError(f"'{language}' is not a language tag the Unicode CLDR knows") from None
+
+
+def check_language(language: str) -> str | None:
+    """Why `language` cannot be a page's language, or None if it can."""
+    try:
+        locale_of(language)
+    except LanguageError as exc:
+        return str(exc)
+    return None
+
+
+def direction(language: str) -> str:
+    """"rtl" for a language written right to left (Arabic, Hebrew, Persian...), else "ltr"."""
+    return "rtl" if locale_of(language).text_direction == "rtl" else "ltr"
+
+
+def language_name(language: str) -> str:
+    """The language's name in itself: "English", "français", "العربية" (what a reader of
+    it looks for in a list of languages), its first letter capitalized where the script has
+    capitals."""
+    name = locale_of(language).get_display_name(locale_of(language)) or language
+    return name[:1].upper() + name[1:]
+
+
+def plural_categories(language: str) -> tuple[str, ...]:
+    """The CLDR plural categories the language uses, in CLDR's order; "other" always."""
+    tags = locale_of(language).plural_form.tags
+    return tuple(c for c in ("zero", "one", "two", "few", "many", "other") if c in tags or c == "other")
+
+
+def plural_examples(language: str) -> dict[str, str]:
+    """A few numbers of each plural category ("one": "1, 21, 31"), for hints."""
+    rule = locale_of(language).plural_form
+    found: dict[str, list[str]] = {c: [] for c in plural_categories(language)}
+    for number in [*range(0, 200), 1000, 1000000, 1.5]:
+        examples = found[rule(number)]
+        if len(examples) < 3:
+            examples.append(str(number))
+    return {c: ", ".join(examples) for c, examples in found.items()}
+
+
+def placeholders(message: Message) -> set[str]:
+    """The `{name}`s a message uses (in any of its plural forms); ValueError if its braces
+    are not well formed."""
+    forms = message.values() if isinstance(message, dict) else (message,)
+    names = set()
+    for form in forms:
+        for _, name, spec, conversion in _FORMATTER.parse(form):
+            if name is None:
+                continue
+            if not name.isidentifier() or spec or conversion:
+                raise ValueError(f"'{{{name}}}' is not a placeholder: write {{name}}, and {{{{ or }}}} for a brace")
+            names.add(name)
+    return names
+
+
+class Messages:
+    """One language's messages (every key of the English catalogue, see `catalogues`) and
+    formats. Templates call it: `{{ t('key') }}`, `{{ t('claims', count=n) }}` (the plural
+    form for n, `{count}` written as a number of the language), `{{ t.date(d) }}`."""
+
+    def __init__(self, language: str, messages: Mapping[str, Message], digest: str = "",
+                 english: frozenset[str] = frozenset()):
+        self.language = language
+        self.locale = locale_of(language)
+        self.direction = direction(language)
+        self.messages = dict(messages)
+        self.digest = digest
+        """Of every message (see `catalogues.Strings.digest`): what pages in this language read."""
+        self._plural = self.locale.plural_form
+        self._english = english
+        """Keys whose message is the English fallback: their plural forms are English ones."""
+        self._html: dict[str, Markup] = {}
+        self._dates: dict[str, str] = {}
+
+    # -- text -----------------------------------------------------------------
+
+    def text(self, key: str, count: int | None = None, **params: Any) -> str:
+        """The message as plain text (share cards, the claim map's layout)."""
+        template = self._form(key, count)
+        if count is not None:
+            params["count"] = count
+        if not params:
+            return template
+        return template.format(**{name: self._plain(value) for name, value in params.items()})
+
+    def __call__(self, key: str, count: int | None = None, **params: Any) -> Markup:
+        """The message as HTML: its text escaped, and each parameter escaped unless it is
+        markup already (a `<time>` element, a link)."""
+        if count is None and not params:
+            found = self._html.get(key)
+            if found is None:
+                found = self._html[key] = Markup(escape(self._form(key, None)))
+            return found
+        template = str(escape(self._form(key, count)))
+        if count is not None:
+            params["count"] = count
+        return Markup(template.format(**{name: self._markup(value) for name, value in params.items()}))
+
+    def _form(self, key: str, count: int | None) -> str:
+        try:
+            message = self.messages[key]
+        except KeyError:
+            raise KeyError(f"no string '{key}' in the message catalogue") from None
+        if isinstance(message, str):
+            return message
+        if count is None:
+            raise TypeError(f"the string '{key}' has plural forms: give it a count")
+        rule = locale_of(DEFAULT_LANGUAGE).plural_form if key in self._english else self._plural
+        return message.get(rule(count)) or message["other"]
+
+    def _plain(self, value: Any) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return self.number(value)
+        return str(value)
+
+    def _markup(self, value: Any) -> Markup:
+        if isinstance(value, Markup):
+            return value
+        text = self._plain(value)
+        return escape(text if text.isascii() else contain_bidi(text))
+
+    # -- formats --------------------------------------------------------------
+
+    def number(self, value: int | float) -> str:
+        """1234 -> "1,234" (English), "1 234" (French, with a narrow no-break space)."""
+        return format_decimal(value, locale=self.locale)
+
+    def join(self, items: list[str]) -> str:
+        """["A", "B", "C"] -> "A, B and C" in the language's own words and commas."""
+        return format_list(items, locale=self.locale) if items else ""
+
+    def date(self, date: PartialDate) -> str:
+        """The date at its precision: "1956", "February 2022", "27 March 2024",
+        "27 March 2024, 09:30 GMT+02:00" (as written: no time zone conversion)."""
+        found = self._dates.get(date.text)
+        if found is None:
+            lines = self.date_lines(date)
+            if len(lines) == 2:
+                pattern = self.locale.datetime_formats["medium"]
+                found = str(pattern).replace("{1}", lines[0]).replace("{0}", lines[1])
+            else:
+                found = lines[0]
+            self._dates[date.text] = found
+        return found
+
+    def date_lines(self, date: PartialDate) -> list[str]:
+        """The date, and for a moment its time of day and zone apart (the claim map writes
+        them on two lines)."""
+        day = dt.date(date.year, date.month or 1, date.day or 1)
+        shown = format_skeleton(SKELETONS[date.precision], day, locale=self.locale)
+        if date.time is None:
+            return [shown]
+        zone = dt.timezone(date.offset or dt.timedelta(0))
+        moment = dt.datetime.combine(day, date.time, zone)
+        time = format_time(moment, "short", tzinfo=zone, locale=self.locale)
+        return [shown, f"{time} {format_datetime(moment, 'ZZZZ', tzinfo=zone, locale=self.locale)}"]
+
+    def language_name(self, language: str) -> str:
+        return language_name(language)
+
+    # -- the verdicts ---------------------------------------------------------
+
+    def status(self, status: str) -> str:
+        """A claim status's label ("Mostly true")."""
+        return self.text(f"status.{status}.label")
+
+    def meaning(self, status: str) -> str:
+        """What a status means, in a sentence."""
+        return self.text(f"status.{status}.meaning")
