@@ -78,7 +78,8 @@ def language_name(language: str) -> str:
     """The language's name in itself: "English", "français", "العربية" (what a reader of
     it looks for in a list of languages), its first letter capitalized where the script has
     capitals."""
-    name = locale_of(language).get_display_name(locale_of(language)) or language
+    locale = locale_of(language) if language != "en" else Locale.parse("en")  # not "English (world)"
+    name = locale.get_display_name(locale) or language
     return name[:1].upper() + name[1:]
 
 
@@ -105,7 +106,12 @@ def placeholders(message: Message) -> set[str]:
     forms = message.values() if isinstance(message, dict) else (message,)
     names = set()
     for form in forms:
-        for _, name, spec, conversion in _FORMATTER.parse(form):
+        try:
+            parsed = list(_FORMATTER.parse(form))
+        except ValueError:
+            raise ValueError("a brace with no pair is not a placeholder: write {name} for a placeholder, "
+                             "and {{ or }} for a brace") from None
+        for _, name, spec, conversion in parsed:
             if name is None:
                 continue
             if not name.isidentifier() or spec or conversion:
@@ -179,6 +185,16 @@ class Messages:
             return value
         text = self._plain(value)
         return escape(text if text.isascii() else contain_bidi(text))
+
+    SCRIPT_KEYS = ("filter.label", "filter.all", "filter.claims", "filter.events", "filter.showing_claims",
+                   "filter.showing_events", "filter.no_claims", "filter.no_events", "chip.claim", "chip.source",
+                   "section.actors")
+    """The messages the theme's script (explainer.js) says: its filter by actor, its previews."""
+
+    def script_strings(self) -> dict[str, Message]:
+        """The script's messages as they are (plural forms too: the browser picks one by the
+        same CLDR rules, `Intl.PluralRules`)."""
+        return {key: self.messages[key] for key in self.SCRIPT_KEYS}
 
     # -- formats --------------------------------------------------------------
 

@@ -49,6 +49,8 @@ def explainer_json(explainer: Explainer, site: Site, url: str) -> bytes:
         "schema_version": SCHEMA_VERSION,
         "slug": explainer.slug,
         "url": url,
+        "language": explainer.language,
+        "story": explainer.story,
         "title": explainer.title,
         "summary": explainer.summary,
         "published": explainer.published.text,

@@ -569,6 +569,21 @@ QUESTION_EDITS = [
     ("write", "content/explainers/alpha.md", explainer("Alpha", extra=ABOUT_WHO)),
 ]
 
+LANGUAGE_EDITS = [
+    # Languages: an explainer in French telling alpha's story (each page names the other),
+    # the project's French catalogue and site.yaml's strings (read by every page in their
+    # language), a mistake in one (an error), and the site in French.
+    ("write", "content/explainers/beta.md",
+     explainer("Beta", tags="[a, b]", by="shared-two").replace("title:", "language: fr\nstory: s\ntitle:", 1)),
+    ("write", "content/explainers/alpha.md", explainer("Alpha").replace("title:", "story: s\ntitle:", 1)),
+    ("write", "i18n/fr.yaml", "nav.feed: Le flux\nlegend.count:\n  one: '{count} affirmation notée'\n"
+     "  many: '{count} d’affirmations notées'\n  other: '{count} affirmations notées'\n"),
+    ("write", "i18n/fr.yaml", "nav.fed: Le flux\n"),
+    ("delete", "i18n/fr.yaml", None),
+    ("write", "site.yaml", "title: Desk\nstrings:\n  en:\n    nav.feed: News feed\n    kind.person: Individual\n"),
+    ("write", "site.yaml", "title: Desk\nlanguage: fr\n"),
+]
+
 EDITS = st.sampled_from([
     ("write", "content/explainers/alpha.md", explainer("Alpha", body="Edited body.")),
     ("write", "content/explainers/alpha.md", explainer("Alpha renamed title", tags="[c]")),
@@ -633,6 +648,7 @@ EDITS = st.sampled_from([
      explainer("Beta", tags="[a, b]", by="shared-two").replace("title:", "draft: true\ntitle:")),
     *QUESTION_EDITS,
     *EXPORT_EDITS,
+    *LANGUAGE_EDITS,
 ])
 
 

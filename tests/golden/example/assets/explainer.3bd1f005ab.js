@@ -21,7 +21,28 @@
     return node;
   }
 
-  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+  /* The page's words (explainer.html puts its language's in #explainer-strings): a key's
+     text, its plural form for params.count by the CLDR rules the browser has (Intl), and
+     each {name} filled in; numbers written the page language's way. */
+  var lang = doc.documentElement.lang || "en";
+  var strings = null;
+  try { strings = JSON.parse(doc.getElementById("explainer-strings").textContent); } catch (e) { strings = null; }
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang) : null;
+  var numbers = window.Intl ? new Intl.NumberFormat(lang) : null;
+
+  function say(key, params) {
+    var text = strings && strings[key];
+    if (text == null) return "";
+    params = params || {};
+    if (typeof text === "object") {
+      var n = params.count;
+      text = text[plurals ? plurals.select(n) : n === 1 ? "one" : "other"] || text.other;
+    }
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      var value = params[name];
+      return typeof value === "number" && numbers ? numbers.format(value) : String(value);
+    });
+  }
 
   /* ---- filter by actor ------------------------------------------------------ */
 
@@ -31,7 +52,7 @@
     var cards = doc.querySelectorAll(".section-actors .actor-card[data-actor]");
     var claims = doc.querySelectorAll(".section-claims .claim[data-actor]");
     var events = doc.querySelectorAll(".section-timeline .event[data-actors]");
-    if (!cards.length || (!claims.length && !events.length)) return;
+    if (!strings || !cards.length || (!claims.length && !events.length)) return;
 
     var actors = [];
     cards.forEach(function (card) {
@@ -54,15 +75,15 @@
       if (!heading) return;
       var box = el("div", "filter");
       var id = "filter-" + section.id;
-      var label = el("label", null, "Filter by actor");
+      var label = el("label", null, say("filter.label"));
       label.htmlFor = id;
       var select = el("select");
       select.id = id;
-      select.appendChild(new Option("All actors", ""));
+      select.appendChild(new Option(say("filter.all"), ""));
       actors.forEach(function (a) {
         var parts = [];
-        if (a.claims) parts.push(plural(a.claims, "claim", "claims"));
-        if (a.events) parts.push(plural(a.events, "event", "events"));
+        if (a.claims) parts.push(say("filter.claims", { count: a.claims }));
+        if (a.events) parts.push(say("filter.events", { count: a.events }));
         select.appendChild(new Option(a.name + (parts.length ? " (" + parts.join(", ") + ")" : ""), a.id));
       });
       var status = el("p", "filter-status");
@@ -96,10 +117,8 @@
         var total = s.noun === "claims" ? claims.length : events.length;
         var n = shown[s.noun];
         if (!actor) { s.node.textContent = ""; return; }
-        s.node.textContent = n
-          ? "Showing " + n + " of " + plural(total, s.noun.slice(0, -1), s.noun) +
-            (s.noun === "claims" ? " made by " : " involving ") + actor.name + "."
-          : (s.noun === "claims" ? "No claims by " : "No timeline events involve ") + actor.name + ".";
+        s.node.textContent = say((n ? "filter.showing_" : "filter.no_") + s.noun, {
+          shown: n, total: say("filter." + s.noun, { count: total }), actor: actor.name });
       });
     }
 
@@ -166,7 +185,8 @@
       var root = holder.firstChild;
       root.classList.remove("is-target", "is-flash", "is-filtered-out");
       retag(root, "div");
-      var kind = target.classList.contains("claim") ? "Claim" : target.classList.contains("source") ? "Source" : "Who’s who";
+      var kind = say(target.classList.contains("claim") ? "chip.claim"
+        : target.classList.contains("source") ? "chip.source" : "section.actors");
       tip.textContent = "";
       tip.appendChild(el("p", "preview-kind", kind));
       while (holder.firstChild) tip.appendChild(holder.firstChild);
