@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime, format_skeleton, format_time
+from babel.dates import format_datetime, format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
@@ -208,7 +208,8 @@ class Messages:
 
     def date(self, date: PartialDate) -> str:
         """The date at its precision: "1956", "February 2022", "27 March 2024",
-        "27 March 2024, 09:30 GMT+02:00" (as written: no time zone conversion)."""
+        "27 March 2024, 09:30 UTC+02:00" (as written: no time zone conversion; the time of
+        day on the 24-hour clock, CLDR's skeleton "Hm", as the theme always wrote it)."""
         found = self._dates.get(date.text)
         if found is None:
             lines = self.date_lines(date)
@@ -229,8 +230,15 @@ class Messages:
             return [shown]
         zone = dt.timezone(date.offset or dt.timedelta(0))
         moment = dt.datetime.combine(day, date.time, zone)
-        time = format_time(moment, "short", tzinfo=zone, locale=self.locale)
-        return [shown, f"{time} {format_datetime(moment, 'ZZZZ', tzinfo=zone, locale=self.locale)}"]
+        time = format_skeleton("Hm", moment, tzinfo=zone, locale=self.locale)
+        return [shown, f"{time} {self._offset(moment, zone)}"]
+
+    def _offset(self, moment: dt.datetime, zone: dt.timezone) -> str:
+        """The offset from UTC as written, in the language's words for it ("UTC+03:00",
+        "UTC"; Arabic "التوقيت العالمي +03:00"): CLDR's UTC format, not a zone's name,
+        since a date-time says its offset and nothing of its place."""
+        offset = format_datetime(moment, "xxxxx", tzinfo=zone, locale=self.locale) if zone.utcoffset(None) else ""
+        return str(self.locale.zone_formats["gmt_utc"] % offset).strip()
 
     def language_name(self, language: str) -> str:
         return language_name(language)

@@ -391,8 +391,8 @@ def _scheme_of(value: str) -> str:
 def assert_no_executable_markup(page: Path | bytes, *, name: str = "page",
                                 prose_may_have_markup: bool = False) -> object:
     """Parse a page as a browser would (html5lib) and fail on anything content could have
-    smuggled in: an `on*` attribute, a script other than the theme's (and one JSON-LD block), a
-    `javascript:`/`data:`/`vbscript:` URL, an element the theme never writes. With
+    smuggled in: an `on*` attribute, a script other than the theme's (and one JSON-LD block and
+    one of the script's strings), a `javascript:`/`data:`/`vbscript:` URL, an element the theme never writes. With
     `prose_may_have_markup` (a site with `allow_html: true`), elements inside `.prose` (the
     Markdown fields, where the site asked for raw HTML) are not checked. Returns the tree."""
     data = page.read_bytes() if isinstance(page, Path) else page
@@ -406,7 +406,7 @@ def assert_no_executable_markup(page: Path | bytes, *, name: str = "page",
     bases = [el for el in (head if head is not None else ()) if el.tag == "base"]
     if bases and dict(bases[0].attrib) == THEME_BASE:
         exempt.add(id(bases[0]))
-    ld_json = 0
+    ld_json = strings = 0
     for element in tree.iter():
         if id(element) in exempt or not isinstance(element.tag, str):
             continue
@@ -421,6 +421,9 @@ def assert_no_executable_markup(page: Path | bytes, *, name: str = "page",
             if element.get("type") == "application/ld+json":
                 ld_json += 1
                 json.loads(element.text or "")
+            elif element.get("type") == "application/json" and element.get("id") == "explainer-strings":
+                strings += 1  # the words explainer.js says, as data (see generator/i18n.py)
+                json.loads(element.text or "")
             else:
                 source = element.get("src") or ""
                 assert THEME_SCRIPT.fullmatch(source) and not (element.text or "").strip(), \
@@ -431,6 +434,7 @@ def assert_no_executable_markup(page: Path | bytes, *, name: str = "page",
                                                                         "canonical"):
             raise AssertionError(f"{name}: <link rel={element.get('rel')!r}>")
     assert ld_json <= 1, f"{name}: {ld_json} JSON-LD blocks"
+    assert strings <= 1, f"{name}: {strings} blocks of the script's strings"
     return tree
 
 

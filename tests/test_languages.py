@@ -83,17 +83,23 @@ def test_counts_take_the_plural_form_of_their_number(language: str, counts: dict
 
 
 @pytest.mark.parametrize(("language", "shown"), [
-    ("en", ["1956", "February 2022", "27 March 2024", "27 March 2024, 9:30 am GMT+02:00"]),
-    ("fr", ["1956", "février 2022", "27 mars 2024", "27 mars 2024, 09:30 UTC+02:00"]),
-    ("ru", ["1956", "февраль 2022 г.", "27 марта 2024 г.", "27 марта 2024 г., 09:30 GMT+02:00"]),
-    ("uk", ["1956", "лютий 2022 р.", "27 березня 2024 р.", "27 березня 2024 р., 09:30 GMT+02:00"]),
-    ("ar", ["1956", "فبراير 2022", "27 مارس 2024", "27 مارس 2024، 9:30 ص غرينتش+02:00"]),
-    ("en-US", ["1956", "February 2022", "March 27, 2024", "March 27, 2024, 9:30 AM GMT+02:00"]),
+    ("en", ["1956", "February 2022", "27 March 2024", "27 March 2024, 09:30 UTC+02:00", "21 March 2024, 23:00 UTC"]),
+    ("fr", ["1956", "février 2022", "27 mars 2024", "27 mars 2024, 09:30 UTC+02:00", "21 mars 2024, 23:00 UTC"]),
+    ("ru", ["1956", "февраль 2022 г.", "27 марта 2024 г.", "27 марта 2024 г., 09:30 UTC+02:00",
+            "21 марта 2024 г., 23:00 UTC"]),
+    ("uk", ["1956", "лютий 2022 р.", "27 березня 2024 р.", "27 березня 2024 р., 09:30 UTC+02:00",
+            "21 березня 2024 р., 23:00 UTC"]),
+    ("ar", ["1956", "فبراير 2022", "27 مارس 2024", "27 مارس 2024، 09:30 التوقيت العالمي +02:00",
+            "21 مارس 2024، 23:00 التوقيت العالمي"]),
+    ("en-US", ["1956", "February 2022", "March 27, 2024", "March 27, 2024, 09:30 UTC+02:00",
+               "March 21, 2024, 23:00 UTC"]),
 ])
 def test_dates_keep_their_precision_in_each_language(language: str, shown: list[str]) -> None:
-    """A year, a month, a day and a moment (as written: its own offset, no conversion)."""
+    """A year, a month, a day and a moment (as written: its own offset, no conversion; the
+    24-hour clock)."""
     messages = Strings().messages(language)
-    dates = [parse_date(text) for text in ("1956", "2022-02", "2024-03-27", "2024-03-27T09:30:00+02:00")]
+    dates = [parse_date(text) for text in ("1956", "2022-02", "2024-03-27", "2024-03-27T09:30:00+02:00",
+                                           "2024-03-21T23:00:00Z")]
     assert [messages.date(d).replace("\u202f", " ") for d in dates] == shown
 
 
