@@ -365,7 +365,8 @@ def test_content_cannot_break_out_of_the_json_ld_script(project, cli_run) -> Non
     assert build(cli_run, root).code == 0
     html = (root / "site/a/index.html").read_text("utf-8")
     assert "<script>alert(1)" not in html
-    assert html.count("<script") == html.count("</script>") == 2  # JSON-LD and the theme's script
+    # JSON-LD, the theme script's strings (JSON) and the theme's script.
+    assert html.count("<script") == html.count("</script>") == 3
     review = ld_objects(root / "site/a/index.html")[1]
     assert review["claimReviewed"].startswith("</script><script>alert(1)</script>")
 

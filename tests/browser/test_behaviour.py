@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 import html5lib
 import pytest
 
-from browser_support import axe_violations, open_page, overflow_problems
+from browser_support import REPO, axe_violations, open_page, overflow_problems, serve_built
 
 EXPLAINER = "crocus-city-hall-attack/"
 
@@ -196,4 +197,24 @@ def test_print_shows_the_whole_explainer_with_source_urls(browser: Any, edge_sit
         assert "https://www.example.org/a/very/long/path" in after, after
         pdf = page.pdf(format="A4")
         assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+        assert not log.problems(), log.problems()
+
+
+def test_the_script_speaks_the_pages_language(browser: Any, tmp_path: Any) -> None:
+    """In Russian, the filter's words are the catalogue's, with the plural form of each
+    number by the browser's CLDR rules (2 утверждения, 8 утверждений)."""
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    (root / "site.yaml").write_text((REPO / "site.yaml").read_text("utf-8").replace("language: en", "language: ru"),
+                                    encoding="utf-8")
+    with serve_built(root, tmp_path / "site") as site, open_page(browser, site, 1280) as (page, log):
+        page.goto(site.page_url(EXPLAINER))
+        assert page.get_by_label("Фильтр по участнику").count() == 2
+        select = page.locator("#filter-claims")
+        options = select.locator("option").evaluate_all("os => os.map(o => o.textContent)")
+        assert options[0] == "Все участники"
+        assert "Vladimir Putin (2 утверждения, 3 события)" in options
+        select.select_option("vladimir-putin")
+        assert page.locator(".section-claims .filter-status").inner_text() == \
+            "Показано 2 из 8 утверждений, автор — Vladimir Putin."
         assert not log.problems(), log.problems()
