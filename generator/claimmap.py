@@ -8,8 +8,8 @@ The layout is our own, so that the same explainer gives the same bytes on every 
 no randomness, no font measurements, integer coordinates.
 
 - **Columns**: one per actor, in the order of each actor's first claim in the file.
-- **Rows**: one per date the claims carry (its text as written), in the timeline's order
-  (`PartialDate.sort_key`: a coarser date before the finer dates inside it), then one row
+- **Rows**: one per date the claims carry (exact or uncertain), in the timeline's order
+  (`EventDate.sort_key`: a coarser date before the finer dates inside it), then one row
   for the undated claims. An actor's second claim of one date goes in the row below,
   which belongs to that date too.
 - **Nodes**: boxes of one size whose outline shape tells the verdict (`_shape`,
@@ -34,6 +34,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from generator.eventdates import EventDate
 from generator.i18n import Messages
 from generator.model import RELATIONS, Claim, Explainer
 
@@ -182,9 +183,7 @@ def layout(explainer: Explainer, actor_name: Callable[[str], str], messages: Mes
         for claim in members:  # an actor's second claim of the day goes one row down
             level[claim.by] = level.get(claim.by, -1) + 1
             cells[claim.id] = (first + level[claim.by], columns[claim.by])
-        date = members[0].date
-        shown = messages.date_lines(date) if date else [messages.text("map.undated")]
-        labels.append(RowLabel(tuple(cut(line, DATE_UNITS) for line in shown), _top(first) + 14,
+        labels.append(RowLabel(_row_label(members[0].date, messages), _top(first) + 14,
                                _top(first) - ROW_GAP // 2 if first else 0))
         row = first + max(level.values()) + 1
     width = _left(len(columns)) - COLUMN_GAP + MARGIN + COLUMN_GAP
@@ -203,11 +202,24 @@ def layout(explainer: Explainer, actor_name: Callable[[str], str], messages: Mes
          for r in used_relations])
 
 
+def _row_label(date: EventDate | None, messages: Messages) -> tuple[str, ...]:
+    """A row's date in lines: a time of day on a line of its own ("23 March 2024" / "20:00
+    UTC+03:00"); an uncertain date broken between words ("between 5 and 7" / "June 2023"),
+    since its first words are what make it uncertain (the longest, "between 30 September
+    2022 and 30 September 2023", takes four lines, which a row's boxes are tall enough for)."""
+    if date is None:
+        return (messages.text("map.undated"),)
+    if not date.exact:
+        return wrap(messages.event_date(date), DATE_UNITS, 4)
+    return tuple(cut(line, DATE_UNITS) for line in messages.date_lines(date.anchor))
+
+
 def _rows(claims: list[Claim]) -> list[tuple[str, list[Claim]]]:
-    """The claims grouped by date as written, oldest first, the undated last."""
+    """The claims grouped by date (in its EDTF form, so `~1956` and `1956~` share a row),
+    oldest first, the undated last."""
     by_date: dict[str, list[Claim]] = {}
     for claim in claims:
-        by_date.setdefault(claim.date.text if claim.date else "", []).append(claim)
+        by_date.setdefault(claim.date.edtf() if claim.date else "", []).append(claim)
     dated = sorted((text for text in by_date if text),
                    key=lambda text: (by_date[text][0].date.sort_key, text))  # type: ignore[union-attr]
     return [(text, by_date[text]) for text in dated] + ([("", by_date[""])] if "" in by_date else [])
@@ -218,7 +230,7 @@ def _node(claim: Claim, corner: tuple[int, int], actor: str, messages: Messages)
     outline, inner, dashed = _shape(claim.status, x, y, NODE_WIDTH, NODE_HEIGHT)
     return MapNode(claim.id, claim.status, messages.status(claim.status), GLYPHS[claim.status],
                    cut(actor, NAME_UNITS), wrap(claim.text, LINE_UNITS, TEXT_LINES),
-                   actor, messages.date(claim.date) if claim.date else "", claim.text, x, y, outline, inner,
+                   actor, messages.event_date(claim.date) if claim.date else "", claim.text, x, y, outline, inner,
                    dashed)
 
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from generator.dates import PartialDate
+from generator.eventdates import EventDate
 from generator.model import RELATIONS, Explainer
 
 SCHEMA_VERSION = 1
@@ -34,10 +35,16 @@ def iso_date(date: PartialDate) -> str:
     return date.day_iso()[: {"year": 4, "month": 7, "day": 10}[date.precision]]
 
 
-def date_json(date: PartialDate | None) -> dict[str, str] | None:
+def date_json(date: EventDate | None) -> dict[str, str | None] | None:
+    """A claim's date: as written; `iso`, the most precise ISO 8601 value certainly true of
+    it (the date itself when exact, the month or year holding both ends of a range, else
+    None); and, for every date, what `explainer.json` says of it (see `eventdates`)."""
     if date is None:
         return None
-    return {"written": date.text, "iso": iso_date(date), "precision": date.precision}
+    true = date.true_date
+    return {"written": date.text, "iso": iso_date(true) if true is not None else None,
+            "precision": date.precision, "qualifier": date.qualifier, "edtf": date.edtf(),
+            "earliest": date.earliest(), "latest": date.latest()}
 
 
 def claims_json(explainers: Iterable[Explainer], actor_of: Callable[[Explainer, str], Any],

@@ -96,6 +96,25 @@ class PartialDate:
         """W3C date (YYYY-MM-DD) of the calendar day as written."""
         return f"{self.year:04d}-{self.month or 1:02d}-{self.day or 1:02d}"
 
+    def first_day(self) -> dt.date:
+        """The first calendar day the date covers (1 January for a year, the 1st for a month)."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def last_day(self) -> dt.date:
+        """The last calendar day the date covers (31 December for a year, the month's last
+        day for a month): with `first_day`, the bounds an uncertain date is made of."""
+        if self.day is not None:
+            return dt.date(self.year, self.month or 1, self.day)
+        month = self.month or 12
+        return dt.date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    def edtf(self) -> str:
+        """The date in the Library of Congress Extended Date/Time Format (level 0): as written,
+        with a date-time's separator and `Z` in their capital forms."""
+        if self.time is None:
+            return self.text
+        return self.iso()
+
     def utc_iso(self) -> str:
         """The instant in UTC to the second, `2024-03-29T09:30:00Z`: one form for every date,
         whatever its precision and offset (the sitemap's `lastmod`)."""

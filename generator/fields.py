@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from generator.dates import DateError, PartialDate, parse_date
 from generator.diagnostics import Diagnostics, Span, did_you_mean
+from generator.eventdates import ACCEPTED_FORMS, EventDate, is_uncertain, parse_event_date
 from generator.load import suggest_id
 from generator.model import Markdown
 from generator.yamlnodes import YMap, YNode, YScalar, YSeq, kind_name
@@ -198,9 +199,23 @@ class FieldReader:
         try:
             return parse_date(node.text, full_only=full_only)
         except DateError as exc:
-            self.diags.error(node.span, f"invalid date in '{key}': {exc}",
+            problem = (f"'{node.text.strip()}' is uncertain (around, by, from or between), which only the "
+                       "dates of timeline events and claims may be" if is_uncertain(node.text) else str(exc))
+            self.diags.error(node.span, f"invalid date in '{key}': {problem}",
                              "use YYYY, YYYY-MM, YYYY-MM-DD or 2024-03-22T20:00:00+03:00"
                              if not full_only else "use YYYY-MM-DD or 2024-03-22T20:00:00+03:00")
+            return None
+
+    def event_date(self, key: str, required: bool = False) -> EventDate | None:
+        """A timeline event's or a claim's date: exact, or around, by, from or between (see
+        `eventdates`); the hint of an error lists every form."""
+        node = self._scalar(key, required)
+        if node is None:
+            return None
+        try:
+            return parse_event_date(node.text)
+        except DateError as exc:
+            self.diags.error(node.span, f"invalid date in '{key}': {exc}", ACCEPTED_FORMS)
             return None
 
     def url(self, key: str) -> str | None:

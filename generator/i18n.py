@@ -31,6 +31,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from generator.dates import PartialDate
+from generator.eventdates import EventDate
 from generator.fields import contain_bidi
 
 Message = str | dict[str, str]
@@ -229,6 +230,13 @@ class Messages:
                 found = lines[0]
             self._dates[date.text] = found
         return found
+
+    def event_date(self, date: EventDate) -> str:
+        """A timeline event's or a claim's date: exact ("27 March 2024") or uncertain
+        ("by 22 March 2024")."""
+        if date.exact:
+            return self.date(date.anchor)
+        return date.display()
 
     def date_lines(self, date: PartialDate) -> list[str]:
         """The date, and for a moment its time of day and zone apart (the claim map writes

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from generator.dates import PartialDate
+from generator.eventdates import EventDate
 from generator.model import RELATIONS, Explainer, Markdown
 from generator.questions import questions_json, who_says_what_json
 from generator.resolve import Site
@@ -16,6 +17,15 @@ INVERSE_KEYS = {"contradicts": "contradicted_by", "supports": "supported_by", "r
 
 def _date(value: PartialDate | None) -> str | None:
     return value.text if value else None
+
+
+def _event_date(value: EventDate | None) -> dict[str, str | None]:
+    """A claim's or event's date: as written, and its machine fields (see docs/json.md)."""
+    if value is None:
+        return {"date": None, "date_qualifier": None, "date_edtf": None, "date_earliest": None,
+                "date_latest": None}
+    return {"date": value.text, "date_qualifier": value.qualifier, "date_edtf": value.edtf(),
+            "date_earliest": value.earliest(), "date_latest": value.latest()}
 
 
 def _md(value: Markdown | None) -> str | None:
@@ -37,7 +47,7 @@ def explainer_json(explainer: Explainer, site: Site, url: str) -> bytes:
     for claim in explainer.claims.values():
         entry: dict[str, Any] = {
             "id": claim.id, "by": claim.by, "text": claim.text, "quote": claim.quote,
-            "date": _date(claim.date), "sources": claim.sources, "status": claim.status,
+            **_event_date(claim.date), "sources": claim.sources, "status": claim.status,
             "note": _md(claim.note),
         }
         for relation in RELATIONS:
@@ -66,7 +76,7 @@ def explainer_json(explainer: Explainer, site: Site, url: str) -> bytes:
         "claims": claims,
         "questions": questions_json(explainer),
         "who_says_what": who_says_what_json(explainer),
-        "timeline": [{"date": e.date.text, "precision": e.date.precision, "title": e.title,
+        "timeline": [{**_event_date(e.date), "precision": e.date.precision, "title": e.title,
                       "text": _md(e.text), "actors": e.actors, "claims": e.claims,
                       "sources": e.sources} for e in explainer.timeline],
         "corrections": [{"date": c.date.text, "text": c.text} for c in explainer.corrections],

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from generator.dates import PartialDate, latest
 from generator.diagnostics import Span
+from generator.eventdates import EventDate
 
 if TYPE_CHECKING:
     from generator.history import Revision
@@ -140,7 +141,8 @@ class Claim:
     text: str
     span: Span
     quote: str | None = None
-    date: PartialDate | None = None
+    date: EventDate | None = None
+    """When the claim was made: exact, or around, by, from or between (see `eventdates`)."""
     sources: list[str] = field(default_factory=list)
     sources_spans: list[Span] = field(default_factory=list)
     status: str = "unrated"
@@ -173,7 +175,8 @@ class Question:
 
 @dataclass
 class TimelineEvent:
-    date: PartialDate
+    date: EventDate
+    """Exact, or around, by, from or between (see `eventdates`)."""
     title: str
     span: Span
     text: Markdown | None = None

@@ -21,12 +21,15 @@ from urllib.parse import urlsplit
 
 import jinja2
 from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from generator import __version__, claimmap, claimsdata, jsondata, sharecard, structured, timelinejs
-from generator.dates import latest
+from generator.dates import PartialDate, latest
 from generator.diagnostics import BuildFailed, Diagnostics, Span
+from generator.eventdates import EventDate
 from generator.fields import contain_bidi
+from generator.i18n import Messages
 from generator.links import SiteURLs, media_path, rebase_site_refs, resolve_hrefs, resolve_media, root_prefix
 from generator.model import (
     FORWARD_LABELS,
@@ -187,6 +190,7 @@ def make_environment(root: Path, bytecode_cache: jinja2.BytecodeCache | None = N
     env.filters["initials"] = _initials
     env.filters["hostname"] = _hostname
     env.filters["media_path"] = media_path
+    env.filters["date_element"] = date_element
     env.globals.update(
         statuses=[{"id": s, "label": STATUS_LABELS[s], "meaning": STATUS_MEANINGS[s]} for s in STATUSES],
         status_labels=STATUS_LABELS,
@@ -214,6 +218,26 @@ def _hostname(url: str | None) -> str:
     """'https://www.example.org/a/b' -> 'example.org' (for showing where a source lives)."""
     host = urlsplit(url or "").hostname or ""
     return host[4:] if host.startswith("www.") else host
+
+
+@pass_context
+def date_element(context: Context, date: EventDate | PartialDate) -> Markup:
+    """A date as HTML, kept exact, in the page's language (its `t`, see `i18n.Messages`).
+    An exact date: `<time datetime>` as written. An uncertain one carries its EDTF form in
+    `data-edtf`, and is a `<time>` whose `datetime` is the most precise value still true
+    (`EventDate.true_date`: `2023-06` for "between 5 and 7 June 2023") or, with no such
+    value ("around 1956", "by 6 June 2023"), a `<span class="date">`: HTML requires a
+    `<time>` without `datetime` to hold a machine-readable date itself."""
+    messages: Messages = context["t"]
+    if isinstance(date, PartialDate):
+        return Markup('<time datetime="{}">{}</time>').format(date.text, messages.date(date))
+    shown = messages.event_date(date)
+    if date.exact:
+        return Markup('<time datetime="{}">{}</time>').format(date.text, shown)
+    true = date.true_date
+    if true is None:
+        return Markup('<span class="date" data-edtf="{}">{}</span>').format(date.edtf(), shown)
+    return Markup('<time datetime="{}" data-edtf="{}">{}</time>').format(true.text, date.edtf(), shown)
 
 
 def template_span(root: Path, exc: BaseException) -> Span:
@@ -484,7 +508,7 @@ class Renderer:
 
         messages = self.config.strings.messages(explainer.language)
         data = timelinejs.timeline_json(explainer, self.site, self.absolute(explainer.slug), urls, markdown,
-                                        messages.date)
+                                        messages.event_date)
         back = root_prefix(explainer.slug)
         return RenderedFile(dest, data, links=tuple(dict.fromkeys(back + path for path in urls.paths)))
 

@@ -110,8 +110,11 @@ def explainer_jsonld(explainer: Explainer, actors: dict[str, Actor], config: Sit
         item: dict[str, Any] = {"@type": "Claim"}
         if author is not None:
             item["author"] = actor_entity(author, page_url)
-        if claim.date is not None:
-            item["datePublished"] = claim.date.iso()
+        # The most precise date that is certainly true (see `EventDate.true_date`): none for
+        # "around", "by" and "from", whose exact form is in the page's `data-edtf`.
+        made = claim.date.true_date if claim.date is not None else None
+        if made is not None:
+            item["datePublished"] = made.iso()
         cited = [explainer.sources[s] for s in claim.sources]
         # The first cited source with an address (where a reader can see the claim made),
         # else the first cited source.

@@ -6,7 +6,10 @@ TimelineJS shows it, decides how a value is written (shape in docs/json.md):
 
 - `start_date` has the date's own fields only (`{"year": 2024}` for "2024"): TimelineJS
   then shows it at that precision. A date-time keeps its wall-clock time as written (the
-  order the page shows) and names its offset in the slide's `display_date`.
+  order the page shows) and names its offset in the slide's `display_date`. An uncertain
+  date ("by 6 June 2023") starts where the page places it, at the first date written in
+  it (`EventDate.anchor`), and says what it is in `display_date`; a range gets no
+  `end_date`, which TimelineJS would draw as a span of time, not as a date somewhere in it.
 - `text.headline`, `text.text` and `media.caption`/`credit` are HTML: TimelineJS cleans
   them with DOMPurify and sets them as `innerHTML`. Plain text (a title, a summary) is
   escaped once; Markdown is its HTML, with every link absolute (the file is read from
@@ -34,6 +37,7 @@ from typing import Any
 from markupsafe import escape
 
 from generator.dates import PartialDate
+from generator.eventdates import EventDate
 from generator.fields import contain_bidi
 from generator.links import MEDIA_SRC, SiteURLs, media_path
 from generator.load import suggest_id
@@ -103,10 +107,10 @@ def _picture(field: Markdown | None, urls: SiteURLs) -> dict[str, str] | None:
 
 
 def timeline_json(explainer: Explainer, site: Site, page_url: str, urls: SiteURLs,
-                  markdown: Callable[[Markdown], str], display: Callable[[PartialDate], str]) -> bytes:
+                  markdown: Callable[[Markdown], str], display: Callable[[EventDate], str]) -> bytes:
     """The explainer's timeline as TimelineJS reads it; `markdown` makes a field's HTML
     with absolute links (see `render.markdown_html`), `display` a date as the explainer's
-    language writes it (see `i18n.Messages.date`)."""
+    language writes it (see `i18n.Messages.event_date`)."""
     title: dict[str, Any] = {
         "unique_id": TITLE_ID,
         "text": {"headline": f'<a href="{escape(page_url)}">{text_html(explainer.title)}</a>',
@@ -122,11 +126,11 @@ def timeline_json(explainer: Explainer, site: Site, page_url: str, urls: SiteURL
     for event, unique_id in zip(explainer.timeline, event_ids(explainer.timeline), strict=True):
         slide: dict[str, Any] = {
             "unique_id": unique_id,
-            "start_date": date_object(event.date),
+            "start_date": date_object(event.date.anchor),
             "text": {"headline": text_html(event.title),
                      "text": markdown(event.text) if event.text is not None else ""},
         }
-        if event.date.time is not None:
+        if event.date.anchor.time is not None or not event.date.exact:
             slide["display_date"] = stripped_text(display(event.date))
         picture = _picture(event.text, urls)
         if picture is not None:

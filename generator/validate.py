@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from generator import i18n, media
 from generator.dates import PartialDate
 from generator.diagnostics import Diagnostics, Span
+from generator.eventdates import EventDate, exact
 from generator.fields import FieldReader, check_id
 from generator.load import RawActor, RawExplainer
 from generator.model import (
@@ -52,6 +53,8 @@ EVENT_KEYS = ("date", "title", "text", "actors", "claims", "sources")
 
 MISSING_DATE = PartialDate("", 1, sort_key=(1, 0, 0, 0, (0, 0, 0, 0), 0.0))
 """Stands in for a required date that is missing or invalid (already reported)."""
+MISSING_EVENT_DATE: EventDate = exact(MISSING_DATE)
+"""The same for a timeline event's date."""
 
 MAX_TAGS = 50
 """Tags per explainer. Each tag is a page that lists the explainer with all its tags, so n tags
@@ -308,7 +311,7 @@ def _validate_claim(claim_id: str, node: YMap, span: Span, diags: Diagnostics) -
     by = r.id_ref("by", "actor id", required=True)
     text = r.text("text", required=True)
     quote = r.text("quote")
-    date = r.date("date")
+    date = r.event_date("date")
     sources = r.id_list("sources", "source id")
     status = r.choice("status", STATUSES, "unrated", hint=status_hint)
     note = r.markdown("note")
@@ -386,15 +389,15 @@ def _validate_timeline(r: FieldReader, diags: Diagnostics) -> list[TimelineEvent
                         "start each event with '- date: ...'")
             continue
         er = FieldReader(item, "timeline event", EVENT_KEYS, diags)
-        date = er.date("date", required=True)
+        date = er.event_date("date", required=True)
         title = er.text("title", required=True)
         text = er.markdown("text")
         refs = {key: er.id_list(key, f"{key[:-1]} id") for key in ("actors", "claims", "sources")}
         events.append(TimelineEvent(
-            date=date or MISSING_DATE, title=title or "", span=item.span, text=text,
+            date=date or MISSING_EVENT_DATE, title=title or "", span=item.span, text=text,
             actors=[i for i, _ in refs["actors"]], claims=[i for i, _ in refs["claims"]],
             sources=[i for i, _ in refs["sources"]],
             ref_spans={k: [s for _, s in v] for k, v in refs.items()}, position=position,
         ))
-    events.sort(key=lambda e: e.date.sort_key)
+    events.sort(key=lambda e: e.date.sort_key)  # stable: equal dates keep file order
     return events

@@ -34,6 +34,7 @@ from helpers import (
 
 from generator.config import BuildOptions
 from generator.dates import parse_date
+from generator.eventdates import parse_event_date
 from generator.model import TimelineEvent
 from generator.pipeline import Builder
 from generator.timelinejs import date_object, event_ids
@@ -78,8 +79,9 @@ def test_the_example_timeline_has_a_slide_per_event_at_its_precision_grouped_by_
     names = {a["id"]: a["name"] for a in source["actors"]}
     assert [e.get("group") for e in data["events"]] == [names[e["actors"][0]] if e["actors"] else None
                                                           for e in events]
-    assert [sorted(e["start_date"]) for e in data["events"][:2]] == [["month", "year"], ["day", "month", "year"]]
-    assert data["events"][1]["start_date"] == {"year": 2024, "month": 3, "day": 22}
+    # The U.S. warning came "before the attack": by 22 March 2024, placed at that day, and saying so.
+    assert [e["start_date"] for e in data["events"][:2]] == [{"year": 2024, "month": 3, "day": 22}] * 2
+    assert [e.get("display_date") for e in data["events"][:2]] == ["by 22 March 2024", None]
     ids = [e["unique_id"] for e in data["events"]]
     assert len(set(ids)) == len(ids) and "title" not in ids
     assert all(re.fullmatch(r"event-[a-z0-9]+(-[a-z0-9]+)*", i) and len(i) <= 66 for i in ids)
@@ -102,7 +104,7 @@ def test_dates_keep_their_precision() -> None:
 
 def test_event_ids_are_made_of_date_and_title_and_stay_unique() -> None:
     def event(date: str, title: str) -> TimelineEvent:
-        return TimelineEvent(parse_date(date), title, span=None)  # type: ignore[arg-type]
+        return TimelineEvent(parse_event_date(date), title, span=None)  # type: ignore[arg-type]
 
     assert event_ids([event("2024-03-22", "Gunmen attack"), event("2024-03-22", "Gunmen attack"),
                       event("2024", "Кто стоит за терактом?"), event("2024", "—")]) == [
@@ -172,7 +174,9 @@ def test_claims_json_has_every_claim_of_the_example_as_its_explainer_json_does(e
         assert (claim["text"], claim["quote"]) == (written["text"], written["quote"])
         assert claim["status"] == written["status"]  # an id, never a label
         if written["date"] is not None:
-            assert claim["date"] == {"written": written["date"], "iso": written["date"], "precision": "day"}
+            day = written["date"]
+            assert claim["date"] == {"written": day, "iso": day, "precision": "day", "qualifier": "exact",
+                                     "edtf": day, "earliest": day, "latest": day}
         else:
             assert claim["date"] is None
         assert claim["sources"] == [{k: sources[s][k] for k in ("id", "title", "publisher", "url")}

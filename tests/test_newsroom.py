@@ -101,9 +101,10 @@ def test_year_and_month_dates_are_shown_as_written(site: Path) -> None:
     assert times[3][0] == "2024-05-08T18:00:00+02:00"
     grain = json.loads((site / "grain-deal/explainer.json").read_text("utf-8"))
     assert grain["claims"][1]["date"] == "2024-06"
-    assert grain["timeline"][0] == {"date": "2023", "precision": "year", "title": "Talks on a grain agreement begin",
-                                    "text": None, "actors": ["government-of-ruritania"], "claims": [],
-                                    "sources": []}
+    assert grain["timeline"][0] == {"date": "2023", "date_qualifier": "exact", "date_edtf": "2023",
+                                    "date_earliest": "2023-01-01", "date_latest": "2023-12-31", "precision": "year",
+                                    "title": "Talks on a grain agreement begin", "text": None,
+                                    "actors": ["government-of-ruritania"], "claims": [], "sources": []}
 
 
 def test_relations_show_on_both_claims(site: Path) -> None:

@@ -47,6 +47,7 @@ from typing import Any
 
 from generator.dates import PartialDate, parse_date
 from generator.diagnostics import Span
+from generator.eventdates import EventDate, parse_event_date
 from generator.model import ACTOR_KINDS, STATUSES, Actor, Claim, Explainer, Markdown, Question, Source, TimelineEvent
 
 VIEW_FIELDS = ("claims", "sources", "timeline", "questions")
@@ -274,6 +275,8 @@ def _encode_value(value: Any) -> Any:
         return {"$span": list(value)}
     if isinstance(value, PartialDate):
         return {"$date": value.text}
+    if isinstance(value, EventDate):
+        return {"$when": value.text}
     if isinstance(value, Markdown):
         return {"$md": encode_fields(value)}
     if isinstance(value, (list, tuple)):
@@ -291,6 +294,8 @@ def _decode_tagged(value: dict[str, Any]) -> Any:
             return Span(_text(path), int(line), int(column))
         if "$date" in value:
             return parse_date(_text(value["$date"]))
+        if "$when" in value:
+            return parse_event_date(_text(value["$when"]))
         if "$md" in value:
             fields = dict(value["$md"])
             for name in ("links", "image_links", "images"):

@@ -101,8 +101,9 @@ def test_timelinejs_renders_the_example_timeline(browser, example_timelines: Ser
     names = {a["id"]: a["name"] for a in explainer["actors"]}
     leads = list(dict.fromkeys(names[e["actors"][0]] for e in events if e["actors"]))
     assert found["groups"] == [*leads, ""]
-    # Dates at their precision: "2024-03" is a month, "2024-03-22" a day.
-    assert [s["date"] for s in found["slides"][1:3]] == ["March 2024", "March 22, 2024"]
+    # Dates as the page says them: the uncertain "..2024-03-22" in its words (display_date),
+    # "2024-03-22" at its precision, a day.
+    assert [s["date"] for s in found["slides"][1:3]] == ["by 22 March 2024", "March 22, 2024"]
     assert found["alerts"] == [] and found["injected"] == 0
 
 

@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 import pytest
 
 E = "content/explainers/crocus.md"
+EVENT_DATE_HINT = ("use YYYY, YYYY-MM, YYYY-MM-DD or 2024-03-22T20:00:00+03:00; if uncertain, ~2023-06 (around), "
+                   "..2023-06-06 (by), 2023-06-06.. (from) or 2023-06-05..2023-06-07 (between), or their EDTF "
+                   "forms 2023-06~, ../2023-06-06, 2023-06-06/.., 2023-06-05/2023-06-07")
+"""The hint of an invalid claim or timeline date: every form it may take (docs/authoring.md)."""
 
 
 def explainer(front: str = "", body: str = "Body.\n", head: str | None = None) -> str:
@@ -106,12 +110,11 @@ CASES = [
          [f"{E}:20:24: error: 'window' appears twice in 'supports'; remove the repeat"]),
     Case("invalid-date",
          {E: explainer("    date: 23 March 2024\n")},
-         [f"{E}:17:11: error: invalid date in 'date': '23 March 2024' is not a date; use YYYY, YYYY-MM, "
-          "YYYY-MM-DD or 2024-03-22T20:00:00+03:00"]),
+         [f"{E}:17:11: error: invalid date in 'date': '23 March 2024' is not a date; " + EVENT_DATE_HINT]),
     Case("impossible-date",
          {E: explainer("    date: 2023-02-30\n")},
          [f"{E}:17:11: error: invalid date in 'date': '2023-02-30' is not a real day (February 2023 has 28 days); "
-          "use YYYY, YYYY-MM, YYYY-MM-DD or 2024-03-22T20:00:00+03:00"]),
+          + EVENT_DATE_HINT]),
     Case("published-with-month-precision",
          {E: explainer(head=HEAD.replace("published: 2024-03-28", "published: 2024-03"))},
          [f"{E}:4:12: error: invalid date in 'published': '2024-03' must be a full date (YYYY-MM-DD) or a "
