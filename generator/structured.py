@@ -4,9 +4,10 @@ ClaimReview follows Google's fact-check profile: `claimReviewed` under 75
 characters, `reviewRating.alternateName` = the status label, `url` = the
 claim's anchor on the page, `author` = the publisher, `itemReviewed` = a
 Claim with its author (Person or Organization, `sameAs` from wikidata and
-links), `datePublished` and `appearance` (the claim's first cited source with a
-URL, else its first cited source: a CreativeWork with the source's URL, title,
-date and publisher). The NewsArticle's `image` is the page's share picture.
+links), `datePublished` (the claim's date; of an uncertain one, only a month or year
+that is certainly true, see `EventDate.true_date`) and `appearance` (the claim's
+first cited source with a URL, else its first cited source: a CreativeWork with
+the source's URL, title, date and publisher). The NewsArticle's `image` is the page's share picture.
 The data is embedded with `render._json_for_script`, which escapes `<`, `>`
 and `&`, so no content can close the `<script>` element.
 """
@@ -110,11 +111,14 @@ def explainer_jsonld(explainer: Explainer, actors: dict[str, Actor], config: Sit
         item: dict[str, Any] = {"@type": "Claim"}
         if author is not None:
             item["author"] = actor_entity(author, page_url)
-        # The most precise date that is certainly true (see `EventDate.true_date`): none for
-        # "around", "by" and "from", whose exact form is in the page's `data-edtf`.
-        made = claim.date.true_date if claim.date is not None else None
-        if made is not None:
-            item["datePublished"] = made.iso()
+        made = claim.date
+        if made is not None and made.exact and made.start is not None:
+            item["datePublished"] = made.start.iso()
+        elif made is not None and made.true_date is not None:
+            # Only what is certainly true, at its own precision (an ISO 8601 month or year:
+            # "2023-06" for between 5 and 7 June 2023), never a made-up first instant; none
+            # for "around", "by" and "from" (the page's `data-edtf` has them exactly).
+            item["datePublished"] = made.true_date.text
         cited = [explainer.sources[s] for s in claim.sources]
         # The first cited source with an address (where a reader can see the claim made),
         # else the first cited source.

@@ -47,6 +47,7 @@ PAGES = {
     "tag": ("example_site", "tags/russia/"),
     "edge": ("edge_site", "edge-cases/"),
     "edge-actor": ("edge_site", "actors/ada/"),
+    "uncertain-dates": ("edge_site", "uncertain-dates/"),
 }
 
 
