@@ -205,7 +205,7 @@ def _end_of(part: str, text: str) -> PartialDate:
     except DateError as exc:
         if not any(char.isdigit() for char in part):
             raise DateError(f"'{text}' is not a date") from None
-        raise DateError(f"in '{text}', {exc}") from None
+        raise DateError(f"{exc} (in '{text}')") from None
     if date.time is not None:
         raise DateError(f"'{text}' has a time of day: only a year, a month or a day can be "
                         "around, by, from or between (a date-time is exact)")

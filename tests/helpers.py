@@ -588,6 +588,22 @@ LANGUAGE_EDITS = [
     ("write", "site.yaml", "title: Desk\nlanguage: fr\n"),
 ]
 
+
+def dated_event(date: str, by: str = "shared-one") -> str:
+    """`explainer`'s one event (naming `by`) on another date."""
+    return f"  - date: {date}\n    title: Event\n    actors: [{by}]\n"
+
+
+UNCERTAIN_DATE_EDITS = [
+    # Uncertain dates: the event (on its explainer's page and its actor's page) becomes
+    # "around March 2024", then "between 1 and 3 March 2024"; a dated claim of the claim map
+    # (on its actor's page too) "by 2 March 2024".
+    ("write", "content/explainers/alpha.md", explainer("Alpha", events=dated_event("~2024-03"))),
+    ("write", "content/explainers/alpha.md", explainer("Alpha", events=dated_event("2024-03-01/2024-03-03"))),
+    ("write", "content/explainers/alpha.md",
+     explainer("Alpha", extra=THIRD_CLAIM + RELATED.replace("2024-03-02", "..2024-03-02"))),
+]
+
 EDITS = st.sampled_from([
     ("write", "content/explainers/alpha.md", explainer("Alpha", body="Edited body.")),
     ("write", "content/explainers/alpha.md", explainer("Alpha renamed title", tags="[c]")),
@@ -653,6 +669,7 @@ EDITS = st.sampled_from([
     *QUESTION_EDITS,
     *EXPORT_EDITS,
     *LANGUAGE_EDITS,
+    *UNCERTAIN_DATE_EDITS,
 ])
 
 

@@ -3,7 +3,8 @@
 `valid_projects`: structurally valid projects of every shape the contract allows (several
   explainers; inline actors shared identically between explainers; shared actors with
   affiliations and descriptions linking each other; claims with relations in both
-  directions; sources; timeline events at every date precision; Markdown with `@id` links;
+  directions; sources; timeline events and claims at every date precision, exact or
+  uncertain (around, by, from, between); Markdown with `@id` links;
   tags; corrections; drafts) and arbitrary text in every text field. Each must build (exit 0),
   and every id must be rendered: each actor card, each claim with its `data-status` and its
   relations both ways, each source, each timeline date as written, a page for every actor and
@@ -30,6 +31,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator import cli
+from generator.eventdates import parse_event_date
 from generator.model import STATUSES
 
 # -- strategies for valid projects ------------------------------------------------------------------
@@ -62,6 +64,19 @@ def any_date(draw: Any) -> str:
         return day.isoformat()
     moment = draw(st.times())
     return f"{day.isoformat()}T{moment.strftime('%H:%M:%S')}{draw(OFFSETS)}"
+
+
+def event_date(draw: Any) -> str:
+    """A claim's or a timeline event's date: any exact date, or around, by, from or between
+    in either spelling (generator/eventdates.py)."""
+    form = draw(st.sampled_from(["exact", "exact", "~{}", "{}~", "..{}", "../{}", "{}..", "{}/..", "between"]))
+    if form == "exact":
+        return any_date(draw)
+    day = draw(st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9998, 12, 31)))
+    written = draw(st.sampled_from([f"{day.year:04d}", f"{day.year:04d}-{day.month:02d}", day.isoformat()]))
+    if form != "between":
+        return form.format(written)
+    return f"{written}{draw(st.sampled_from(['..', '/']))}{day.year + 1:04d}"
 
 
 def full_date(draw: Any, after: dt.date | None = None) -> str:
@@ -141,7 +156,7 @@ def valid_projects(draw: Any) -> dict[str, Any]:
                 if draw(st.booleans()):
                     claim["quote"] = draw(TEXT)
                 if draw(st.booleans()):
-                    claim["date"] = any_date(draw)
+                    claim["date"] = event_date(draw)
                 if sources and draw(st.booleans()):
                     claim["sources"] = draw(st.lists(st.sampled_from(sources), unique=True, min_size=1, max_size=2))
                 if draw(st.booleans()):
@@ -156,7 +171,7 @@ def valid_projects(draw: Any) -> dict[str, Any]:
             claims = []
         events = []
         for _ in range(draw(st.integers(0, 4))):
-            event: dict[str, Any] = {"date": any_date(draw), "title": draw(TEXT)}
+            event: dict[str, Any] = {"date": event_date(draw), "title": draw(TEXT)}
             if draw(st.booleans()):
                 event["text"] = markdown_text(draw, actors + claims + sources)
             if actors and draw(st.booleans()):
@@ -243,8 +258,11 @@ def test_every_valid_project_builds_and_renders_every_id(tmp_path_factory, data:
         events = front.get("timeline", [])
         if events:
             assert len(timeline) == 1
-            written = sorted(str(e["date"]) for e in events)
-            shown = sorted(li.find(".//time").get("datetime") for li in timeline[0].findall("li"))  # type: ignore[union-attr]
+            # An exact date as written in `datetime`; an uncertain one in EDTF in `data-edtf`.
+            written = sorted(parse_event_date(str(e["date"])).edtf() for e in events)
+            dates = [next(el for el in li.iter() if el.tag == "time" or el.get("data-edtf"))
+                     for li in timeline[0].findall("li")]
+            shown = sorted(el.get("data-edtf") or el.get("datetime") for el in dates)
             assert shown == written
         data_json = json.loads((site / slug / "explainer.json").read_text("utf-8"))
         assert {c["id"] for c in data_json["claims"]} == set(claims)
