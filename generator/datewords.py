@@ -3,12 +3,18 @@
 "around June 2023", "by 6 June 2023", "from 6 June 2023", "between 5 and 7 June 2023":
 the four phrases are `PHRASES`, and `describe` is the one function that fills them in. A
 range leaves out of its first date what its last date repeats ("between 5 and 7 June
-2023", "between May and July 2023", but "between 2022 and 2024"), in the day-month-year
-order of `PartialDate.display`. A translation routes `PHRASES` and `describe` through its
-message catalogue; nothing else in the generator words an uncertain date.
+2023", "between May and July 2023", but "between 2022 and 2024").
+
+A translation gives `describe` its own three pieces, and nothing else in the generator
+words an uncertain date: `phrases` (the four templates, from its message catalogue),
+`show` (a whole date in its language) and `part` (the first date of a range without its
+year, or without its month and year, asked for by CLDR skeleton: `d` "5", `MMMMd` "30
+May", `MMMM` "May"; Babel's `format_skeleton` takes them as they are).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
 
 from generator.dates import MONTHS, PartialDate
 
@@ -22,25 +28,41 @@ PHRASES = {
 is shown alone."""
 
 
-def describe(qualifier: str, start: PartialDate | None, end: PartialDate | None) -> str:
+def english_part(date: PartialDate, skeleton: str) -> str:
+    """Part of a date, in the day-month-year order of `PartialDate.display`: `d` the day,
+    `MMMMd` the day and month, `MMMM` the month."""
+    assert date.month is not None
+    if skeleton == "d":
+        return str(date.day)
+    if skeleton == "MMMMd":
+        return f"{date.day} {MONTHS[date.month]}"
+    return MONTHS[date.month]
+
+
+def describe(qualifier: str, start: PartialDate | None, end: PartialDate | None, *,
+             phrases: Mapping[str, str] = PHRASES, show: Callable[[PartialDate], str] = PartialDate.display,
+             part: Callable[[PartialDate, str], str] = english_part) -> str:
     """The date as readers see it. `start` is None for "by", `end` for "from"; an exact or
     circa date has its one date in both."""
     if qualifier == "between" and start is not None and end is not None:
-        return PHRASES["between"].format(start=_first_of_range(start, end), end=end.display())
+        skeleton = _shortened(start, end)
+        first = show(start) if skeleton is None else part(start, skeleton)
+        return phrases["between"].format(start=first, end=show(end))
     date = start or end
     assert date is not None, "an uncertain date has a date on at least one side"
     if qualifier == "exact":
-        return date.display()
-    return PHRASES[qualifier].format(date=date.display())
+        return show(date)
+    return phrases[qualifier].format(date=show(date))
 
 
-def _first_of_range(start: PartialDate, end: PartialDate) -> str:
-    """The first date of a range without what the last one repeats: its year when both name
-    a month of one year, and its month too when both name a day of one month."""
+def _shortened(start: PartialDate, end: PartialDate) -> str | None:
+    """What the first date of a range keeps when the last one repeats the rest (a CLDR
+    skeleton), or None to show it whole: its year goes when both name a month of one year,
+    and its month too when both name a day of one month."""
     if start.month is None or end.month is None or start.year != end.year:
-        return start.display()
+        return None
     if start.day is None:
-        return MONTHS[start.month]
+        return "MMMM"
     if end.day is not None and start.month == end.month:
-        return str(start.day)
-    return f"{start.day} {MONTHS[start.month]}"
+        return "d"
+    return "MMMMd"

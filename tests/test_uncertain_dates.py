@@ -40,7 +40,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.config import BuildOptions
-from generator.dates import DateError, parse_date
+from generator.dates import DateError, PartialDate, parse_date
+from generator.datewords import describe
 from generator.eventdates import EventDate, parse_event_date
 from generator.pipeline import Builder
 
@@ -135,6 +136,29 @@ def test_bounds_and_the_most_precise_true_value(text: str, true: str | None, ear
 ])
 def test_uncertain_dates_are_shown_in_words(text: str, shown: str) -> None:
     assert parse_event_date(text).display() == shown
+
+
+def test_a_translation_gives_the_phrases_its_own_words() -> None:
+    """Every word of an uncertain date comes from `datewords.describe`'s three pieces, which
+    a language's catalogue can replace (here, a French-like one)."""
+    months = {5: "mai", 6: "juin", 7: "juillet"}
+
+    def show(date: PartialDate) -> str:
+        parts = [str(date.day) if date.day else "", months.get(date.month or 0, ""), str(date.year)]
+        return " ".join(part for part in parts if part)
+
+    def part(date: PartialDate, skeleton: str) -> str:
+        return {"d": str(date.day), "MMMMd": f"{date.day} {months[date.month or 0]}",
+                "MMMM": months[date.month or 0]}[skeleton]
+
+    phrases = {"circa": "vers {date}", "by": "au plus tard le {date}", "from": "à partir du {date}",
+               "between": "entre le {start} et le {end}"}
+    shown = {text: describe(d.qualifier, d.start, d.end, phrases=phrases, show=show, part=part)
+             for text in ("~2023-06", "..2023-06-06", "2023-06-06..", "2023-06-05..2023-06-07", "2023-05-31..2023-06-02",
+                          "2023-06-06") for d in [parse_event_date(text)]}
+    assert shown == {"~2023-06": "vers juin 2023", "..2023-06-06": "au plus tard le 6 juin 2023",
+                     "2023-06-06..": "à partir du 6 juin 2023", "2023-05-31..2023-06-02": "entre le 31 mai et le 2 juin 2023",
+                     "2023-06-05..2023-06-07": "entre le 5 et le 7 juin 2023", "2023-06-06": "6 juin 2023"}
 
 
 # -- order ---------------------------------------------------------------------------------
