@@ -1,15 +1,21 @@
-"""Every English phrase that shows an uncertain date, in one place.
+"""How an uncertain date is worded, in one place: `describe`.
 
 "around June 2023", "by 6 June 2023", "from 6 June 2023", "between 5 and 7 June 2023":
-the four phrases are `PHRASES`, and `describe` is the one function that fills them in. A
-range leaves out of its first date what its last date repeats ("between 5 and 7 June
-2023", "between May and July 2023", but "between 2022 and 2024").
+`describe` fills in a phrase of its qualifier. A range leaves out of its first date what
+its last date repeats ("between 5 and 7 June 2023", "between May and July 2023", but
+"between 2022 and 2024").
 
-A translation gives `describe` its own three pieces, and nothing else in the generator
-words an uncertain date: `phrases` (the four templates, from its message catalogue),
-`show` (a whole date in its language) and `part` (the first date of a range without its
-year, or without its month and year, asked for by CLDR skeleton: `d` "5", `MMMMd` "30
-May", `MMMM` "May"; Babel's `format_skeleton` takes them as they are).
+Pages word dates in their own language (`i18n.Messages.event_date`), which gives
+`describe` three pieces: `phrases` (the four phrases, from the message catalogue's
+`date.<qualifier>.<precision>` strings), `show` (a whole date in the language) and `part`
+(the first date of a range without its year, or without its month and year, asked for by
+CLDR skeleton: `d` "5", `MMMMd` "30 May", `MMMM` "May"). Babel's `format_interval` was
+not used for this: CLDR's interval formats make a dash range ("5–7 Jun 2023"), with an
+abbreviated month where the language has no interval format of the full one, and a
+catalogue's phrase needs the two dates apart ("between 5 and 7", "entre le 5 et le 7").
+
+`PHRASES` are the English ones (`EventDate.display`, English whatever the page's
+language, as `PartialDate.display` is); the English catalogue has the same words.
 """
 
 from __future__ import annotations

@@ -25,13 +25,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime, format_skeleton
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
+from generator import datewords
 from generator.dates import PartialDate
-from generator.eventdates import EventDate
+from generator.eventdates import BETWEEN, BY, CIRCA, FROM, EventDate
 from generator.fields import contain_bidi
 
 Message = str | dict[str, str]
@@ -232,11 +233,27 @@ class Messages:
         return found
 
     def event_date(self, date: EventDate) -> str:
-        """A timeline event's or a claim's date: exact ("27 March 2024") or uncertain
-        ("by 22 March 2024")."""
+        """A timeline event's or a claim's date: exact ("27 March 2024") or uncertain, in
+        the catalogue's phrase for its qualifier and precision ("by 22 March 2024", "au
+        plus tard le 22 mars 2024"; see `datewords`)."""
         if date.exact:
             return self.date(date.anchor)
-        return date.display()
+        found = self._dates.get(date.text)
+        if found is None:
+            phrases = {q: self.text(f"date.{q}.{date.precision}") for q in (CIRCA, BY, FROM, BETWEEN)}
+            found = datewords.describe(date.qualifier, date.start, date.end, phrases=phrases, show=self.date,
+                                       part=self._date_part)
+            self._dates[date.text] = found
+        return found
+
+    def _date_part(self, date: PartialDate, skeleton: str) -> str:
+        """The first date of a range, shortened (see `datewords`). A month alone is its
+        standalone form (CLDR's `LLLL`: Russian "май", not "мая"; Babel's skeleton `MMMM`
+        finds an abbreviated month in Ukrainian)."""
+        day = date.first_day()
+        if skeleton == "MMMM":
+            return str(format_date(day, "LLLL", locale=self.locale))
+        return str(format_skeleton(skeleton, day, locale=self.locale))
 
     def date_lines(self, date: PartialDate) -> list[str]:
         """The date, and for a moment its time of day and zone apart (the claim map writes

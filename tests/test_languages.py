@@ -228,6 +228,8 @@ def test_the_french_example_reads_french(example_in) -> None:
     assert "Verdict : Plutôt vrai" in {b.replace("\u00a0", " ") for b in badges}
     home = html_tree(site / "index.html")
     assert "28 mars 2024 · 8 affirmations, 5 évaluées · chronologie en 9 étapes" in text_of(home)
+    uncertain = [text_of(e) for e in page.iter() if e.get("data-edtf") == "../2024-03-22"]
+    assert uncertain == ["au plus tard le 22 mars 2024"]  # the timeline's "by" date, in French words
 
 
 def test_explainer_json_keeps_machine_values_in_any_language(example_in) -> None:
@@ -237,7 +239,8 @@ def test_explainer_json_keeps_machine_values_in_any_language(example_in) -> None
     assert french == english  # the same data: ids and ISO dates, never a label
     statuses = {claim["status"] for claim in french["claims"]}
     assert statuses <= set(STATUSES) and "mostly-true" in statuses
-    assert {event["date"] for event in french["timeline"]} >= {"2024-03", "2024-03-22"}
+    assert {event["date"] for event in french["timeline"]} >= {"..2024-03-22", "2024-03-22"}
+    assert {event["date_edtf"] for event in french["timeline"]} >= {"../2024-03-22"}
     text = json.dumps(french, ensure_ascii=False)
     assert "Plutôt vrai" not in text and "Mostly true" not in text
 

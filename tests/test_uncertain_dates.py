@@ -39,9 +39,10 @@ from helpers import (
 from hypothesis import given
 from hypothesis import strategies as st
 
+from generator.catalogues import Strings
 from generator.config import BuildOptions
-from generator.dates import DateError, PartialDate, parse_date
-from generator.datewords import describe
+from generator.dates import DateError, parse_date
+from generator.datewords import PHRASES
 from generator.eventdates import EventDate, parse_event_date
 from generator.pipeline import Builder
 
@@ -138,27 +139,64 @@ def test_uncertain_dates_are_shown_in_words(text: str, shown: str) -> None:
     assert parse_event_date(text).display() == shown
 
 
-def test_a_translation_gives_the_phrases_its_own_words() -> None:
-    """Every word of an uncertain date comes from `datewords.describe`'s three pieces, which
-    a language's catalogue can replace (here, a French-like one)."""
-    months = {5: "mai", 6: "juin", 7: "juillet"}
+WRITTEN = ("~1956", "~2023-06", "~2023-06-06", "..2023-06-06", "..2023-06", "2023-06-06..", "2023..",
+           "2023-06-05..2023-06-07", "2023-05-30..2023-06-07", "2023-05..2023-07", "2022..2024",
+           "2022-09-30..2023-09-30")
 
-    def show(date: PartialDate) -> str:
-        parts = [str(date.day) if date.day else "", months.get(date.month or 0, ""), str(date.year)]
-        return " ".join(part for part in parts if part)
 
-    def part(date: PartialDate, skeleton: str) -> str:
-        return {"d": str(date.day), "MMMMd": f"{date.day} {months[date.month or 0]}",
-                "MMMM": months[date.month or 0]}[skeleton]
+@pytest.mark.parametrize("language, shown", [
+    ("en", ["around 1956", "around June 2023", "around 6 June 2023", "by 6 June 2023", "by June 2023",
+            "from 6 June 2023", "from 2023", "between 5 and 7 June 2023", "between 30 May and 7 June 2023",
+            "between May and July 2023", "between 2022 and 2024",
+            "between 30 September 2022 and 30 September 2023"]),
+    ("fr", ["vers 1956", "vers juin 2023", "vers le 6 juin 2023", "au plus tard le 6 juin 2023",
+            "au plus tard en juin 2023", "à partir du 6 juin 2023", "à partir de 2023",
+            "entre le 5 et le 7 juin 2023", "entre le 30 mai et le 7 juin 2023", "entre mai et juillet 2023",
+            "entre 2022 et 2024", "entre le 30 septembre 2022 et le 30 septembre 2023"]),
+    ("ru", ["примерно 1956", "примерно июнь 2023 г.", "примерно 6 июня 2023 г.", "не позднее 6 июня 2023 г.",
+            "июнь 2023 г. или ранее", "не ранее 6 июня 2023 г.", "не ранее 2023",
+            "в период с 5 по 7 июня 2023 г.", "в период с 30 мая по 7 июня 2023 г.", "май — июль 2023 г.",
+            "в период с 2022 по 2024", "в период с 30 сентября 2022 г. по 30 сентября 2023 г."]),
+    ("uk", ["приблизно 1956", "приблизно червень 2023 р.", "приблизно 6 червня 2023 р.",
+            "не пізніше 6 червня 2023 р.", "червень 2023 р. або раніше", "не раніше 6 червня 2023 р.",
+            "не раніше 2023", "у період з 5 по 7 червня 2023 р.", "у період з 30 травня по 7 червня 2023 р.",
+            "травень — липень 2023 р.", "у період з 2022 по 2024",
+            "у період з 30 вересня 2022 р. по 30 вересня 2023 р."]),
+    ("ar", ["حوالي 1956", "حوالي يونيو 2023", "حوالي 6 يونيو 2023", "بحلول 6 يونيو 2023", "بحلول يونيو 2023",
+            "ابتداءً من 6 يونيو 2023", "ابتداءً من 2023", "بين 5 و7 يونيو 2023", "بين 30 مايو و7 يونيو 2023",
+            "بين مايو ويوليو 2023", "بين 2022 و2024", "بين 30 سبتمبر 2022 و30 سبتمبر 2023"]),
+])
+def test_each_shipped_language_words_uncertain_dates_with_its_catalogue(language: str, shown: list[str]) -> None:
+    """The catalogue's phrase for the qualifier and precision ("vers le 6 juin" but "vers
+    juin"), Babel's dates, and a range's shared month and year said once."""
+    messages = Strings().messages(language)
+    assert [messages.event_date(parse_event_date(text)).replace("\u202f", " ") for text in WRITTEN] == shown
 
-    phrases = {"circa": "vers {date}", "by": "au plus tard le {date}", "from": "à partir du {date}",
-               "between": "entre le {start} et le {end}"}
-    shown = {text: describe(d.qualifier, d.start, d.end, phrases=phrases, show=show, part=part)
-             for text in ("~2023-06", "..2023-06-06", "2023-06-06..", "2023-06-05..2023-06-07", "2023-05-31..2023-06-02",
-                          "2023-06-06") for d in [parse_event_date(text)]}
-    assert shown == {"~2023-06": "vers juin 2023", "..2023-06-06": "au plus tard le 6 juin 2023",
-                     "2023-06-06..": "à partir du 6 juin 2023", "2023-05-31..2023-06-02": "entre le 31 mai et le 2 juin 2023",
-                     "2023-06-05..2023-06-07": "entre le 5 et le 7 juin 2023", "2023-06-06": "6 juin 2023"}
+
+def test_the_english_catalogue_words_dates_as_display_does() -> None:
+    """`EventDate.display` (English whatever the page's language) and English pages agree."""
+    english = Strings().messages("en")
+    for precision in ("year", "month", "day"):
+        assert {q: english.text(f"date.{q}.{precision}") for q in PHRASES} == PHRASES
+    for text in (*WRITTEN, "2023-05..2023-06-15", "2024-03-22"):
+        date = parse_event_date(text)
+        assert english.event_date(date) == date.display()
+
+
+def test_a_page_words_its_dates_in_its_language_and_a_project_may_reword_them(project, cli_run) -> None:  # type: ignore[no-untyped-def]
+    """An explainer in French says its uncertain dates in French (its `language`), whatever
+    the site's; like any theme string, a phrase is the project's to change (`i18n/`)."""
+    french = explainer("Beta", events=dated_event("..2024-03-02")).replace("title:", "language: fr\ntitle:", 1)
+    root = project({**BASE_FILES, "i18n/en.yaml": "date.by.day: 'no later than {date}'\n",
+                    "content/explainers/alpha.md": explainer("Alpha", events=dated_event("..2024-03-02")),
+                    "content/explainers/beta.md": french})
+    result = cli_run("build", "--root", root)
+    assert result.code == 0, result.err
+    english, french_page = (html_tree(root / f"site/{slug}/index.html") for slug in ("alpha", "beta"))
+    [timeline] = [ol for ol in french_page.iter("ol") if ol.get("class") == "timeline"]
+    assert _date_elements(timeline) == [("span", None, "../2024-03-02", "au plus tard le 2 mars 2024")]
+    [timeline] = [ol for ol in english.iter("ol") if ol.get("class") == "timeline"]
+    assert _date_elements(timeline) == [("span", None, "../2024-03-02", "no later than 2 March 2024")]
 
 
 # -- order ---------------------------------------------------------------------------------
