@@ -7,7 +7,9 @@ text a writer typed can become markup), with the relations also written out as a
 The layout is our own, so that the same explainer gives the same bytes on every machine:
 no randomness, no font measurements, integer coordinates.
 
-- **Columns**: one per actor, in the order of each actor's first claim in the file.
+- **Columns**: one per actor, in the order of each actor's first claim in the file, from
+  the page's start edge: left to right, or right to left on a page in a language written
+  right to left (see "Right to left" below).
 - **Rows**: one per date the claims carry (exact or uncertain), in the timeline's order
   (`EventDate.sort_key`: a coarser date before the finer dates inside it), then one row
   for the undated claims. An actor's second claim of one date goes in the row below,
@@ -26,6 +28,18 @@ no randomness, no font measurements, integer coordinates.
   few pixels off the middle of a gap by its number, so that edges sharing a gap stay
   apart, and the ends on one side of a box are spread over its middle half in the order
   of the boxes at their other ends.
+
+Right to left: the map is a table drawn (a column per actor, a row per date), and it
+mirrors as the page's tables do under `dir="rtl"`. The dates, which head the rows, go in a
+gutter on the right; the first actor's column is the rightmost; the text in the boxes
+starts at their right edge (`text_x`, with `direction="rtl"` on the `<svg>`, where
+`text-anchor: start` is the right end). So a reader starts where the page starts, and on a
+phone, where the map scrolls in its figure and an RTL scroller opens at its right end, the
+first thing in view is the dates and the first actor, as on an LTR page. The layout is
+computed once, left to right, and its x coordinates reflected (`width - x`): the edges keep
+the same topology, the gaps and the ports. The boxes' outlines are not reflected (a
+"misleading" box slants the same way in both), so that the legend's outlines, drawn by the
+same `_shape`, match the map's in either direction.
 """
 
 from __future__ import annotations
@@ -37,6 +51,7 @@ from dataclasses import dataclass, field
 from generator.eventdates import EventDate
 from generator.i18n import Messages
 from generator.model import RELATIONS, Claim, Explainer
+from generator.textdirection import Direction
 
 NODE_WIDTH = 164
 NODE_HEIGHT = 92
@@ -44,7 +59,7 @@ COLUMN_GAP = 24
 ROW_GAP = 56
 """Room between rows for the edges to bend (and for arches over a row)."""
 GUTTER = 112
-"""Left margin, for the rows' dates."""
+"""Margin on the start side (left, or right in RTL), for the rows' dates."""
 DATE_UNITS = 15
 """Characters of a row's date on one line (11 px)."""
 MARGIN = 12
@@ -86,10 +101,8 @@ class MapNode:
     inner: str = ""
     """A second outline inside the first (the double outline of "disputed"), or ""."""
     dashed: bool = False
-
-    @property
-    def text_x(self) -> int:
-        return self.x + INSET
+    text_x: int = 0
+    """Where the text lines start: `INSET` inside the box's left edge, or its right edge in RTL."""
 
     @property
     def status_y(self) -> int:
@@ -159,10 +172,19 @@ class ClaimMap:
     """A sentence on what the map shows, for its `<desc>`."""
     status_keys: list[LegendKey] = field(default_factory=list)
     relation_keys: list[LegendKey] = field(default_factory=list)
+    direction: Direction = "ltr"
+    """The page's direction, which the `<svg>` states: its texts start at their x (`text-anchor:
+    start`), which is their right end in RTL."""
+
+    @property
+    def date_x(self) -> int:
+        """Where the rows' dates start, in the gutter on the start side."""
+        return self.width - MARGIN if self.direction == "rtl" else MARGIN
 
 
 def layout(explainer: Explainer, actor_name: Callable[[str], str], messages: Messages) -> ClaimMap | None:
-    """The explainer's claim map in the language of `messages`, or None when no claim
+    """The explainer's claim map in the language of `messages`, drawn the way that language
+    is written (mirrored for a right-to-left one), or None when no claim
     relates to another (a map without edges would only repeat the claims section)."""
     claims = list(explainer.claims.values())
     pairs = [(claim, relation, explainer.claims[other])
@@ -188,18 +210,27 @@ def layout(explainer: Explainer, actor_name: Callable[[str], str], messages: Mes
         row = first + max(level.values()) + 1
     width = _left(len(columns)) - COLUMN_GAP + MARGIN + COLUMN_GAP
     height = _top(row) - ROW_GAP + MARGIN
-    nodes = {claim_id: (_left(column), _top(row)) for claim_id, (row, column) in cells.items()}
+    direction = messages.direction
+    rtl = direction == "rtl"
 
-    edges = _edges(pairs, cells, actor_name, messages)
+    def flip(x: int) -> int:
+        """A left-to-right x where it goes on the page: reflected in RTL."""
+        return width - x if rtl else x
+
+    nodes = {claim_id: (flip(_left(column) + NODE_WIDTH) if rtl else _left(column), _top(row))
+             for claim_id, (row, column) in cells.items()}  # a box's left edge: its end edge in RTL
+
+    edges = _edges(pairs, cells, actor_name, messages, flip)
     used_statuses = [s for s in GLYPHS if any(c.status == s for c in claims)]
     used_relations = [r for r in RELATIONS if any(relation == r for _, relation, _ in pairs)]
     return ClaimMap(
         width, height,
-        [_node(claim, nodes[claim.id], actor_name(claim.by), messages) for claim in claims],
+        [_node(claim, nodes[claim.id], actor_name(claim.by), messages, rtl) for claim in claims],
         edges, labels, _description(len(claims), len(columns), edges, messages),
         [_status_key(status, messages) for status in used_statuses],
-        [LegendKey(r, messages.text(f"relation.{r}.forward"), messages.text(f"map.line.{r}"))
-         for r in used_relations])
+        [LegendKey(r, messages.text(f"relation.{r}.forward"), messages.text(f"map.line.{r}"),
+                   "M46 7H4" if rtl else "M2 7H44") for r in used_relations],
+        direction)
 
 
 def _row_label(date: EventDate | None, messages: Messages) -> tuple[str, ...]:
@@ -225,13 +256,13 @@ def _rows(claims: list[Claim]) -> list[tuple[str, list[Claim]]]:
     return [(text, by_date[text]) for text in dated] + ([("", by_date[""])] if "" in by_date else [])
 
 
-def _node(claim: Claim, corner: tuple[int, int], actor: str, messages: Messages) -> MapNode:
+def _node(claim: Claim, corner: tuple[int, int], actor: str, messages: Messages, rtl: bool) -> MapNode:
     x, y = corner
     outline, inner, dashed = _shape(claim.status, x, y, NODE_WIDTH, NODE_HEIGHT)
     return MapNode(claim.id, claim.status, messages.status(claim.status), GLYPHS[claim.status],
                    cut(actor, NAME_UNITS), wrap(claim.text, LINE_UNITS, TEXT_LINES),
                    actor, messages.event_date(claim.date) if claim.date else "", claim.text, x, y, outline, inner,
-                   dashed)
+                   dashed, x + NODE_WIDTH - INSET if rtl else x + INSET)
 
 
 def _status_key(status: str, messages: Messages) -> LegendKey:
@@ -275,8 +306,9 @@ def _left(column: int) -> int:
 
 
 def _edges(pairs: list[tuple[Claim, str, Claim]], cells: dict[str, tuple[int, int]],
-           actor_name: Callable[[str], str], messages: Messages) -> list[MapEdge]:
-    """Each relation as a path through the gaps (see the module's docstring)."""
+           actor_name: Callable[[str], str], messages: Messages, flip: Callable[[int], int]) -> list[MapEdge]:
+    """Each relation as a path through the gaps (see the module's docstring), laid out left to
+    right and placed on the page by `flip`."""
     sides = [_sides(cells[source.id][0], cells[target.id][0]) for source, _, target in pairs]
     # The ends on each side of a box, ordered by where the box at the other end is (left
     # to right, then top to bottom), then by edge: spread over the side's middle half.
@@ -309,7 +341,8 @@ def _edges(pairs: list[tuple[Claim, str, Claim]], cells: dict[str, tuple[int, in
             points += [(x, out_lane), (x, in_lane)]
         points += [(x2, in_lane), (x2, y2)]
         edges.append(MapEdge(relation, messages.text(f"map.verb.{relation}"), source, target,
-                             actor_name(source.by), actor_name(target.by), _rounded(points)))
+                             actor_name(source.by), actor_name(target.by),
+                             _rounded([(flip(x), y) for x, y in points])))
     return edges
 
 

@@ -34,6 +34,7 @@ from generator import datewords
 from generator.dates import PartialDate
 from generator.eventdates import BETWEEN, BY, CIRCA, FROM, EventDate
 from generator.fields import contain_bidi
+from generator.textdirection import Direction, text_direction
 
 Message = str | dict[str, str]
 """A catalogue entry: text, or text per CLDR plural category ("one", "few", "other"...)."""
@@ -69,11 +70,6 @@ def check_language(language: str) -> str | None:
     except LanguageError as exc:
         return str(exc)
     return None
-
-
-def direction(language: str) -> str:
-    """"rtl" for a language written right to left (Arabic, Hebrew, Persian...), else "ltr"."""
-    return "rtl" if locale_of(language).text_direction == "rtl" else "ltr"
 
 
 def language_name(language: str) -> str:
@@ -131,7 +127,8 @@ class Messages:
                  english: frozenset[str] = frozenset()):
         self.language = language
         self.locale = locale_of(language)
-        self.direction = direction(language)
+        self.direction: Direction = text_direction(language)
+        """"rtl" or "ltr", as `textdirection` says: the page's `dir`, the claim map's layout."""
         self.messages = dict(messages)
         self.digest = digest
         """Of every message (see `catalogues.Strings.digest`): what pages in this language read."""
@@ -213,9 +210,21 @@ class Messages:
             found = self._numbers[value] = format_decimal(value, locale=self.locale)
         return found
 
-    def join(self, items: list[str]) -> str:
-        """["A", "B", "C"] -> "A, B and C" in the language's own words and commas."""
-        return format_list(items, locale=self.locale) if items else ""
+    def join(self, items: list[str], isolate: bool = False) -> str:
+        """["A", "B", "C"] -> "A, B and C" in the language's own words and commas.
+
+        With `isolate`, HTML with each item escaped in its own `<bdi>`: a writer's names in
+        the other direction than the page's (an Arabic name in an English byline) then keep
+        their order and do not take the commas between them along (see docs/languages.md)."""
+        if not items:
+            return ""
+        if not isolate:
+            return format_list(items, locale=self.locale)
+        slots = [f"\x00{index}\x00" for index in range(len(items))]
+        html = str(escape(format_list(slots, locale=self.locale)))
+        for slot, item in zip(slots, items, strict=True):
+            html = html.replace(slot, f"<bdi>{self._markup(item)}</bdi>")
+        return Markup(html)
 
     def date(self, date: PartialDate) -> str:
         """The date at its precision: "1956", "February 2022", "27 March 2024",

@@ -535,6 +535,72 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
+MIXED_DIRECTION_EXPLAINER = """\
+---
+title: The bridge
+summary: Who says what about the bridge.
+published: 2024-03-05
+authors: [أحمد علي, سارة حسن]
+tags: [bridge]
+actors:
+  ministry:
+    name: وزارة النقل
+    kind: government
+    role: الناطق الرسمي
+  ann:
+    name: Ann Example
+    affiliation: ministry
+    role: Reporter, city desk
+sources:
+  report:
+    title: تقرير الجسر
+    publisher: الجريدة
+    url: https://example.org/report
+  other:
+    title: تقرير ثان
+questions:
+  closed:
+    question: هل أغلق الجسر؟
+claims:
+  m1:
+    by: ministry
+    text: أغلق الجسر يوم الاثنين.
+    date: 2024-03-01
+    status: "true"
+    about: closed
+    sources: [report, other]
+  a1:
+    by: ann
+    text: The bridge was open.
+    status: "false"
+    about: closed
+    contradicts: [m1]
+  m2:
+    by: ministry
+    text: لم يصب أحد.
+    supports: [m1]
+timeline:
+  - date: 2024-03-01
+    title: الجسر مغلق
+    actors: [ministry]
+    claims: [m1]
+    sources: [report]
+corrections:
+  - date: 2024-03-06
+    text: صححنا التاريخ.
+---
+Body with [the ministry](@ministry).[^1]
+
+[^1]: A footnote, and its way back.
+"""
+"""An explainer whose writer's text is Arabic and English: on a page of either direction,
+every name and title inside a line of the theme's must be isolated (tests/test_text_direction.py,
+tests/browser/test_rtl.py)."""
+
+ARABIC_VALUES = ("أحمد علي", "سارة حسن", "وزارة النقل", "الناطق الرسمي", "تقرير الجسر", "الجريدة", "تقرير ثان",
+                 "هل أغلق الجسر؟", "أغلق الجسر يوم الاثنين.", "لم يصب أحد.", "الجسر مغلق", "صححنا التاريخ.")
+
+
 BASE_FILES = {
     "content/actors/shared-one.yaml": "name: Shared One\nkind: organization\n",
     "content/actors/shared-two.yaml": "name: Shared Two\naffiliation: shared-one\n",
@@ -647,6 +713,8 @@ EDITS = st.sampled_from([
      '<section id="timeline"><h2>When</h2><p>{{ explainer.timeline|length }} events.</p></section>\n'),
     ("delete", "templates/_timeline.html", None),
     ("write", "site.yaml", "title: Renamed desk\npublisher: Desk Ltd\n"),
+    # Right to left: every page's `dir`, and the claim map drawn mirrored (with RELATED).
+    ("write", "site.yaml", "title: Desk\nlanguage: ar\n"),
     ("write", "content/explainers/broken.md", "---\ntitle: [\n---\n"),
     ("delete", "content/explainers/broken.md", None),
     # Pictures: a Markdown image and a shared actor's `image` use content/images/p.png, whose

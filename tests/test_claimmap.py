@@ -7,6 +7,7 @@ explainer's claims and their relations on the explainer page.
 - every node links to its claim card and every card back to its node; the relations are
   also a list of links; the link check covers the #map-node- fragments;
 - hostile text stays text (tests/test_escaping.py checks the map of its hostile project too);
+- on a page written right to left the map is the same map mirrored;
 - a project turns the map off with one line, or replaces the partial.
 """
 
@@ -190,6 +191,65 @@ def test_the_map_is_named_and_described_for_assistive_technology(small: Path) ->
     assert titles[0] == ("Ann Example, 1 March 2024 (True): "
                          "The bridge was closed on Monday, hours before the storm reached the town.")
     assert titles[-1] == "Ann Example (Unrated): Nobody asked the ferry company."
+
+
+@pytest.fixture(scope="module")
+def small_rtl(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small project on an English site with its explainer in Arabic: a page written
+    right to left, as its own language (not the site's) says."""
+    return build(project(tmp_path_factory.mktemp("map-rtl"), {**FRONT, "language": "ar"},
+                         **{"site.yaml": "title: Desk\nlanguage: en\n"}))
+
+
+def _mirrored(path: str, width: int) -> str:
+    """An edge's path (M, L, Q, H, V with integers) reflected across the drawing's middle."""
+    out = ""
+    for command, numbers in re.findall(r"([MLQHV])([-\d ]+)", path):
+        values = [int(n) for n in numbers.split()]
+        xs = {"M": (0,), "L": (0,), "Q": (0, 2), "H": (0,), "V": ()}[command]
+        out += command + " ".join(str(width - v if i in xs else v) for i, v in enumerate(values))
+    return out
+
+
+def _x_range(path: str) -> tuple[int, int]:
+    """The least and greatest x of an outline (its commands' x coordinates)."""
+    xs = [int(x) for x in re.findall(r"[MLH](\d+)", path)] + [int(x) for x in re.findall(r"A\d+ \d+ 0 0 1 (\d+)", path)]
+    return min(xs), max(xs)
+
+
+def test_on_a_right_to_left_page_the_map_is_the_same_map_mirrored(small: Path, small_rtl: Path) -> None:
+    """Columns run from the right (the first actor's is the rightmost), the dates are in a
+    gutter on the right, every edge is reflected, and the texts start at their boxes' right
+    edges, which `direction="rtl"` makes the start of `text-anchor: start`."""
+    ltr, rtl = (next(html_tree(site / "bridge/index.html").iter(f"{SVG}svg")) for site in (small, small_rtl))
+    assert (ltr.get("direction"), rtl.get("direction")) == ("ltr", "rtl")
+    width = int(ltr.get("width") or 0)
+    assert rtl.get("width") == str(width) and rtl.get("height") == ltr.get("height")
+    texts, rtl_texts = ([(t.get("class"), int(t.get("x") or 0), t.get("y"), text_of(t)) for t in svg.iter(f"{SVG}text")]
+                        for svg in (ltr, rtl))
+    # The same texts at mirrored places: the writer's as written, the theme's (dates, verdicts)
+    # in the page's language ("مارس 2024", "صحيح").
+    assert [(c, width - x, y) for c, x, y, _ in texts] == [(c, x, y) for c, x, y, _ in rtl_texts]
+    written = ("claim-map-actor", "claim-map-text")
+    assert [words for c, _, _, words in texts if c in written] == [
+        words for c, _, _, words in rtl_texts if c in written]
+    assert texts[0][:2] == ("claim-map-date", claimmap.MARGIN)
+    edges = [[p.get("d") or "" for p in svg.iter(f"{SVG}path") if "claim-map-edge" in (p.get("class") or "")]
+             for svg in (ltr, rtl)]
+    assert len(edges[0]) == 4 and [_mirrored(d, width) for d in edges[0]] == edges[1]
+    outlines = [[(_x_range(p.get("d") or ""), p.get("class")) for p in svg.iter(f"{SVG}path")
+                 if "claim-map-shape" in (p.get("class") or "")] for svg in (ltr, rtl)]
+    assert [((width - right, width - left), c) for (left, right), c in outlines[0]] == outlines[1]
+    # The legend's lines point the way the page reads.
+    page = (small_rtl / "bridge/index.html").read_text("utf-8")
+    assert page.count('d="M46 7H4" marker-end=') == 3 and 'd="M2 7H44"' not in page
+
+
+def test_the_map_gets_the_direction_of_the_pages_language(tmp_path: Path) -> None:
+    for language, direction in (("he", "rtl"), ("fa-IR", "rtl"), ("ru", "ltr"), ("ku-Arab", "rtl")):
+        root = project(tmp_path / language, **{"site.yaml": f"language: {language}\n"})
+        svg = next(html_tree(build(root) / "bridge/index.html").iter(f"{SVG}svg"))
+        assert svg.get("direction") == direction, language
 
 
 def test_no_map_without_relations(tmp_path: Path) -> None:

@@ -258,7 +258,10 @@ def test_the_actors_own_words_are_still_shown_as_a_quotation(border_window: Path
     assert quotes == ["They tried to hide and moved towards Ukraine.",
                       "That's why there was no chance they could enter Belarus."]
     [style] = (border_window / "assets").glob("style.*.css")
-    assert '.claim-quote p::before { content: "“"; }' in style.read_text("utf-8")
+    # The page language's own quotation marks: “…” in English, «…» in French (docs/rtl.md).
+    text = style.read_text("utf-8")
+    assert ".claim-quote p::before { content: open-quote; }" in text
+    assert ".claim-quote p::after { content: close-quote; }" in text
 
 
 # -- counts say what they count -------------------------------------------------------------

@@ -41,6 +41,7 @@ def overlay_html(errors: Sequence[Diagnostic]) -> str:
     An `alertdialog` (announced at once by screen readers) labelled by its
     heading, over a translucent backdrop so that the last good page stays
     visible beneath it; the script focuses it, and Escape or the button hides it.
+    Its messages are English, left to right, on a page of any language and direction.
     """
     if not errors:
         return ""
@@ -50,7 +51,7 @@ def overlay_html(errors: Sequence[Diagnostic]) -> str:
         items += f"<li>… and {len(errors) - len(shown)} more: see the terminal</li>"
     count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
     return (
-        f'<div id="explainer-overlay" role="alertdialog" aria-modal="true" '
+        f'<div id="explainer-overlay" lang="en" dir="ltr" role="alertdialog" aria-modal="true" '
         f'aria-labelledby="explainer-overlay-title" aria-describedby="explainer-overlay-help" '
         f'tabindex="-1" data-errors-key="{errors_key(errors)}">'
         f"<style>{_OVERLAY_CSS}</style>"

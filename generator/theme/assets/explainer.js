@@ -61,7 +61,9 @@
       var nClaims = 0, nEvents = 0;
       claims.forEach(function (c) { if (c.getAttribute("data-actor") === id) nClaims++; });
       events.forEach(function (e) { if (involves(e, id)) nEvents++; });
-      actors.push({ id: id, name: (name ? name.textContent : id).trim(), claims: nClaims, events: nEvents });
+      // Isolated (FSI..PDI, as <bdi>): a name in the other direction keeps its punctuation.
+      actors.push({ id: id, name: "\u2068" + (name ? name.textContent : id).trim() + "\u2069",
+                    claims: nClaims, events: nEvents });
     });
 
     function involves(event, id) {
@@ -170,6 +172,7 @@
 
     function retag(node, tag) {
       var copy = el(tag, node.className);
+      if (node.dir) copy.dir = node.dir;
       while (node.firstChild) copy.appendChild(node.firstChild);
       node.parentNode.replaceChild(copy, node);
       return copy;
@@ -200,7 +203,9 @@
       tip.style.top = "0px";
       if (tip.offsetWidth > vw - 16) tip.style.width = (vw - 16) + "px";
       var w = tip.offsetWidth, h = tip.offsetHeight;
-      var left = Math.max(8, Math.min(rect.left, vw - w - 8));
+      // Under the link's start: its right edge on a right-to-left page.
+      var start = getComputedStyle(a).direction === "rtl" ? rect.right - w : rect.left;
+      var left = Math.max(8, Math.min(start, vw - w - 8));
       var top = rect.bottom + 8;
       if (top + h > vh - 8 && rect.top - h - 8 > 8) top = rect.top - h - 8;
       tip.style.left = (left + window.scrollX) + "px";
