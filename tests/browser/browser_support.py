@@ -75,6 +75,17 @@ def tiny_png(width: int = 64, height: int = 64, rgb: tuple[int, int, int] = (120
             + chunk(b"IEND", b""))
 
 
+def prepare_example_copy(dest: Path, language: str) -> Path:
+    """The repository's example project (content/ and site.yaml) copied to `dest`, with
+    `language:` in its site.yaml. Two copies differ in their language alone (a build of the
+    repository itself would also show its git history as revisions)."""
+    shutil.copytree(REPO / "content", dest / "content")
+    settings = (REPO / "site.yaml").read_text(encoding="utf-8")
+    lines = [line for line in settings.splitlines() if not line.startswith("language:")]
+    (dest / "site.yaml").write_text("\n".join([*lines, f"language: {language}", ""]), encoding="utf-8")
+    return dest
+
+
 def prepare_edge_project(dest: Path) -> Path:
     """Copy the edge-case fixture project to `dest` and add its generated portrait image."""
     shutil.copytree(EDGE_FIXTURE, dest)

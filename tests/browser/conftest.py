@@ -3,6 +3,9 @@
 - `example_site` / `edge_site`: the repository's example project and the edge-case fixture
   project (tests/browser/fixtures/edge), each built once per session into a temporary
   directory and served by a local HTTP server thread on a free port.
+- `rtl_example_site` / `ltr_example_copy_site`: copies of the example project with
+  `language: ar` and `language: en`, built and served the same way (tests/browser/test_rtl.py
+  compares the two).
 - `browser`: Debian's Chromium (/usr/bin/chromium) driven by Playwright. Never
   `playwright install`. If Chromium is missing or cannot start, the tests that need it skip
   with "Chromium not available: ...".
@@ -20,7 +23,7 @@ from typing import Any, Iterator
 import pytest
 
 from browser_support import (ARTIFACTS, CHROMIUM_ARGS, REPO, ServedSite, chromium_path,
-                             prepare_edge_project, serve_built)
+                             prepare_edge_project, prepare_example_copy, serve_built)
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +36,20 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSit
 def edge_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
     root = prepare_edge_project(tmp_path_factory.mktemp("edge") / "project")
     with serve_built(root, tmp_path_factory.mktemp("edge") / "site") as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def rtl_example_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
+    root = prepare_example_copy(tmp_path_factory.mktemp("example-ar") / "project", "ar")
+    with serve_built(root, tmp_path_factory.mktemp("example-ar") / "site") as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def ltr_example_copy_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
+    root = prepare_example_copy(tmp_path_factory.mktemp("example-en") / "project", "en")
+    with serve_built(root, tmp_path_factory.mktemp("example-en") / "site") as site:
         yield site
 
 

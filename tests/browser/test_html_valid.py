@@ -10,7 +10,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from browser_support import REPO, build, prepare_edge_project
+from browser_support import REPO, build, prepare_edge_project, prepare_example_copy
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +20,10 @@ def built_pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     edge_root = prepare_edge_project(tmp_path_factory.mktemp("valid-edge") / "project")
     edge = tmp_path_factory.mktemp("valid-edge") / "site"
     build(edge_root, edge, "http://127.0.0.1:8001/")
+    # The example in Arabic, right to left (the mirrored claim map, `dir` on the root).
+    arabic_root = prepare_example_copy(tmp_path_factory.mktemp("valid-ar") / "project", "ar")
+    arabic = tmp_path_factory.mktemp("valid-ar") / "site"
+    build(arabic_root, arabic, "http://127.0.0.1:8002/")
     # The smallest projects: one explainer with only the required fields, and no explainer at all.
     bare_root = tmp_path_factory.mktemp("valid-bare") / "project"
     (bare_root / "content" / "explainers").mkdir(parents=True)
@@ -31,7 +35,7 @@ def built_pages(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     (empty_root / "content").mkdir(parents=True)
     empty = tmp_path_factory.mktemp("valid-empty") / "site"
     build(empty_root, empty, "/")
-    pages = [p for site in (example, edge, bare, empty) for p in sorted(site.rglob("*.html"))]
+    pages = [p for site in (example, edge, arabic, bare, empty) for p in sorted(site.rglob("*.html"))]
     assert len(pages) > 10, pages
     return pages
 
