@@ -32,7 +32,8 @@ from browser_support import ServedSite, axe_violations, open_page, overflow_prob
 
 EXPLAINER = "crocus-city-hall-attack/"
 PAGES = {"explainer": EXPLAINER, "home": "", "actor": "actors/vladimir-putin/", "members": "actors/russia/",
-         "tag": "tags/russia/"}
+         "tag": "tags/russia/", "embed-timeline": EXPLAINER + "embed/timeline/",
+         "embed-claims": EXPLAINER + "embed/claims/"}
 WIDTHS = [375, 1280]
 TOLERANCE = 1.0
 """Pixels a mirrored box may be off (sub-pixel layout and rounding)."""
