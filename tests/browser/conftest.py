@@ -4,7 +4,7 @@
   project (tests/browser/fixtures/edge), each built once per session into a temporary
   directory and served by a local HTTP server thread on a free port.
 - `rtl_example_site` / `ltr_example_copy_site`: copies of the example project with
-  `language: ar` and `language: en`, built and served the same way (tests/browser/test_rtl.py
+  `language: ar` and `language: ar-Latn` (the same words, left to right), built and served the same way (tests/browser/test_rtl.py
   compares the two).
 - `browser`: Debian's Chromium (/usr/bin/chromium) driven by Playwright. Never
   `playwright install`. If Chromium is missing or cannot start, the tests that need it skip
@@ -48,7 +48,9 @@ def rtl_example_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve
 
 @pytest.fixture(scope="session")
 def ltr_example_copy_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
-    root = prepare_example_copy(tmp_path_factory.mktemp("example-en") / "project", "en")
+    # `ar-Latn`: the Arabic catalogue's words and CLDR's Arabic dates, laid out left to right
+    # (a named Latin script decides the direction), so that only the direction differs.
+    root = prepare_example_copy(tmp_path_factory.mktemp("example-en") / "project", "ar-Latn")
     with serve_built(root, tmp_path_factory.mktemp("example-en") / "site") as site:
         yield site
 

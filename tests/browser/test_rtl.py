@@ -1,5 +1,6 @@
 """Right to left in Chromium: the example project built with `language: ar` against the same
-project built with `language: en`, at phone (375 px) and desktop (1280 px) width.
+project built with `language: ar-Latn` (the same Arabic words and dates, laid out left to
+right), at phone (375 px) and desktop (1280 px) width.
 
 - The layout mirrors. Every element laid out as a box (blocks, flex and grid items, table
   cells, the positioned decorations such as the timeline's line and markers, the claim map's
