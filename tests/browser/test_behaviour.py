@@ -213,8 +213,9 @@ def test_the_script_speaks_the_pages_language(browser: Any, tmp_path: Any) -> No
         select = page.locator("#filter-claims")
         options = select.locator("option").evaluate_all("os => os.map(o => o.textContent)")
         assert options[0] == "Все участники"
-        assert "Vladimir Putin (2 утверждения, 3 события)" in options
+        # The name isolated (FSI...PDI): a name in the other direction keeps its punctuation.
+        assert "\u2068Vladimir Putin\u2069 (2 утверждения, 3 события)" in options
         select.select_option("vladimir-putin")
         assert page.locator(".section-claims .filter-status").inner_text() == \
-            "Показано 2 из 8 утверждений, автор — Vladimir Putin."
+            "Показано 2 из 8 утверждений, автор — \u2068Vladimir Putin\u2069."
         assert not log.problems(), log.problems()

@@ -29,6 +29,8 @@ from typing import Any
 
 import pytest
 
+from generator.catalogues import Strings
+
 from browser_support import ServedSite, axe_violations, open_page, overflow_problems, serve_built
 
 EXPLAINER = "crocus-city-hall-attack/"
@@ -229,7 +231,9 @@ def test_the_arabic_explainer_reads_from_the_right(width: int, browser: Any, rtl
         assert parts["title"][1] >= parts["nav"][1] - 1, "the site's title starts the masthead, on the right"
         if width == 1280:
             columns = parts["columns"]
-            assert [name for name, _, _ in columns] == ["Who", "Claim", "Verdict", "Date", "Sources"]
+            arabic = Strings().messages("ar")
+            assert [name for name, _, _ in columns] == [arabic.text(f"wsw.{key}")
+                                                        for key in ("who", "claim", "verdict", "date", "sources")]
             lefts = [left for _, left, _ in columns]
             assert lefts == sorted(lefts, reverse=True), f"the first column is the rightmost: {columns}"
             assert parts["title"][0] > parts["nav"][1], "the navigation is at the left end"
@@ -356,7 +360,8 @@ def test_arrows_point_along_the_line(browser: Any, rtl_example_site: Any, arabic
     with open_page(browser, rtl_example_site, 1280) as (page, log):
         page.goto(rtl_example_site.page_url("tags/russia/"), wait_until="load")
         assert "→" in page.eval_on_selector(".back a", "a => getComputedStyle(a, '::before').content")
-        assert page.locator(".back a").inner_text() == "All explainers", "the arrow is not part of the link's text"
+        assert page.locator(".back a").inner_text() == Strings().messages("ar").text("tag.back"), (
+            "the arrow is not part of the link's text (nor of the catalogue's)")
         assert log.problems() == []
     for site, transform in ((arabic_mixed_site, "matrix(-1, 0, 0, 1, 0, 0)"), (english_mixed_site, "none")):
         with open_page(browser, site, 1280) as (page, log):
