@@ -219,7 +219,7 @@ def test_timeline_json_is_what_docs_json_md_documents(example: Path, tmp_path: P
 def test_drafts_and_embargoed_explainers_are_never_in_claims_json(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p", {
         **BASE_FILES,
-        "content/explainers/draft.md": explainer("Draft").replace("title:", "draft: true\ntitle:", 1),
+        "content/explainers/draft.md": explainer("Draft", draft=True),
         "content/explainers/later.md": explainer("Later", published="2999-01-01")})
     out = root / "site"
     Builder(BuildOptions(root, out, base_url=BASE, drafts=True)).build()

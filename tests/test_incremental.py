@@ -26,6 +26,7 @@ from helpers import (
     assert_same_as_clean_build,
     BASE,
     BASE_FILES,
+    EDIT_LIST,
     EDITS,
     REPO,
     apply,
@@ -69,6 +70,20 @@ def test_cached_builds_after_any_edits_equal_a_clean_build(tmp_path_factory, edi
             assert previous.parent.name == ".explainer-cache"  # out of git's sight
             assert not previous.exists() or tree(previous) in sites
             sites.append(tree(out))
+
+
+@pytest.mark.parametrize("edit", [e for e in EDIT_LIST if isinstance(e[2], str) and "draft: true" in e[2]],
+                         ids=lambda edit: edit[1])
+def test_the_edits_that_make_drafts_make_drafts(tmp_path, edit) -> None:
+    """A draft edit turns its explainer into a valid draft, left out of the site (its event's
+    `title:` is not touched: it was, and the file was invalid YAML instead of a draft)."""
+    root = make_project(tmp_path / "p", BASE_FILES)
+    apply(root, edit)
+    slug = Path(edit[1]).stem
+    assert build_errors(Builder(BuildOptions(root, root / "site", base_url=BASE), use_cache=False)) == []
+    assert (root / "site/index.html").is_file() and not (root / "site" / slug).exists()
+    Builder(BuildOptions(root, root / "drafts", base_url=BASE, drafts=True), use_cache=False).build()
+    assert (root / "drafts" / slug / "index.html").is_file()
 
 
 def test_a_corrupt_cache_only_costs_time(tmp_path) -> None:
