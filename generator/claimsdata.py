@@ -47,33 +47,42 @@ def date_json(date: EventDate | None) -> dict[str, str | None] | None:
             "earliest": date.earliest(), "latest": date.latest()}
 
 
-def claims_json(explainers: Iterable[Explainer], actor_of: Callable[[Explainer, str], Any],
-                url: Callable[[str], str], site_title: str, base_url: str) -> bytes:
-    """Every claim of `explainers` (the published ones, in the site's order), each claim's
-    explainer, actor, sources, relations and question; `url(path)` is a file's public
-    address, `actor_of(explainer, id)` an actor it names."""
-    claims: list[dict[str, Any]] = []
-    for explainer in explainers:
-        page = url(f"{explainer.slug}/")
-        about_explainer = {"slug": explainer.slug, "url": page, "title": explainer.title}
-        for claim in explainer.claims.values():
-            actor = actor_of(explainer, claim.by)
-            question = explainer.questions.get(claim.about) if claim.about else None
-            claims.append({
-                "id": claim.id,
-                "url": f"{page}#claim-{claim.id}",
-                "explainer": about_explainer,
-                "actor": {"id": actor.id, "name": actor.name, "kind": actor.kind,
-                          "url": url(f"actors/{actor.id}/")},
-                "text": claim.text,
-                "quote": claim.quote,
-                "date": date_json(claim.date),
-                "status": claim.status,
-                "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url}
-                            for s in (explainer.sources[source_id] for source_id in claim.sources)],
-                "relations": {relation: getattr(claim, relation) for relation in RELATIONS},
-                "about": None if question is None else {
-                    "id": question.id, "question": question.question, "url": f"{page}#question-{question.id}"},
-            })
-    data = {"schema_version": SCHEMA_VERSION, "site": {"title": site_title, "url": base_url}, "claims": claims}
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+def claims_part(explainer: Explainer, actor_of: Callable[[Explainer, str], Any], url: Callable[[str], str]) -> bytes:
+    """The explainer's claims as `claims.json` lists them: each claim's JSON, joined by commas
+    (empty without claims). `url(path)` is a file's public address, `actor_of(explainer, id)`
+    an actor it names. What it reads of the site besides the explainer (its actors' names
+    and kinds, `base_url`) its unit's `front_key` covers: the part is kept by that key (see
+    `incremental.parts`)."""
+    page = url(f"{explainer.slug}/")
+    about_explainer = {"slug": explainer.slug, "url": page, "title": explainer.title}
+    claims: list[str] = []
+    for claim in explainer.claims.values():
+        actor = actor_of(explainer, claim.by)
+        question = explainer.questions.get(claim.about) if claim.about else None
+        claims.append(_dumps({
+            "id": claim.id,
+            "url": f"{page}#claim-{claim.id}",
+            "explainer": about_explainer,
+            "actor": {"id": actor.id, "name": actor.name, "kind": actor.kind, "url": url(f"actors/{actor.id}/")},
+            "text": claim.text,
+            "quote": claim.quote,
+            "date": date_json(claim.date),
+            "status": claim.status,
+            "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url}
+                        for s in (explainer.sources[source_id] for source_id in claim.sources)],
+            "relations": {relation: getattr(claim, relation) for relation in RELATIONS},
+            "about": None if question is None else {
+                "id": question.id, "question": question.question, "url": f"{page}#question-{question.id}"},
+        }))
+    return ",".join(claims).encode("utf-8")
+
+
+def claims_json(parts: Iterable[bytes], site_title: str, base_url: str) -> bytes:
+    """The file: every published explainer's part (`claims_part`), in the site's order,
+    between the head and the tail. Byte for byte what encoding the whole document at once
+    gives (compact JSON: a list's items are joined by a comma and nothing else)."""
+    head = _dumps({"schema_version": SCHEMA_VERSION, "site": {"title": site_title, "url": base_url}, "claims": []})
+    return b"".join((head[:-2].encode("utf-8"), b",".join(part for part in parts if part), b"]}\n"))
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

@@ -200,7 +200,7 @@ class Builder:
 
     def _plan(self, site: resolve.Site, env: jinja2.Environment, templates: dict[str, str],
               config_digest: str) -> list[OutputJob]:
-        renderer = render.Renderer(site, env, self.options.root)
+        renderer = render.Renderer(site, env, self.options.root, self.memory.part_store())
         facts = {u.explainer.slug: u.facts for u in self.memory.units.values() if u.explainer}
         return plan_site(renderer, dependencies.Facts(site.config, config_digest, templates, facts,
                                                       self.options.root, site, self.memory.templates.assets,

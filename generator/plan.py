@@ -25,7 +25,8 @@ from typing import Any
 from generator import __version__, jsondata, sharecard
 from generator.config import SiteConfig
 from generator.incremental import dependencies as deps
-from generator.incremental.dependencies import Facts, Read
+from generator.incremental.dependencies import Facts, Keyed, Read
+from generator.incremental.parts import Part
 from generator.incremental.stamps import file_stamp
 from generator.model import Explainer
 from generator.render import EMBED_SECTIONS, RenderedFile, Renderer
@@ -85,10 +86,11 @@ EXPLAINER_PAGES = Over(EXPLAINERS.items, EXPLAINERS.fields,
 ACTORS = Over(lambda facts: facts.whole_site.actors.values(), lambda a: {"id": a.id},
               deal_by=lambda actor: actor.home or "")
 TAGS = Over(lambda facts: facts.whole_site.tags, lambda tag: {"tag": tag})
-PUBLISHED = Over(lambda facts: (tuple(e for e in facts.whole_site.explainers if deps.published(e, facts.now)),),
+PUBLISHED = Over(lambda facts: (deps.front_keys([e for e in facts.whole_site.explainers
+                                                 if deps.published(e, facts.now)], facts),),
                  lambda _: {})
 """The site once, as the explainers published now (no draft, none under embargo, whatever
-`--drafts` shows)."""
+`--drafts` shows), each keyed by its front matter (`dependencies.Keyed`)."""
 SITE_CARD = Over(lambda facts: [card] if (card := sharecard.site_card(facts.config)) else [],
                  lambda card: {"path": card.dest_path})
 EXPLAINER_CARDS = Over(lambda facts: [card for e in facts.whole_site.explainers
@@ -113,11 +115,52 @@ class PageKind:
     prepare: Callable[[Any], Any] = lambda item: item
     """What the renderer is given for the item: the explainer's own pages get the compiled
     `Explainer`, an actor page the whole actor (see `dependencies.compiled`)."""
+    joined: Joined | None = None
+    """How the file is joined from one part per explainer, if it is (see `Joined`)."""
 
     @property
     def all_reads(self) -> tuple[Read, ...]:
         return self.reads if self.template is None else (deps.PageTemplate(self.template), *self.reads)
 
+
+@dataclass(frozen=True)
+class Joined:
+    """A site-wide file made of one part per explainer, joined in the item's order: `claims.json`
+    (a feed, a sitemap or a search index could be too). The item is a `dependencies.Keyed`:
+    the explainers, each with the key of what its part reads (`front_keys`: its front matter,
+    the shared actors it uses, the settings). Each part is kept by that key in the renderer's
+    `PartStore` (see `incremental.parts`), so an edit makes only its own explainer's part
+    again and joins the others as they are; a full build's compile workers make every
+    explainer's parts from the compiled file (`own_parts`).
+
+    A part may read nothing its key does not cover: no template, no other explainer."""
+
+    part: Callable[[Renderer, Explainer], Part]
+    """One explainer's part; given an explainer known from the cache, it reads its view (and
+    a `NotPrepared` compiles it, see `dependencies.render_prepared`)."""
+    join: Callable[[Renderer, list[Part]], RenderedFile]
+    """The file, from the parts in order."""
+
+
+def _joined(name: str, path: str, over: Over, reads: tuple[Read, ...], joined: Joined) -> PageKind:
+    return PageKind(name, path, over, reads, lambda r, item: joined_file(path, joined, r, item), joined=joined)
+
+
+def joined_file(name: str, joined: Joined, renderer: Renderer, item: Keyed) -> RenderedFile:
+    """The file `name` joined from the parts of the item's explainers: those the renderer's
+    store keeps for their keys, the others made (and kept)."""
+    parts = []
+    for explainer, key in zip(item.explainers, item.keys, strict=True):
+        part = renderer.parts.get(name, explainer.slug, key)
+        if part is None:
+            part = joined.part(renderer, explainer)  # type: ignore[arg-type]  # a LazyExplainer reads its view
+            renderer.parts.put(name, explainer.slug, key, part)
+        parts.append(part)
+    return joined.join(renderer, parts)
+
+
+CLAIMS = Joined(part=lambda r, explainer: r.claims_part(explainer), join=lambda r, parts: r.claims_json(parts))
+"""`claims.json`: each explainer's claims (see `claimsdata`)."""
 
 LISTING = (deps.Settings(), deps.Listing(), deps.Strings())
 
@@ -153,8 +196,7 @@ PAGE_KINDS: list[PageKind] = [
              lambda r, actor: r.actor_page(actor), "actor.html", deps.whole_actor),
     PageKind("tag", "tags/{tag}/index.html", TAGS, (deps.Settings(), deps.Listing(deps.tagged), deps.Strings()),
              lambda r, tag: r.tag_page(tag), "tag.html"),
-    PageKind("claims data", "claims.json", PUBLISHED, (deps.Settings(), deps.PublishedClaims()),
-             lambda r, explainers: r.claims_json(explainers)),
+    _joined("claims data", "claims.json", PUBLISHED, (deps.Settings(), deps.PublishedClaims()), CLAIMS),
     PageKind("feed", "feed.xml", SITE, LISTING, lambda r, _: r.xml("feed.xml"), "feed.xml"),
     PageKind("sitemap", "sitemap.xml", SITE, (*LISTING, deps.SiteNames(), deps.LastChanged()),
              lambda r, _: r.xml("sitemap.xml"), "sitemap.xml"),
@@ -216,6 +258,12 @@ def own_jobs(explainer: Explainer, renderer: Renderer, facts: Facts) -> list[Out
     `explainer.json`, its share card), fingerprinted as `plan_site` does them."""
     return [job for kind in PAGE_KINDS if kind.over.own is not None
             for job in _jobs(kind, kind.over.own(explainer, facts.config), renderer, facts)]
+
+
+def own_parts(explainer: Explainer, renderer: Renderer) -> dict[str, Part]:
+    """The explainer's part of every file joined from parts (see `Joined`), by file: a full
+    build's compile workers make them from the compiled explainer."""
+    return {kind.path: kind.joined.part(renderer, explainer) for kind in PAGE_KINDS if kind.joined is not None}
 
 
 def _code_stamp() -> str:

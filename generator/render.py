@@ -30,6 +30,7 @@ from generator.diagnostics import BuildFailed, Diagnostics, Span
 from generator.eventdates import EventDate
 from generator.fields import contain_bidi
 from generator.i18n import Messages
+from generator.incremental.parts import Part, PartStore
 from generator.links import SiteURLs, media_path, rebase_site_refs, resolve_hrefs, resolve_media, root_prefix
 from generator.model import (
     FORWARD_LABELS,
@@ -419,12 +420,15 @@ def claim_relations(explainer: Explainer, claim: Claim) -> list[dict[str, Any]]:
 class Renderer:
     """Renders every page of a resolved site; one instance per build."""
 
-    def __init__(self, site: Site, env: jinja2.Environment, root: Path):
+    def __init__(self, site: Site, env: jinja2.Environment, root: Path, parts: PartStore | None = None):
         self.site = site
         self.env = env
         self.root = root
         self.config = site.config
         self._languages: dict[str, dict[str, Any]] = {}
+        self.parts = parts if parts is not None else PartStore()
+        """Each explainer's part of the files joined from parts, kept between builds (see
+        `plan.Joined`)."""
 
     def absolute(self, dest_dir: str) -> str:
         """The page's public URL: base_url + path (root-relative if base_url has no host)."""
@@ -512,14 +516,19 @@ class Renderer:
         back = root_prefix(explainer.slug)
         return RenderedFile(dest, data, links=tuple(dict.fromkeys(back + path for path in urls.paths)))
 
-    def claims_json(self, explainers: Iterable[Explainer]) -> RenderedFile:
-        """`claims.json` (see `claimsdata`) of the published `explainers`; its links to the
-        explainer and actor pages are followed by the link check (each claim's `#claim-`
-        anchor is one of the page's stable hooks)."""
+    def claims_part(self, explainer: Explainer) -> Part:
+        """The explainer's claims in `claims.json` (see `claimsdata`), and the explainer and
+        actor pages they link to, which the link check follows (each claim's `#claim-` anchor
+        is one of the page's stable hooks)."""
         urls = SiteURLs(self.config.base_url)
-        data = claimsdata.claims_json(explainers, lambda explainer, actor_id: self.site.actors[actor_id], urls,
-                                      self.config.title, self.config.base_url)
-        return RenderedFile("claims.json", data, links=tuple(dict.fromkeys(urls.paths)))
+        data = claimsdata.claims_part(explainer, lambda explainer, actor_id: self.site.actors[actor_id], urls)
+        return Part(data, tuple(dict.fromkeys(urls.paths)))
+
+    def claims_json(self, parts: list[Part]) -> RenderedFile:
+        """`claims.json` of the published explainers' parts (`claims_part`), in order."""
+        data = claimsdata.claims_json((part.data for part in parts), self.config.title, self.config.base_url)
+        return RenderedFile("claims.json", data, links=tuple(dict.fromkeys(link for part in parts
+                                                                          for link in part.links)))
 
     def explainer_sections(self, explainer: Explainer) -> dict[str, Any]:
         """What the sections of an explainer page are rendered from: the page and its embeds

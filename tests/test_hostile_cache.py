@@ -38,7 +38,7 @@ from helpers import (make_project, outside, read_view, reseal, sealed_payload, s
                      wait_for_trash_emptiers, write_view)
 
 from generator import safefs
-from generator.incremental import cache, userkey
+from generator.incremental import cache, parts, userkey
 from generator.config import BuildOptions
 from generator.diagnostics import BuildFailed
 from generator.pipeline import Builder
@@ -128,6 +128,11 @@ class World:
         folder = self.cache("views")
         return sorted(folder.iterdir()) if folder.is_dir() else []
 
+    def part_files(self) -> list[Path]:
+        """The stored parts of claims.json (see generator/incremental/parts.py)."""
+        folder = self.cache(parts.FOLDER)
+        return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
     def state_paths(self) -> list[Path]:
         """The state files a build of this world may use (plain and with drafts)."""
         return [cache.cache_path(self.root, cache.cache_key(self.site, BASE, drafts)) for drafts in (False, True)]
@@ -201,6 +206,10 @@ def views_to_sentinel(world: World) -> None:
     world.link(".explainer-cache/views", "../../sentinel")
 
 
+def parts_to_sentinel(world: World) -> None:
+    world.link(f".explainer-cache/{parts.FOLDER}", "../../sentinel")
+
+
 def cache_to_sentinel(world: World) -> None:
     committed_site(world)
     world.link(".explainer-cache", "../sentinel")
@@ -210,7 +219,7 @@ def every_cache_name_a_link(world: World) -> None:
     """Each file and folder name the cache uses, as a link into the sentinel: to a file there
     (writing through it would change it) or to a name not there yet (writing would add it)."""
     committed_site(world)
-    names = [".gitignore", "trash", "views", "history.json", "shared.json", unkeyed_previous(world).name,
+    names = [".gitignore", "trash", "views", parts.FOLDER, "history.json", "shared.json", unkeyed_previous(world).name,
              cache._writer_path(world.root, world.site).name]
     for state in world.state_paths():
         names += [state.name, state.name.replace("state-", "units-")]
@@ -263,6 +272,20 @@ def views_sealed_with_another_key(world: World) -> None:
         key, text = read_view(path)
         body = f"{key}\n{text.replace('A <em>note</em>', SCRIPT)}".encode()
         path.write_bytes(userkey.seal("view", body, other).encode() + b"\n" + body)
+
+
+def tampered_parts(world: World) -> None:
+    """Parts of claims.json edited to carry a script (their seal no longer matches): the next
+    claim edit joins alpha's with the edited one."""
+    for path in world.part_files():
+        path.write_bytes(path.read_bytes().replace(b"Claim of", f"{SCRIPT} of".encode()))
+
+
+def parts_sealed_with_another_key(world: World) -> None:
+    other = os.urandom(32)
+    for path in world.part_files():
+        body = path.read_bytes()[33:].replace(b"Claim of", f"{SCRIPT} of".encode())
+        path.write_bytes(userkey.seal("part", body, other).encode() + b"\n" + body)
 
 
 def alpha_view(world: World) -> Path:
@@ -371,6 +394,9 @@ def cache_of_another_key(world: World) -> None:
             data = path.read_bytes()
             body = data[33:].replace(b"A <em>note</em>", SCRIPT.encode())
             path.write_bytes(userkey.seal("view", body, other).encode() + b"\n" + body)
+        for path in world.part_files():
+            body = path.read_bytes()[33:].replace(b"Claim of", f"{SCRIPT} of".encode())
+            path.write_bytes(userkey.seal("part", body, other).encode() + b"\n" + body)
         world.plant("site/index.html")  # and a site that its writer record vouches for
     finally:
         os.environ["XDG_CACHE_HOME"] = before or ""
@@ -393,6 +419,7 @@ class Attack:
 ATTACKS = {
     "trash links to ../..": Attack(trash_to_grandparent),
     "views links to the sentinel": Attack(views_to_sentinel),
+    "parts links to the sentinel": Attack(parts_to_sentinel),
     ".explainer-cache links to the sentinel": Attack(cache_to_sentinel),
     "every cache name is a link": Attack(every_cache_name_a_link),
     "links beside site/": Attack(links_beside_the_site),
@@ -400,6 +427,8 @@ ATTACKS = {
     "a journal not sealed by this user": Attack(later=planted_journal),
     "views edited to carry a script": Attack(later=tampered_views),
     "views sealed with another key": Attack(later=views_sealed_with_another_key),
+    "parts edited to carry a script": Attack(later=tampered_parts),
+    "parts sealed with another key": Attack(later=parts_sealed_with_another_key),
     "a sealed view of the wrong types": Attack(later=lambda world: wrong_view(world, "an author that is a mapping")),
     "a sealed state naming paths out of the site": Attack(later=sealed_paths_out_of_the_site, step=3),
     "sealed units and actors of the wrong types": Attack(later=sealed_entries_of_the_wrong_types, step=2),
@@ -461,6 +490,7 @@ def test_every_cache_file_is_read_only_if_this_users_key_sealed_it(tmp_path: Pat
     (staging / write._JOURNAL).write_bytes(seal.encode() + b'{"written": [], "stale": []}')
     from generator.incremental.units import Unit
     view_key = Unit.from_json(alpha_unit).key
+    part_key = Unit.from_json(alpha_unit).front_key
     readers: dict[str, tuple[Path, Callable[[], object]]] = {
         "state": (cache.cache_path(root, key), lambda: cache.load_cache(root, key)),
         "units": (cache._units_path(cache.cache_path(root, key)),
@@ -471,14 +501,17 @@ def test_every_cache_file_is_read_only_if_this_users_key_sealed_it(tmp_path: Pat
         "view": (cache._view_path(root, "content/explainers/alpha.md"),
                  lambda: cache.load_view(root, "content/explainers/alpha.md", view_key)),
         "journal": (staging / write._JOURNAL, lambda: write._journal(staging)),
+        "part": (parts._path(root, "claims.json", "alpha"), lambda: parts.load(root, "claims.json", "alpha", part_key)),
     }
     for kind, (path, read) in readers.items():
         sealed = path.read_bytes()
         assert read() is not None, kind
-        if kind == "view":
+        if kind in ("view", "part"):
             body = sealed[33:]
             forgeries = [hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b"\n" + body,
-                         userkey.seal("view", body, os.urandom(32)).encode() + b"\n" + body]
+                         userkey.seal(kind, body, os.urandom(32)).encode() + b"\n" + body,
+                         userkey.seal("part" if kind == "view" else "view", body,
+                                      userkey.key() or b"").encode() + b"\n" + body]
         elif kind == "journal":
             body = sealed[32:]
             forgeries = [hashlib.blake2b(body, digest_size=16).hexdigest().encode() + body,

@@ -260,16 +260,34 @@ class ActorClaims:
         return quoting + [e for e, _ in site.event_refs.get(actor_id, [])]
 
 
+@dataclass(frozen=True)
+class Keyed:
+    """Explainers, each with the key of what a file joined from their parts (see `plan.Joined`)
+    reads of it: the item of such a file."""
+
+    explainers: tuple[ExplainerListing, ...]
+    keys: tuple[str, ...]
+
+
+def front_keys(explainers: Iterable[ExplainerListing], facts: Facts) -> Keyed:
+    """`explainers`, each keyed by its unit's `front_key`: its front matter, the shared actors
+    it uses and the settings."""
+    listed = tuple(explainers)
+    return Keyed(listed, tuple(facts.units[e.slug].front_key for e in listed))
+
+
 class PublishedClaims:
-    """The claims of the explainers the item lists (`published`, in the site's order), with
-    what they name: their actors, sources and questions. An edit to any part of an
-    explainer's front matter counts (its `front_key`); its body does not."""
+    """The claims of the explainers the item lists (`published`, in the site's order, keyed
+    by `front_keys`), with what they name: their actors, sources and questions. An edit to
+    any part of an explainer's front matter counts; its body does not."""
 
     def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
-        return [f"{e.slug}={facts.units[e.slug].front_key}" for e in item]
+        return [f"{e.slug}={key}" for e, key in zip(item.explainers, item.keys, strict=True)]
 
     def explainers(self, item: Any, facts: Facts) -> Iterable[ExplainerListing]:
-        return tuple(item)
+        # None up front: the file has no template that could read past the views, and only an
+        # explainer whose part is not kept is read at all (a damaged view item compiles it).
+        return ()
 
 
 def published(explainer: ExplainerListing, now: datetime.datetime) -> bool:

@@ -26,6 +26,7 @@ from generator import assets, history
 from generator.diagnostics import Diagnostic, Diagnostics, errors_in
 from generator.incremental import cache, shortcut, views
 from generator.incremental import stamps as stamps_of
+from generator.incremental.parts import PartStore
 from generator.incremental.units import Shared, Unit, kept_shared, units_from_cache
 from generator.model import Explainer
 
@@ -81,6 +82,8 @@ class Memory:
         """`.explainer-cache/` can be trusted (`cache.folder_problem`), looked at as each build starts."""
         self.unsaved: set[str] = set()
         """What this build read afresh and `save_kept` keeps if it succeeds: "history", "shared"."""
+        self.parts = PartStore()
+        """Each explainer's part of the files joined from parts (`plan.Joined`), by its key."""
 
     # -- what each kind of memory decides -------------------------------------------
 
@@ -126,6 +129,11 @@ class Memory:
 
     def load_units(self, state: cache.CacheState | None) -> None:
         """Before a build of the whole site: the units the last build kept, if this memory reads them."""
+
+    def part_store(self) -> PartStore:
+        """The parts, kept where this build keeps its cache (in memory only without one)."""
+        self.parts.use_cache(self.root if self.cache_on else None, self.reads_cache)
+        return self.parts
 
     def may_fork_compile(self) -> bool:
         """A full build may compile on forked workers that render own pages early (`executor`)."""
@@ -289,6 +297,7 @@ class OnDisk(Memory):
                                      and (text := _view_text(u)) is not None},
                          {u.explainer.src_path for u in self.units.values() if u.explainer is not None})
         self.save_kept()
+        self.parts.save({u.explainer.slug for u in self.units.values() if u.explainer is not None})
         cache.save_cache(self.root, self.state(stamps, warnings, valid_until, units))
         return True
 
@@ -380,16 +389,21 @@ class Resident(Memory):
         """In memory, what this build read and said, for the next build's shortcut; on disk
         what the next start needs. (After a shortcut `valid_until` is the last build's: a new
         published date is seen elsewhere, so never a shortcut.) Without the cache, neither."""
+        self.parts.save({u.explainer.slug for u in self.units.values() if u.explainer is not None})
+        return self._remember(stamps, warnings, valid_until)
+
+    def save_edit(self, state: cache.CacheState, stamps: dict[str, str], edited: dict[str, Unit],
+                  updated: dict[str, Any]) -> None:
+        # The parts stay: an edit the shortcut takes changes no front matter (their key).
+        self._remember(stamps, state.warnings, state.valid_until)
+
+    def _remember(self, stamps: dict[str, str], warnings: list[Diagnostic], valid_until: str) -> bool:
         if not self.uses_cache:
             return False
         self.last_stamps, self.last_warnings = stamps, warnings
         if self.cache_on:
             cache.save_cache(self.root, self.state(stamps, warnings, valid_until, {}))
         return True
-
-    def save_edit(self, state: cache.CacheState, stamps: dict[str, str], edited: dict[str, Unit],
-                  updated: dict[str, Any]) -> None:
-        self.save(stamps, state.warnings, state.valid_until)
 
 
 def _view_text(unit: Unit) -> str | None:

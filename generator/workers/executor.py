@@ -14,12 +14,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from generator import safefs, write
+from generator import plan, safefs, write
 from generator.config import BuildOptions
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics
-from generator.incremental import cache, units, views
+from generator.incremental import cache, parts, units, views
 from generator.incremental.compiler import Project, environment, own_facts, reuse
 from generator.incremental.memory import Memory
+from generator.incremental.parts import Part
 from generator.incremental.summary import LazyExplainer, summarize
 from generator.incremental.units import Unit, on_site
 from generator.linkcheck import PageLinks
@@ -27,6 +28,8 @@ from generator.publish import show_progress
 from generator.workers import shards
 
 Sources = list[tuple[Path, str]]
+Made = dict[str, tuple[Part, bool]]
+"""Joined file -> an explainer's part of it, and whether the worker stored it in the cache."""
 
 
 class InProcess:
@@ -55,36 +58,45 @@ class Forked(InProcess):
         save_views = self.memory.cache_on and safefs.is_own_folder(root / cache.CACHE_DIR)
         if save_views:
             cache.make_views_dir(root)
+            parts.make_folder(root)
 
-        def work(share: Sources) -> list[tuple[Unit, write.WriteReport, list[PageLinks], list[Any]]]:
+        def work(share: Sources) -> list[tuple[Unit, write.WriteReport, list[PageLinks], list[Any], Made]]:
             results = []
             for path, rel in share:
                 unit = project.compile(path, rel)
                 explainer = unit.compiled
                 pages: tuple[write.WriteReport, list[PageLinks], list[Any]] = (write.WriteReport(), [], [])
+                made: Made = {}
                 if explainer is not None:
                     if on_site(explainer, self.options.drafts, at):
-                        pages = shards.render_own_pages(explainer, project.shared.actors, project.config,
-                                                        env, root, early.staging, self.out_label,
+                        renderer = shards.own_renderer(explainer, project.shared.actors, project.config, env, root)
+                        pages = shards.render_own_pages(explainer, renderer, root, early.staging, self.out_label,
                                                         own_facts(project, unit))
+                        # Its parts of joined files too, from the compiled file: no view decoded.
+                        made = {name: (part, save_views and parts.store(root, name, explainer.slug,
+                                                                        unit.front_key, part))
+                                for name, part in plan.own_parts(explainer, renderer).items()}
                     # Through JSON, so the unit is exactly what an incremental build reads back.
                     unit.summary = json.loads(json.dumps(summarize(explainer, unit.quoted)))
                     unit.view = views.encode(explainer)
                     unit.view_saved = save_views and cache.save_view(root, explainer.src_path, unit.key, unit.view)
                     unit.explainer = None
                 # An explainer with errors travels whole: the site-wide checks still see it.
-                results.append((unit, *pages))
+                results.append((unit, *pages, made))
             return results
 
         done: dict[str, Unit] = {}
         progress = ((lambda done, total: show_progress(done, total, "compiling")) if self.options.progress
                     else None)
         results = shards.map_forked(work, sources, shards.workers_for(len(sources), self.options.jobs), progress)
-        for (path, rel), (unit, report, pages, failures) in zip(sources, results, strict=True):
+        store = self.memory.parts
+        for (path, rel), (unit, report, pages, failures, made) in zip(sources, results, strict=True):
             early.add(report, pages, failures)
             if unit.summary is not None:
                 unit.explainer = LazyExplainer(unit.summary)
                 reuse(project, unit, path, project.git.of(rel))
+                for name, (part, stored) in made.items():
+                    store.put(name, unit.explainer.slug, unit.front_key, part, stored)
             done[rel] = unit
         return done
 

@@ -69,21 +69,27 @@ def workers_for(count: int, jobs: int) -> int:
     return max(1, min(jobs, count // MIN_EXPLAINERS_PER_WORKER))
 
 
+def own_renderer(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig, env: jinja2.Environment,
+                 root: Path) -> render.Renderer:
+    """A renderer of a site of this explainer alone (with the shared actors): what its own
+    pages and its parts of joined files (`plan.own_parts`) are made with."""
+    site = resolve.assemble_site([explainer], shared, config, Diagnostics())
+    return render.Renderer(site, env, root)
+
+
 def own_page_jobs(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig, env: jinja2.Environment,
                   root: Path, facts: Facts) -> list[OutputJob]:
     """The outputs of the explainer that show nothing of the rest of the site (`plan.own_jobs`:
     its page, `explainer.json`, its share card), rendered with a site of this explainer alone
     and fingerprinted by `facts` (which know its unit)."""
-    site = resolve.assemble_site([explainer], shared, config, Diagnostics())
-    return plan.own_jobs(explainer, render.Renderer(site, env, root), facts)
+    return plan.own_jobs(explainer, own_renderer(explainer, shared, config, env, root), facts)
 
 
-def render_own_pages(explainer: Explainer, shared: dict[str, Actor], config: SiteConfig,
-                     env: jinja2.Environment, root: Path, staging: Path, out_label: str,
+def render_own_pages(explainer: Explainer, renderer: render.Renderer, root: Path, staging: Path, out_label: str,
                      facts: Facts) -> tuple[write.WriteReport, list[PageLinks], list[Diagnostic]]:
-    """Render an explainer's own outputs (see `own_page_jobs`) into `staging`; scan the
-    page's links, whose targets are checked later against the whole site."""
-    jobs = own_page_jobs(explainer, shared, config, env, root, facts)
+    """Render an explainer's own outputs (see `own_page_jobs`) with `renderer` (`own_renderer`)
+    into `staging`; scan the page's links, whose targets are checked later against the whole site."""
+    jobs = plan.own_jobs(explainer, renderer, facts)
     try:
         # Not counted: the compile's progress line counts explainers, not files.
         report, pages = parallel.render_and_write(jobs, staging, root, out_label, None, counted=False)
