@@ -85,10 +85,13 @@ def test_a_front_matter_edit_makes_only_its_own_part_of_claims_json(tmp_path: Pa
 
 
 def test_serve_keeps_the_parts_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only there: its parts, made with drafts shown, are not `build`'s, and in one folder
+    each would replace the other's."""
     root = make_project(tmp_path / "p", FILES)
     out = root / "site"
-    resident = Builder(BuildOptions(root, out, base_url=BASE, jobs=1, drafts=True), resident=True, use_cache=False)
+    resident = Builder(BuildOptions(root, out, base_url=BASE, jobs=1, drafts=True), resident=True)
     resident.build()
+    assert (root / cache.CACHE_DIR).is_dir() and not (root / cache.CACHE_DIR / parts.FOLDER).exists()
     made = _made(monkeypatch)
     for round_ in range(2):
         apply(root, ("write", "content/explainers/more-1.md", explainer("More1", claim=f"Claim {round_}")))
@@ -97,6 +100,7 @@ def test_serve_keeps_the_parts_in_memory(tmp_path: Path, monkeypatch: pytest.Mon
         made.clear()
         assert tree(out) == clean_build(root, tmp_path / f"clean-{round_}", drafts=True)
         made.clear()  # the clean build made its own
+    assert not (root / cache.CACHE_DIR / parts.FOLDER).exists()
 
 
 @pytest.mark.skipif(not compat.can_fork(), reason="workers are forked (compat.can_fork)")

@@ -361,6 +361,12 @@ class Resident(Memory):
         self.disk.outputs = self.outputs
         return self.disk.starting_state() if self.uses_cache else None
 
+    def part_store(self) -> PartStore:
+        """In memory only: its builds show drafts, so its parts' keys are not `build`'s, and
+        on disk the two would replace each other's parts of the same explainers."""
+        self.parts.use_cache(None, False)
+        return self.parts
+
     def may_fork_compile(self) -> bool:
         return False
 

@@ -15,7 +15,9 @@ uses or the settings (the generator's code included).
 
 Where they live:
 
-- in memory, for the process (`serve` keeps them between builds);
+- in memory, for the process (`serve` keeps them between builds, and only there: its
+  builds show drafts, so its keys are not `build`'s, and sharing one folder the two would
+  replace each other's parts);
 - on disk, for a `build` that uses the cache: one sealed file per explainer and joined
   file in `.explainer-cache/parts/`, written by whichever process made the part (a full
   build's compile workers, which make every explainer's parts from the compiled file; a
