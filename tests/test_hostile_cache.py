@@ -501,7 +501,7 @@ def test_every_cache_file_is_read_only_if_this_users_key_sealed_it(tmp_path: Pat
         "view": (cache._view_path(root, "content/explainers/alpha.md"),
                  lambda: cache.load_view(root, "content/explainers/alpha.md", view_key)),
         "journal": (staging / write._JOURNAL, lambda: write._journal(staging)),
-        "part": (parts._path(root, "claims.json", "alpha"), lambda: parts.load(root, "claims.json", "alpha", part_key)),
+        "part": (Path(parts._path(root, "claims.json", "alpha")), lambda: parts.load(root, "claims.json", "alpha", part_key)),
     }
     for kind, (path, read) in readers.items():
         sealed = path.read_bytes()

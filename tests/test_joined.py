@@ -180,7 +180,7 @@ def test_a_bad_part_file_is_made_again_never_used(tmp_path: Path, monkeypatch: p
     out = root / "site"
     _build(root)
     folder = root / cache.CACHE_DIR / parts.FOLDER
-    alpha, beta = (parts._path(root, "claims.json", slug) for slug in ("alpha", "beta"))
+    alpha, beta = (Path(parts._path(root, "claims.json", slug)) for slug in ("alpha", "beta"))
     assert parts.load(root, "claims.json", "alpha", _body(alpha)[0][2]) is not None  # type: ignore[arg-type]
     key = _body(alpha)[0][2]
     BAD_PARTS[damage](alpha, beta)

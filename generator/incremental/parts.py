@@ -33,6 +33,7 @@ made again from the explainer. A bad part file costs time, never output.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -134,11 +135,16 @@ def _slug_name(slug: str) -> str:
     return hashlib.blake2b(slug.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
-def _path(root: Path, name: str, slug: str) -> Path:
+def _path(root: Path, name: str, slug: str) -> str:
     """One file per explainer and joined file, named by digests of both: its slug's first,
-    so that `prune` knows whose it is."""
-    kind = hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
-    return _folder(root) / f"{_slug_name(slug)}-{kind}.part"
+    so that `prune` knows whose it is. (A string: joining 2,000 `Path`s was a tenth of
+    reading the parts.)"""
+    return f"{os.fspath(root)}/{cache.CACHE_DIR}/{FOLDER}/{_slug_name(slug)}-{_kind_name(name)}.part"
+
+
+@functools.lru_cache(maxsize=16)
+def _kind_name(name: str) -> str:
+    return hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
 
 
 def store(root: Path, name: str, slug: str, key: str, part: Part) -> bool:
@@ -151,7 +157,7 @@ def store(root: Path, name: str, slug: str, key: str, part: Part) -> bool:
     try:
         head = json.dumps([name, slug, key, list(part.links)], ensure_ascii=False).encode()
         body = head + b"\n" + part.data
-        safefs.write_file(_path(root, name, slug), userkey.seal(_SEAL, body, secret).encode() + b"\n" + body)
+        safefs.write_file(Path(_path(root, name, slug)), userkey.seal(_SEAL, body, secret).encode() + b"\n" + body)
     except (OSError, UnicodeError):
         return False
     return True
@@ -167,20 +173,22 @@ def load(root: Path, name: str, slug: str, key: str) -> Part | None:
         sealed = safefs.read_file(_path(root, name, slug))
     except OSError:
         return None
-    checksum, body = sealed[:32], sealed[33:]
-    if sealed[32:33] != b"\n" or not userkey.is_sealed(_SEAL, body, checksum, secret):
+    # The body is hashed in place and the data copied once: 27 MB at 2,000 explainers.
+    if sealed[32:33] != b"\n" or not userkey.is_sealed(_SEAL, memoryview(sealed)[33:], sealed[:32], secret):
         return None
-    head, newline, data = body.partition(b"\n")
+    end = sealed.find(b"\n", 33)
+    if end < 0:
+        return None
     try:
-        found = json.loads(head)
-        if not newline or not isinstance(found, list) or found[:3] != [name, slug, key] or len(found) != 4:
+        found = json.loads(sealed[33:end])
+        if not isinstance(found, list) or found[:3] != [name, slug, key] or len(found) != 4:
             return None
         links = found[3]
         if not isinstance(links, list) or not all(isinstance(link, str) for link in links):
             return None
     except (ValueError, UnicodeDecodeError):
         return None
-    return Part(data, tuple(links))
+    return Part(sealed[end + 1:], tuple(links))
 
 
 def prune(root: Path, slugs: set[str]) -> None:

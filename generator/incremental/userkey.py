@@ -102,12 +102,13 @@ def problem() -> str | None:
     return _lookup()[1] or None
 
 
-def seal(kind: str, data: bytes, secret: bytes) -> str:
-    """The keyed checksum of `data` as a `kind` of file (32 hex digits)."""
+def seal(kind: str, data: bytes | memoryview, secret: bytes) -> str:
+    """The keyed checksum of `data` as a `kind` of file (32 hex digits); a `memoryview` is
+    hashed where it lies, not copied."""
     return hashlib.blake2b(data, key=secret, digest_size=16, person=kind.encode()[:16]).hexdigest()
 
 
-def is_sealed(kind: str, data: bytes, checksum: bytes | str, secret: bytes) -> bool:
+def is_sealed(kind: str, data: bytes | memoryview, checksum: bytes | str, secret: bytes) -> bool:
     if isinstance(checksum, bytes):
         checksum = checksum.decode("ascii", "replace")
     return hmac.compare_digest(seal(kind, data, secret), checksum)
