@@ -14,6 +14,8 @@ in a subprocess, default settings), the median over `--repeat` runs of:
                (it sets up the previous generation that later edits update: see generator/write.py)
 - edit:        the same again: the steady state while an author works
 - actor edit:  one shared actor's role changed, then `build`
+- claim edit:  one claim's text of one explainer changed, then `build`: a front-matter edit,
+               which the explainer's pages, its actor's page and the site's claims.json show
 - floor:       bench/floor.py on the same files (parse, Markdown, one template, write)
 - pages floor: bench/floor.py --pages: the same, for every page the contract asks for
                (explainer pages and JSON, actor, tag and home pages), minimal templates
@@ -34,9 +36,9 @@ revision's own `python -m generator` with this interpreter (the same dependencie
 `generator.__file__` lies in the checkout comes first. A warm-up build of a small
 project compiles each checkout's bytecode and templates. Then for each size, on two
 copies of the same synthetic project, the two revisions take turns step by step
-(cold, no-op, first edit, edit, actor edit), and which goes first alternates from
-round to round. No floors. It prints, for cold, no-op, edit (the steady-state one),
-actor edit and the cold build's peak RSS: both medians, NEW / OLD, a verdict (`ok`
+(cold, no-op, first edit, edit, actor edit, claim edit), and which goes first alternates
+from round to round. No floors. It prints, for cold, no-op, edit (the steady-state one),
+actor edit, claim edit and the cold build's peak RSS: both medians, NEW / OLD, a verdict (`ok`
 when NEW / OLD <= 1.10) and each side's min-max, and writes bench/out/compare.json.
 A worktree holds commits only: commit what you want measured.
 """
@@ -121,6 +123,17 @@ def edit_shared_actor(root: Path, round_: int) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def edit_claim(root: Path, round_: int) -> None:
+    """The text of the first claim of explainer-0 ends in ` edited <round>` (a front-matter edit)."""
+    path = root / "content" / "explainers" / "explainer-0.md"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = lines.index("  claim-0:")
+    text = next(i for i in range(at, len(lines)) if lines[i].startswith("    text: "))
+    sentence = lines[text].removesuffix('"').split(" edited ")[0]
+    lines[text] = f'{sentence} edited {round_}"'
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
 def reset_output(root: Path) -> None:
     """No site and no previous generation, so that the next `build --clean` starts from nothing."""
     shutil.rmtree(root / "site", ignore_errors=True)
@@ -132,7 +145,8 @@ def bench_size(n: int, repeat: int, jobs: int | None, workdir: Path) -> dict[str
     root = workdir / f"project-{n}"
     synth.make_project(root, n, **PARAMS)
     extra = ("--jobs", str(jobs)) if jobs else ()
-    cold, noop, first_edit, edit, actor_edit, floors, page_floors, rss = [], [], [], [], [], [], [], []
+    cold, noop, first_edit, edit, actor_edit, claim_edit = [], [], [], [], [], []
+    floors, page_floors, rss = [], [], []
     stages: list[dict[str, float]] = []
     pages = 0
     for r in range(repeat):
@@ -149,6 +163,8 @@ def bench_size(n: int, repeat: int, jobs: int | None, workdir: Path) -> dict[str
         edit.append(run_build(root, *extra)[0])
         edit_shared_actor(root, r)
         actor_edit.append(run_build(root, *extra)[0])
+        edit_claim(root, r)
+        claim_edit.append(run_build(root, *extra)[0])
         with tempfile.TemporaryDirectory(dir=workdir) as out:
             floors.append(floor.run_floor(root, Path(out), jobs or len(os.sched_getaffinity(0))))
         with tempfile.TemporaryDirectory(dir=workdir) as out:
@@ -157,17 +173,17 @@ def bench_size(n: int, repeat: int, jobs: int | None, workdir: Path) -> dict[str
     return {
         "explainers": n, "pages": pages, "repeat": repeat,
         "cold_s": med(cold), "noop_s": med(noop), "first_edit_s": med(first_edit), "edit_s": med(edit),
-        "actor_edit_s": med(actor_edit),
+        "actor_edit_s": med(actor_edit), "claim_edit_s": med(claim_edit),
         "floor_s": med(floors), "cold_over_floor": med(cold) / med(floors),
         "pages_floor_s": med(page_floors), "cold_over_pages_floor": med(cold) / med(page_floors),
         "peak_rss_mib": max(rss) / 1024, "pages_per_s": pages / med(cold),
         "cold_stages_s": {stage: med(run[stage] for run in stages) for stage in stages[0]},
         "runs": {"cold": cold, "noop": noop, "first_edit": first_edit, "edit": edit, "actor_edit": actor_edit,
-                 "floor": floors, "pages_floor": page_floors},
+                 "claim_edit": claim_edit, "floor": floors, "pages_floor": page_floors},
     }
 
 
-COMPARED = ("cold", "noop", "edit", "actor_edit", "rss")
+COMPARED = ("cold", "noop", "edit", "actor_edit", "claim_edit", "rss")
 """The figures compare mode judges, in table order (issue 18's list)."""
 
 UNITS = {"rss": "MiB"}
@@ -206,7 +222,12 @@ def compare_steps(env: dict[str, str], cwd: Path, jobs: int | None,
         edit_shared_actor(root, round_)
         return {"actor_edit": build(root)[0]}
 
-    return [("cold", cold), ("noop", noop), ("first_edit", first_edit), ("edit", edit), ("actor_edit", actor_edit)]
+    def claim_edit(root: Path) -> dict[str, float]:
+        edit_claim(root, round_)
+        return {"claim_edit": build(root)[0]}
+
+    return [("cold", cold), ("noop", noop), ("first_edit", first_edit), ("edit", edit), ("actor_edit", actor_edit),
+            ("claim_edit", claim_edit)]
 
 
 def compare_size(n: int, repeat: int, jobs: int | None, workdir: Path, checkouts: dict[str, compare.Checkout],
@@ -304,7 +325,7 @@ def main() -> int:
     results = []
     header = (f"{'N':>6} {'pages':>7} {'cold s':>8} {'floor s':>8} {'cold/floor':>10} {'p.floor s':>9} "
               f"{'cold/p.fl':>9} {'no-op s':>8} "
-              f"{'1st edit':>8} {'edit s':>7} {'actor s':>8} {'RSS MiB':>8} {'pages/s':>8}")
+              f"{'1st edit':>8} {'edit s':>7} {'actor s':>8} {'claim s':>8} {'RSS MiB':>8} {'pages/s':>8}")
     print(header)
     for n in sizes:
         row = bench_size(n, args.repeat, args.jobs, workdir)
@@ -312,7 +333,8 @@ def main() -> int:
         print(f"{n:>6} {row['pages']:>7} {row['cold_s']:>8.2f} {row['floor_s']:>8.2f} "
               f"{row['cold_over_floor']:>10.2f} {row['pages_floor_s']:>9.2f} {row['cold_over_pages_floor']:>9.2f} "
               f"{row['noop_s']:>8.2f} {row['first_edit_s']:>8.2f} {row['edit_s']:>7.2f} "
-              f"{row['actor_edit_s']:>8.2f} {row['peak_rss_mib']:>8.0f} {row['pages_per_s']:>8.0f}",
+              f"{row['actor_edit_s']:>8.2f} {row['claim_edit_s']:>8.2f} {row['peak_rss_mib']:>8.0f} "
+              f"{row['pages_per_s']:>8.0f}",
               flush=True)
     if len(sizes) > 1:
         by_n = {r["explainers"]: r for r in results}
