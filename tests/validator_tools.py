@@ -37,9 +37,10 @@ TIMELINEJS_DIST = TOOLS / "timelinejs" / "node_modules" / "@knight-lab" / "timel
 
 
 def unavailable(reason: str) -> None:
-    """Skip the test, or fail it in CI."""
+    """Skip the test, or fail it in CI (`.ci/run` sets CI): a CI run that skipped the
+    validators or the browser would pass without checking what they check."""
     if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must run every validator: ./dev test installs them)")
+        pytest.fail(f"{reason} (CI must run every validator and the browser tests: ./dev test installs them)")
     pytest.skip(reason)
 
 

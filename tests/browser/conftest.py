@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from validator_tools import unavailable
 
 from browser_support import (ARTIFACTS, CHROMIUM_ARGS, REPO, ServedSite, chromium_path,
                              prepare_edge_project, prepare_example_copy, serve_built)
@@ -66,17 +67,17 @@ def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"Chromium not available: Playwright is not installed ({exc}); run ./dev test")
+        unavailable(f"Chromium not available: Playwright is not installed ({exc}); run ./dev test")
     path = chromium_path()
     if path is None:
         wanted = os.environ.get("EXPLAINER_CHROMIUM") or "/usr/bin/chromium"
-        pytest.skip(f"Chromium not available: {wanted} not found (./dev test installs it with apt-get)")
+        unavailable(f"Chromium not available: {wanted} not found (./dev test installs it with apt-get)")
     manager = sync_playwright().start()
     try:
         instance = manager.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, timeout=60_000)
     except Exception as exc:  # pragma: no cover - depends on the machine
         manager.stop()
-        pytest.skip(f"Chromium not available: {path} could not be launched: {exc}")
+        unavailable(f"Chromium not available: {path} could not be launched: {exc}")
     try:
         yield instance
     finally:
