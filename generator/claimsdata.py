@@ -20,19 +20,10 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from generator.dates import PartialDate
 from generator.eventdates import EventDate
 from generator.model import RELATIONS, Explainer
 
 SCHEMA_VERSION = 1
-
-
-def iso_date(date: PartialDate) -> str:
-    """ISO 8601 at the written precision: `2024`, `2024-03`, `2024-03-22`, or an RFC 3339
-    date-time (`T` and `Z` upper case)."""
-    if date.time is not None:
-        return date.iso()
-    return date.day_iso()[: {"year": 4, "month": 7, "day": 10}[date.precision]]
 
 
 def date_json(date: EventDate | None) -> dict[str, str | None] | None:
@@ -42,7 +33,7 @@ def date_json(date: EventDate | None) -> dict[str, str | None] | None:
     if date is None:
         return None
     true = date.true_date
-    return {"written": date.text, "iso": iso_date(true) if true is not None else None,
+    return {"written": date.text, "iso": true.edtf() if true is not None else None,
             "precision": date.precision, "qualifier": date.qualifier, "edtf": date.edtf(),
             "earliest": date.earliest(), "latest": date.latest()}
 
