@@ -382,10 +382,7 @@ def markdown_html(field: Markdown, site: Site, root: str, page_path: str, page: 
             if page is not None and id_ in page.page_actors:
                 return f"#actor-{id_}", "actor"
             return f"{root}actors/{id_}/", "actor"
-        if home is not None:
-            # `resolve` refused every other id, so this is one of the explainer's questions
-            # (asking `home.questions` would compile an explainer an actor page knows only
-            # from its summary).
+        if home is not None and id_ in home.questions:  # from the view `home.claims` read
             return (f"#question-{id_}" if home_is_page else f"{root}{home.slug}/#question-{id_}"), "question"
         return None
 
