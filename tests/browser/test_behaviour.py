@@ -219,3 +219,20 @@ def test_the_script_speaks_the_pages_language(browser: Any, tmp_path: Any) -> No
         assert page.locator(".section-claims .filter-status").inner_text() == \
             "Показано 2 из 8 утверждений, автор — \u2068Vladimir Putin\u2069."
         assert not log.problems(), log.problems()
+
+
+def test_the_script_reads_doubled_braces_as_braces(browser: Any, tmp_path: Any) -> None:
+    """`{{` and `}}` in a message are literal braces, in the script as in the catalogues
+    (Python's format()): the script once showed `{{shown}}` as `{2}`."""
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    (root / "site.yaml").write_text(
+        (REPO / "site.yaml").read_text("utf-8")
+        + "strings:\n  en:\n    filter.showing_claims: \"{{shown}} = {shown} of {total}, by {actor}.\"\n",
+        encoding="utf-8")
+    with serve_built(root, tmp_path / "site") as site, open_page(browser, site, 1280) as (page, log):
+        page.goto(site.page_url(EXPLAINER))
+        page.locator("#filter-claims").select_option("vladimir-putin")
+        assert page.locator(".section-claims .filter-status").inner_text() == \
+            "{shown} = 2 of 8 claims, by \u2068Vladimir Putin\u2069."
+        assert not log.problems(), log.problems()

@@ -38,7 +38,9 @@
       var n = params.count;
       text = text[plurals ? plurals.select(n) : n === 1 ? "one" : "other"] || text.other;
     }
-    return text.replace(/\{(\w+)\}/g, function (all, name) {
+    // "{{" and "}}" are literal braces, as the catalogues and Python's format() read them.
+    return text.replace(/\{\{|\}\}|\{(\w+)\}/g, function (all, name) {
+      if (!name) return all.charAt(0);
       var value = params[name];
       return typeof value === "number" && numbers ? numbers.format(value) : String(value);
     });
