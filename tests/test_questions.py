@@ -248,10 +248,11 @@ def test_without_questions_claims_are_grouped_by_their_relations(project, cli_ru
     assert cli_run("build", "--root", root).code == 0
     section = by_id(html_tree(root / "site/a/index.html"), "who-says-what")
     groups = section.findall("div[@class='wsw-group']")
-    # Each web of related claims under the text of the claim the others point at (a1: two
-    # relations; b1: one, and it comes first), in the order of their first claim; then the rest.
+    # Each web of related claims under the claim the others point at (a1: two relations; b1:
+    # one, and it comes first), attributed to its actor as a related claim is, in the order of
+    # their first claim; then the rest.
     assert [" ".join(text_of(g.find("h3")).split()) for g in groups] == [  # type: ignore[arg-type]
-        "Claim a1.", "Claim b1.", "Other claims"]
+        "P — Claim a1.", "P — Claim b1.", "Other claims"]
     assert [[href for href, _ in links_in(g.find("table"))][1::2] for g in groups] == [  # type: ignore[arg-type]
         ["#claim-a1", "#claim-a2", "#claim-a3"], ["#claim-b1", "#claim-b2"], ["#claim-lone"]]
     assert section.find(".//ul[@class='wsw-open']") is None
