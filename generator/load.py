@@ -169,7 +169,7 @@ def read_text(root: Path, path: Path, diags: Diagnostics) -> str | None:
     try:
         # Resolved whether or not the file itself is a link: a linked folder on the way
         # (content/explainers -> /elsewhere) leads outside the project just as well.
-        if not _inside(root, path):
+        if not inside(root, path):
             diags.error(Span(rel), "symbolic link points outside the project", "copy the file instead")
             return None
         size, data = _read_bounded(path)
@@ -208,7 +208,7 @@ def _read_bounded(path: Path) -> tuple[int, bytes]:
     return max(info.st_size, len(data)), data
 
 
-def _inside(root: Path, path: Path) -> bool:
+def inside(root: Path, path: Path) -> bool:
     """`path`, with every symbolic link on the way resolved, is inside `root` (also resolved)."""
     return _within(os.path.realpath(root), os.path.realpath(path))
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 
 from generator import compat
+from generator.load import inside
 
 
 def _stamp(stat: os.stat_result) -> str:
@@ -58,11 +59,17 @@ def source_stamps(root: Path, theme: Path) -> dict[str, str]:
     stamps: dict[str, str] = {}
     if (root / "site.yaml").is_file():
         stamps["site.yaml"] = stamp_or_empty(root / "site.yaml")
-    tree_stamps(root / "content", "content", stamps)
-    tree_stamps(root / "templates", "templates", stamps)
-    tree_stamps(root / "i18n", "i18n", stamps)
+    for name in ("content", "templates", "i18n"):
+        folder = root / name
+        if os.path.islink(folder) and not inside(root, folder):
+            # A cloned project's `i18n -> /` would be walked whole on every build; the link
+            # itself is the stamp (the loaders refuse what it leads to, or find nothing there).
+            stamps[name] = f"link:{os.readlink(folder)}"
+            continue
+        tree_stamps(folder, name, stamps)
     tree_stamps(theme, "(theme)", stamps)
     return stamps
+
 
 
 def all_exist(out_dir: Path, outputs: dict[str, str]) -> bool:
