@@ -8,6 +8,10 @@ links), `datePublished` (the claim's date; of an uncertain one, only a month or 
 that is certainly true, see `EventDate.true_date`) and `appearance` (the claim's
 first cited source with a URL, else its first cited source: a CreativeWork with
 the source's URL, title, date and publisher). The NewsArticle's `image` is the page's share picture.
+Every date is given at the precision it was written with (`2024-03-28`, `2024-03`, or a
+date-time): schema.org takes ISO 8601 dates, and a date alone given as midnight UTC would
+state a time nobody wrote (and, west of Greenwich, the day before). Only the feed, whose
+format requires a date-time, turns a date into midnight UTC.
 The data is embedded with `render._json_for_script`, which escapes `<`, `>`
 and `&`, so no content can close the `<script>` element.
 """
@@ -71,7 +75,7 @@ def appearance_entity(source: Source) -> dict[str, Any]:
     if source.url:
         entity["url"] = source.url
     if source.date is not None:
-        entity["datePublished"] = source.date.iso()
+        entity["datePublished"] = source.date.edtf()
     if source.publisher:
         entity["publisher"] = {"@type": "Organization", "name": source.publisher}
     return entity
@@ -91,8 +95,8 @@ def explainer_jsonld(explainer: Explainer, actors: dict[str, Actor], config: Sit
         "headline": _shorten(explainer.title, 110),
         "description": explainer.summary,
         "inLanguage": messages.language,
-        "datePublished": explainer.published.iso(),
-        "dateModified": updated.iso(),
+        "datePublished": explainer.published.edtf(),
+        "dateModified": updated.edtf(),
         "author": [{"@type": "Person", "name": name} for name in explainer.authors] or [publisher],
         "publisher": publisher,
         "url": page_url,
@@ -101,7 +105,7 @@ def explainer_jsonld(explainer: Explainer, actors: dict[str, Actor], config: Sit
     if image is not None:
         article["image"] = image_entity(image)
     if explainer.corrections:
-        article["correction"] = [{"@type": "CorrectionComment", "datePublished": c.date.iso(),
+        article["correction"] = [{"@type": "CorrectionComment", "datePublished": c.date.edtf(),
                                   "text": c.text} for c in explainer.corrections]
     objects: list[dict[str, Any]] = [article]
     for claim in explainer.claims.values():
@@ -113,7 +117,7 @@ def explainer_jsonld(explainer: Explainer, actors: dict[str, Actor], config: Sit
             item["author"] = actor_entity(author, page_url)
         made = claim.date
         if made is not None and made.exact and made.start is not None:
-            item["datePublished"] = made.start.iso()
+            item["datePublished"] = made.start.edtf()
         elif made is not None and made.true_date is not None:
             # Only what is certainly true, at its own precision (an ISO 8601 month or year:
             # "2023-06" for between 5 and 7 June 2023), never a made-up first instant; none
@@ -131,7 +135,7 @@ def explainer_jsonld(explainer: Explainer, actors: dict[str, Actor], config: Sit
             "url": f"{page_url}#claim-{claim.id}",
             "claimReviewed": _shorten(claim.text),
             "author": publisher,
-            "datePublished": updated.iso(),
+            "datePublished": updated.edtf(),
             "itemReviewed": item,
             "reviewRating": {"@type": "Rating", "alternateName": messages.status(claim.status)},
         }

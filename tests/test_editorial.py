@@ -342,9 +342,9 @@ def test_updated_is_the_latest_of_updated_and_corrections_not_the_last_commit(
                    f"{commit_day if updated_from_git else '29 March 2024'}"],
         "listing": [f"28 March 2024 · Updated {commit_day if updated_from_git else '29 March 2024'} · "
                     "4 claims, 2 rated · 1-point timeline"],
-        "article:modified_time": ["2026-11-25T08:23:26+00:00" if updated_from_git else "2024-03-29T00:00:00Z"],
-        "dateModified": "2026-11-25T08:23:26+00:00" if updated_from_git else "2024-03-29T00:00:00Z",
-        "ClaimReview datePublished": ["2026-11-25T08:23:26+00:00" if updated_from_git else "2024-03-29T00:00:00Z"],
+        "article:modified_time": ["2026-11-25T08:23:26+00:00" if updated_from_git else "2024-03-29"],
+        "dateModified": "2026-11-25T08:23:26+00:00" if updated_from_git else "2024-03-29",
+        "ClaimReview datePublished": ["2026-11-25T08:23:26+00:00" if updated_from_git else "2024-03-29"],
         "feed updated": "2026-11-25T08:23:26+00:00" if updated_from_git else "2024-03-29T00:00:00Z",
         "entry updated": ["2026-11-25T08:23:26+00:00" if updated_from_git else "2024-03-29T00:00:00Z"],
         # The sitemap tells crawlers the page changed, whatever the change: git may say so.

@@ -383,7 +383,7 @@ def test_json_ld_dates_a_claim_only_with_what_is_certainly_true(built: Path) -> 
         "The dam was structurally sound.": None,  # around May 2023
         "Cracks had been reported to the authority.": None,  # by 1 June 2023
         "The reservoir level fell sharply before the breach.": "2023-06",  # between 5 and 7 June 2023
-        "The dam gave way in the early hours.": "2023-06-06T00:00:00Z",  # exact, as every exact date
+        "The dam gave way in the early hours.": "2023-06-06",  # exact: the day as written
     }
 
 
