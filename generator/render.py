@@ -595,11 +595,14 @@ class Renderer:
         return RenderedFile(dest_path, text.encode("utf-8"))
 
     def xml(self, name: str) -> RenderedFile:
+        """The feed or the sitemap. `messages_in(language)` gives a feed entry in another
+        language than the site's its own words ("Rectificatif", not "Correction")."""
         site = self.site
         text = self.env.get_template(name).render(
             site=self.config, site_data=site, root="", page_path=name, explainers=site.explainers,
             explainer=None, absolute=self.absolute, feed_updated=_feed_updated(site.explainers),
-            sitemap_updated=_sitemap_updated(site.explainers), **self.language())
+            sitemap_updated=_sitemap_updated(site.explainers),
+            messages_in=lambda language: self.language(language)["t"], **self.language())
         return RenderedFile(name, text.encode("utf-8"))
 
 

@@ -372,6 +372,20 @@ def test_the_same_story_in_several_languages_links_its_versions(project, cli_run
     assert titles == {"Attack": None, "Attaque en français": "fr", "Hujum هجوم بالعربية": "ar"}
 
 
+def test_a_feed_entry_in_another_language_speaks_it(project, cli_run) -> None:
+    """A correction in a French explainer's entry of an English site's feed is a
+    "Rectificatif", dated in French: the entry is marked xml:lang="fr"."""
+    corrected = _story("Attaque", "fr").replace(
+        "title:", "corrections:\n  - date: 2024-03-29\n    text: Une date était fausse.\ntitle:", 1)
+    root = project({"site.yaml": "title: Desk\nlanguage: en\n",
+                    "content/explainers/attaque.md": corrected, **SHARED})
+    assert cli_run("build", "--root", root).code == 0
+    feed = (root / "site/feed.xml").read_text("utf-8")
+    assert '<entry xml:lang="fr">' in feed
+    assert "Rectificatif (29 mars 2024)\xa0: Une date était fausse." in feed  # French spacing
+    assert "Correction (" not in feed
+
+
 def test_a_story_told_twice_in_one_language_is_an_error(project, cli_run) -> None:
     root = project({"content/explainers/a.md": _story("Alpha", "fr"),
                     "content/explainers/b.md": _story("Beta", "fr"), **SHARED})
