@@ -99,6 +99,8 @@ DEFAULT_LANGUAGE_FILE = THEME_CATALOGUES / f"{i18n.DEFAULT_LANGUAGE}.yaml"
 def _tags(language: str) -> list[str]:
     """The catalogues of a language tag, the most general first: `pt-BR` -> pt, pt-BR."""
     parts = language.split("-")
+    if not all(part.isascii() and part.isalnum() for part in parts):
+        return []  # never a file name made of anything but letters, digits and dashes
     return ["-".join(parts[:n]) for n in range(1, len(parts) + 1)]
 
 

@@ -352,6 +352,19 @@ def sealed_entries_of_the_wrong_types(world: World) -> None:
         reseal(shared, json.dumps(data).encode(), "shared.json")
 
 
+def sealed_units_of_a_language_no_one_writes(world: World) -> None:
+    """Units sealed with this user's key whose summary names a language tag that is a string
+    but no language: the catalogues and Babel must never see it."""
+    for path in world.state_paths():
+        units = path.with_name(path.name.replace("state-", "units-"))
+        if units.exists():
+            data = json.loads(sealed_payload(units))
+            for rel, unit in data["units"].items():
+                if rel.endswith("alpha.md"):
+                    unit["summary"]["language"] = "../../x y\u0000"
+            reseal(units, json.dumps(data).encode(), "units")
+
+
 def sealed_state_of_the_wrong_types(world: World) -> None:
     """A state whose warnings are not diagnostics, a writer record that is not an id."""
     for path in world.state_paths():
@@ -433,6 +446,7 @@ ATTACKS = {
     "a sealed state naming paths out of the site": Attack(later=sealed_paths_out_of_the_site, step=3),
     "sealed units and actors of the wrong types": Attack(later=sealed_entries_of_the_wrong_types, step=2),
     "a sealed state of the wrong types": Attack(later=sealed_state_of_the_wrong_types),
+    "sealed units of a language no one writes": Attack(later=sealed_units_of_a_language_no_one_writes, step=2),
     "a planted previous generation": Attack(planted_previous_generation),
     "a previous generation planted later": Attack(later=planted_previous_generation_later, step=3),
     "a cache made with another key": Attack(cache_of_another_key),

@@ -28,6 +28,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from generator import i18n
 from generator.dates import PartialDate, parse_date
 from generator.diagnostics import Span
 from generator.incremental import views
@@ -129,7 +130,7 @@ class LazyExplainer:
         self.status_counts = {_text(status): int(n) for status, n in data["status_counts"].items()}
         self.actors = {actor_id: LazyActor(actor_id, fields, self)
                        for actor_id, fields in data["actors"].items()}
-        self.language = _text(data["language"])
+        self.language = _language(data["language"])
         self.story: str | None = _text(data["story"]) if data["story"] is not None else None
         self.story_span: Span | None = _span(data["story_span"]) if data["story_span"] is not None else None
 
@@ -274,6 +275,15 @@ def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError("not a string")
     return value
+
+
+def _language(value: Any) -> str:
+    """A page language from the cache: "" (the site's) or a tag the validator would accept.
+    Any other string would reach Babel and the catalogue files' names."""
+    language = _text(value)
+    if language and i18n.check_language(language) is not None:
+        raise ValueError("not a language tag")
+    return language
 
 
 def _flag(value: Any) -> bool:
