@@ -135,7 +135,7 @@ def _strings(r: FieldReader, diags: Diagnostics) -> dict[str, YMap]:
             diags.error(value.span, f"'strings: {language}' in site.yaml must be a mapping of 'key: text' "
                         f"lines, not {kind_name(value)}")
         else:
-            found[language] = value
+            found[i18n.canonical_tag(language)] = value
     return found
 
 

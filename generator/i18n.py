@@ -63,6 +63,24 @@ def locale_of(language: str) -> Locale:
         raise LanguageError(f"'{language}' is not a language tag the Unicode CLDR knows") from None
 
 
+def canonical_tag(language: str) -> str:
+    """The tag in BCP 47's canonical case (RFC 5646, 2.1.1): `FR` -> fr, `pt-br` -> pt-BR,
+    `SR-LATN` -> sr-Latn. Tags are case-insensitive, but catalogue files, `strings:` keys,
+    `lang` attributes and hreflang alternates are matched as written: one spelling each."""
+    parts = language.split("-")
+    canonical = [parts[0].lower()]
+    singleton = False
+    for part in parts[1:]:
+        singleton = singleton or len(part) == 1  # an extension or private use: lower case
+        if not singleton and len(part) == 4 and part.isalpha():
+            canonical.append(part.title())  # script
+        elif not singleton and (len(part) == 2 and part.isalpha() or len(part) == 3 and part.isdigit()):
+            canonical.append(part.upper())  # region
+        else:
+            canonical.append(part.lower())
+    return "-".join(canonical)
+
+
 def check_language(language: str) -> str | None:
     """Why `language` cannot be a page's language, or None if it can."""
     try:

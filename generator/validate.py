@@ -202,7 +202,7 @@ def language_field(r: FieldReader) -> str | None:
         r.diags.error(node.span, f"'language' in {r.what}: {problem}",
                       "use a BCP 47 language tag, such as en, fr, ru, uk, ar or pt-BR")
         return None
-    return language
+    return i18n.canonical_tag(language)
 
 
 def lead_image(r: FieldReader, images: set[str], diags: Diagnostics,

@@ -266,6 +266,28 @@ def test_site_yaml_and_a_project_catalogue_override_any_string(project, cli_run)
     assert [text_of(e) for e in page.iter() if e.get("class") == "legend-count"] == ["1 affirmation notée"] * 2
 
 
+@pytest.mark.parametrize(("written", "canonical"), [("FR", "fr"), ("pt-br", "pt-BR"), ("SR-LATN-rs", "sr-Latn-RS"),
+                                                    ("es-419", "es-419"), ("en-US-x-TWAIN", "en-US-x-twain")])
+def test_a_language_tag_is_used_in_its_canonical_case(written: str, canonical: str) -> None:
+    assert i18n.canonical_tag(written) == canonical
+
+
+def test_a_tag_in_any_case_finds_its_catalogue_and_strings(project, cli_run) -> None:
+    """`language: FR` is French: the theme's fr.yaml and `strings: Fr:` apply, and the
+    page says lang="fr" (no warning that French has no catalogue)."""
+    root = project({
+        "site.yaml": "title: Desk\nlanguage: FR\nstrings:\n  Fr:\n    nav.feed: Notre flux\n",
+        "content/explainers/a.md": explainer("Alpha"), **SHARED,
+    })
+    result = cli_run("build", "--root", root, "--base-url", "https://example.org/")
+    assert result.code == 0, result.err
+    assert "warning" not in result.err
+    page = html_tree(root / "site/a/index.html")
+    assert page.get("lang") == "fr"
+    assert [text_of(a) for a in page.iter("a") if a.get("href") == "../feed.xml"][0] == "Notre flux"
+    assert text_of(next(e for e in page.iter() if e.get("class") == "kicker")) == "Décryptage"
+
+
 @pytest.mark.parametrize(("files", "expected"), [
     ({"site.yaml": "language: fr\nstrings:\n  fr:\n    nav.fed: Flux\n"},
      "site.yaml:4:5: error: unknown string 'nav.fed'; did you mean 'nav.feed'?"),
