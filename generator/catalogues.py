@@ -61,10 +61,34 @@ class Strings:
         return found[0]
 
     def check(self, languages: Iterable[str], diags: Diagnostics) -> None:
-        """Read each language's messages, adding what is wrong or missing in them to `diags`."""
-        for language in sorted(set(languages)):
+        """Read each language's messages, adding what is wrong or missing in them to `diags`;
+        and the errors of every other catalogue the project has, which no page uses yet (a
+        translator's file is checked before the first page in its language, not after)."""
+        used = set(languages)
+        for language in sorted(used | self._catalogued(diags)):
             self.messages(language)
-            diags.items.extend(self._known[language][1])
+            found = self._known[language][1]
+            diags.items.extend(found if language in used else [d for d in found if d.severity == "error"])
+
+    def _catalogued(self, diags: Diagnostics) -> set[str]:
+        """The languages of site.yaml's `strings:` and of the project's `i18n/*.yaml` files,
+        with a warning for a file no language would read (`FR.yaml`, `french.yaml`)."""
+        found = set(self.overrides)
+        folder = self.root / PROJECT_FOLDER if self.root is not None else None
+        if folder is None or not folder.is_dir() or folder.is_symlink():
+            return found  # (a linked i18n/ is read file by file, as a page asks for it)
+        for path in sorted(folder.iterdir()):
+            tag = path.name.removesuffix(".yaml")
+            if tag == path.name or tag.startswith("."):
+                continue
+            if i18n.check_language(tag) is None and i18n.canonical_tag(tag) == tag:
+                found.add(tag)
+                continue
+            name = (f"{i18n.canonical_tag(tag)}.yaml" if i18n.check_language(tag) is None
+                    else "a BCP 47 language tag, such as fr.yaml or pt-BR.yaml")
+            diags.warning(Span(f"{PROJECT_FOLDER}/{path.name}"), "this catalogue is never read: its name is "
+                          "not a language tag in canonical case", f"name it {name}")
+        return found
 
     def _read(self, language: str) -> tuple[Messages, list[Diagnostic]]:
         diags = Diagnostics()

@@ -321,6 +321,30 @@ def test_a_wrong_string_is_a_located_error(project, cli_run, files: dict[str, st
     assert not (root / "site").exists()
 
 
+def test_a_catalogue_no_page_uses_yet_is_checked_and_an_odd_name_is_named(project, cli_run) -> None:
+    """A translator's i18n/de.yaml is checked before the first German page (its errors, not
+    the keys it lacks); a file no language reads says so instead of being skipped silently."""
+    root = project({
+        "site.yaml": "title: Desk\n",
+        "i18n/de.yaml": "nav.feed: Unser Feed\nnav.fed: Tippfehler\n",
+        "i18n/FR.yaml": "nav.feed: Notre flux\n",
+        "i18n/french.yaml": "nav.feed: Notre flux\n",
+        "i18n/notes.txt": "not a catalogue\n",
+        "content/explainers/a.md": explainer("Alpha"), **SHARED,
+    })
+    result = cli_run("build", "--root", root, "--base-url", "https://example.org/")
+    assert result.code == 1
+    lines = result.err.splitlines()
+    assert "i18n/de.yaml:2:1: error: unknown string 'nav.fed'; did you mean 'nav.feed'?" in lines
+    assert ("i18n/FR.yaml:1:1: warning: this catalogue is never read: its name is not a language tag in "
+            "canonical case; name it fr.yaml") in lines
+    assert ("i18n/french.yaml:1:1: warning: this catalogue is never read: its name is not a language tag in "
+            "canonical case; name it a BCP 47 language tag, such as fr.yaml or pt-BR.yaml") in lines
+    assert not [line for line in lines if "Deutsch" in line or "notes.txt" in line]  # no page is German
+    (root / "i18n/de.yaml").write_text("nav.feed: Unser Feed\n", "utf-8")
+    assert cli_run("build", "--root", root, "--base-url", "https://example.org/").code == 0
+
+
 def test_a_missing_translation_falls_back_to_english_with_one_warning_per_key(project, cli_run) -> None:
     """German has no catalogue in the theme: a project's partial one leaves the rest English,
     each missing string said once, however many pages show it."""
