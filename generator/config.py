@@ -6,15 +6,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator import i18n
+from generator import i18n, shapes
 from generator.catalogues import Strings
 from generator.diagnostics import Diagnostics, Span
 from generator.fields import FieldReader
 from generator.validate import language_field, lead_image
 from generator.yamlnodes import YMap, kind_name
-
-SITE_KEYS = ("title", "base_url", "language", "description", "allow_html", "publisher", "updated_from_git",
-             "image", "image_alt", "strings")
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,7 @@ def read_config(node: YMap | None, diags: Diagnostics, base_url_override: str | 
     whose `i18n/` catalogues the pages' messages read."""
     config = replace(_DEFAULTS, strings=Strings(root))
     if node is not None:
-        config = _site_yaml(FieldReader(node, "site.yaml", SITE_KEYS, diags), images or set(), diags, root)
+        config = _site_yaml(FieldReader(node, "site.yaml", shapes.SITE, diags), images or set(), diags, root)
     if base_url_override is not None:
         base_url = _check_base_url(base_url_override, diags, None)
         config = replace(config, base_url=_DEFAULTS.base_url if base_url is None else base_url)
@@ -100,9 +97,9 @@ def _site_yaml(r: FieldReader, images: set[str], diags: Diagnostics, root: Path 
     language = language_field(r)
     description = r.text("description")
     publisher = r.text("publisher")
-    allow_html = r.boolean("allow_html", False)
-    updated_from_git = r.boolean("updated_from_git", False)
-    image, image_alt, _ = lead_image(r, images, diags, credit=False)
+    allow_html = r.boolean("allow_html")
+    updated_from_git = r.boolean("updated_from_git")
+    image, image_alt, _ = lead_image(r, images, diags)
     base = r.scalar_node("base_url")
     base_url = _check_base_url(base.text, diags, base.span) if base is not None else None
     return SiteConfig(

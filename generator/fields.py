@@ -1,27 +1,33 @@
 """Typed reading of one YAML mapping, with a located error for every problem.
 
-`validate` and `config` describe each object of the format as calls on a
-`FieldReader`: `title = r.text("title", required=True)`. The reader reports
-wrong types, empty values, bad ids, dates and URLs, and finally any key it was
-never asked about, with a did-you-mean hint. It never raises: a bad value is
-reported and read as missing, so that validation goes on and finds the rest.
+`validate` and `config` read each object of the format with a `FieldReader` made for its
+`shapes.Shape`: `title = r.text("title")`. Which keys exist, which are required, a choice's
+values, a date's precision and what an id names all come from the shape, the declaration
+the JSON Schemas are written from too (see `schema`). The reader reports wrong types,
+empty values, bad ids, dates and URLs, and any key the shape does not have, with a
+did-you-mean hint. It never raises: a bad value is reported and read as missing, so that
+validation goes on and finds the rest.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from generator import shapes
 from generator.dates import DateError, PartialDate, parse_date
 from generator.diagnostics import Diagnostics, Span, did_you_mean
 from generator.eventdates import ACCEPTED_FORMS, EventDate, is_uncertain, parse_event_date
 from generator.load import suggest_id
 from generator.model import Markdown
+from generator.shapes import Field, Shape
 from generator.yamlnodes import YMap, YNode, YScalar, YSeq, kind_name
 
-ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+ID_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+"""The contract's id syntax (ids, tags, slugs), for `re` and JSON Schema alike."""
+ID_RE = re.compile(ID_PATTERN)
 MAX_ID_LENGTH = 100
 
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -98,12 +104,13 @@ def check_url(text: str, span: Span, key: str, diags: Diagnostics, what: str | N
 
 
 class FieldReader:
-    """Reads the fields of one mapping; call `finish()` to report unknown keys."""
+    """Reads the fields of one mapping of `shape`; reports its unknown keys at once."""
 
-    def __init__(self, node: YMap, what: str, known: Iterable[str], diags: Diagnostics):
+    def __init__(self, node: YMap, what: str, shape: Shape, diags: Diagnostics):
         self.node = node
         self.what = what
-        self.known = tuple(known)
+        self.shape = shape
+        self.known = shape.keys
         self.diags = diags
         self.path = node.span.path
         for key, (key_node, _) in node.entries.items():
@@ -112,6 +119,14 @@ class FieldReader:
                 diags.error(key_node.span, f"unknown key '{key}' in {what}", hint)
 
     # -- access -----------------------------------------------------------
+
+    def field(self, key: str, *kinds: str) -> Field:
+        """The shape's field `key`, which must be of one of `kinds`: reading a field as
+        something its declaration does not say is a bug of the reader, not of the content."""
+        found = self.shape.field(key)
+        if found.kind not in kinds:
+            raise TypeError(f"{self.shape.name}: '{key}' is declared {found.kind}, read as {'/'.join(kinds)}")
+        return found
 
     def has(self, key: str) -> bool:
         entry = self.node.entries.get(key)
@@ -142,7 +157,11 @@ class FieldReader:
 
     # -- typed values -------------------------------------------------------
 
-    def text(self, key: str, required: bool = False) -> str | None:
+    def text(self, key: str, required: bool | None = None) -> str | None:
+        """A text field; `required` overrides the shape's for a field needed only with another
+        (`image_alt` with `image`: see `Shape.needs`)."""
+        declared = self.field(key, shapes.TEXT)
+        required = declared.required if required is None else required
         node = self._scalar(key, required)
         if node is None:
             return None
@@ -153,10 +172,13 @@ class FieldReader:
             return None
         return contain_bidi(value)
 
-    def scalar_node(self, key: str, required: bool = False) -> YScalar | None:
-        return self._scalar(key, required)
+    def scalar_node(self, key: str) -> YScalar | None:
+        """A field whose text its caller checks: a picture's path, a language tag, a base URL."""
+        declared = self.field(key, shapes.IMAGE, shapes.LANGUAGE, shapes.BASE_URL)
+        return self._scalar(key, declared.required)
 
     def markdown(self, key: str) -> Markdown | None:
+        self.field(key, shapes.MARKDOWN)
         node = self._scalar(key, False)
         if node is None or not node.text.strip():
             return None
@@ -165,7 +187,9 @@ class FieldReader:
             return Markdown(node.text, node.span, exact=False, segments=node.text_segments())
         return Markdown(node.text, origin[0], origin[1])
 
-    def boolean(self, key: str, default: bool) -> bool:
+    def boolean(self, key: str) -> bool:
+        default = self.field(key, shapes.BOOLEAN).default
+        assert isinstance(default, bool), f"{key} declares no default"
         node = self._scalar(key, False)
         if node is None:
             return default
@@ -174,11 +198,12 @@ class FieldReader:
         self.diags.error(node.span, f"'{key}' in {self.what} must be true or false, got '{node.text}'")
         return default
 
-    def choice(self, key: str, choices: Iterable[str], default: str,
-               hint: Callable[[str], str] | None = None) -> str:
-        """One of `choices`; `hint(written)` replaces the did-you-mean for a wrong value (a
-        claim's status, where the nearest word may mean the opposite: see `statuses`)."""
-        choices = tuple(choices)
+    def choice(self, key: str, hint: Callable[[str], str] | None = None) -> str:
+        """One of the field's choices; `hint(written)` replaces the did-you-mean for a wrong value
+        (a claim's status, where the nearest word may mean the opposite: see `statuses`)."""
+        declared = self.field(key, shapes.CHOICE)
+        choices, default = declared.choices, declared.default
+        assert isinstance(default, str), f"{key} declares no default"
         node = self._scalar(key, False)
         if node is None:
             return default
@@ -192,8 +217,11 @@ class FieldReader:
                          f"{', '.join(choices)}", said)
         return default
 
-    def date(self, key: str, required: bool = False, full_only: bool = False) -> PartialDate | None:
-        node = self._scalar(key, required)
+    def date(self, key: str) -> PartialDate | None:
+        """An exact date: to the day for a `FULL_DATE` field."""
+        declared = self.field(key, shapes.DATE, shapes.FULL_DATE)
+        full_only = declared.kind == shapes.FULL_DATE
+        node = self._scalar(key, declared.required)
         if node is None:
             return None
         try:
@@ -206,10 +234,10 @@ class FieldReader:
                              if not full_only else "use YYYY-MM-DD or 2024-03-22T20:00:00+03:00")
             return None
 
-    def event_date(self, key: str, required: bool = False) -> EventDate | None:
+    def event_date(self, key: str) -> EventDate | None:
         """A timeline event's or a claim's date: exact, or around, by, from or between (see
         `eventdates`); the hint of an error lists every form."""
-        node = self._scalar(key, required)
+        node = self._scalar(key, self.field(key, shapes.EVENT_DATE).required)
         if node is None:
             return None
         try:
@@ -219,18 +247,19 @@ class FieldReader:
             return None
 
     def url(self, key: str) -> str | None:
-        node = self._scalar(key, False)
+        node = self._scalar(key, self.field(key, shapes.URL).required)
         if node is None:
             return None
         text = node.text.strip()
         return text if check_url(text, node.span, key, self.diags, self.what) else None
 
-    def id_ref(self, key: str, what: str, required: bool = False) -> tuple[str, Span] | None:
-        node = self._scalar(key, required)
+    def id_ref(self, key: str) -> tuple[str, Span] | None:
+        declared = self.field(key, shapes.ID)
+        node = self._scalar(key, declared.required)
         if node is None:
             return None
         text = node.text.strip()
-        return (text, node.span) if check_id(text, node.span, what, self.diags) else None
+        return (text, node.span) if check_id(text, node.span, declared.what, self.diags) else None
 
     def _list(self, key: str) -> list[YScalar]:
         node = self._value(key, False)
@@ -253,6 +282,7 @@ class FieldReader:
 
     def url_list(self, key: str) -> list[str]:
         """A list of http(s) URLs; bad ones are reported and left out."""
+        self.field(key, shapes.URL_LIST)
         urls = []
         for item in self._list(key):
             text = item.text.strip()
@@ -261,10 +291,12 @@ class FieldReader:
         return urls
 
     def text_list(self, key: str) -> list[str]:
+        self.field(key, shapes.TEXT_LIST)
         return [contain_bidi(item.text.strip()) for item in self._list(key) if item.text.strip()]
 
-    def id_list(self, key: str, what: str) -> list[tuple[str, Span]]:
+    def id_list(self, key: str) -> list[tuple[str, Span]]:
         """A list of ids; each must be valid and appear once."""
+        what = self.field(key, shapes.ID_LIST).what
         result: list[tuple[str, Span]] = []
         seen: dict[str, Span] = {}
         for item in self._list(key):
@@ -279,6 +311,7 @@ class FieldReader:
         return result
 
     def mapping(self, key: str) -> YMap | None:
+        self.field(key, shapes.OBJECTS, shapes.CATALOGUES)
         node = self._value(key, False)
         if node is None:
             return None
@@ -289,6 +322,7 @@ class FieldReader:
         return node
 
     def sequence(self, key: str) -> YSeq | None:
+        self.field(key, shapes.LIST)
         node = self._value(key, False)
         if node is None:
             return None

@@ -16,16 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from generator import i18n, media
+from generator import i18n, media, shapes
 from generator.dates import PartialDate
 from generator.diagnostics import Diagnostics, Span
 from generator.eventdates import EventDate, exact
 from generator.fields import FieldReader, check_id
 from generator.load import RawActor, RawExplainer
 from generator.model import (
-    ACTOR_KINDS,
     RELATIONS,
-    STATUSES,
     Actor,
     Claim,
     Correction,
@@ -38,28 +36,17 @@ from generator.model import (
 from generator.statuses import status_hint
 from generator.yamlnodes import YMap, YScalar, YSeq
 
-RESERVED_SLUGS = ("actors", "tags", "assets", "media")
+RESERVED_SLUGS = ("actors", "tags", "assets", "media", "schema")
+"""Folders of the site's own: an explainer of that slug would share its folder."""
 
-EXPLAINER_KEYS = ("title", "summary", "published", "updated", "authors", "tags", "image", "image_alt",
-                  "image_credit", "actors", "sources", "claims", "timeline", "draft", "corrections",
-                  "questions", "language", "story")
-ACTOR_KEYS = ("name", "kind", "role", "affiliation", "description", "image", "wikidata", "links")
-CORRECTION_KEYS = ("date", "text")
-WIKIDATA_RE = re.compile(r"Q[1-9][0-9]*")
-SOURCE_KEYS = ("title", "publisher", "url", "date")
-CLAIM_KEYS = ("by", "text", "quote", "date", "sources", "status", "note") + RELATIONS + ("about",)
-QUESTION_KEYS = ("question", "note")
-EVENT_KEYS = ("date", "title", "text", "actors", "claims", "sources")
+WIKIDATA_RE = re.compile(shapes.WIKIDATA_PATTERN)
 
 MISSING_DATE = PartialDate("", 1, sort_key=(1, 0, 0, 0, (0, 0, 0, 0), 0.0))
 """Stands in for a required date that is missing or invalid (already reported)."""
 MISSING_EVENT_DATE: EventDate = exact(MISSING_DATE)
 """The same for a timeline event's date."""
 
-MAX_TAGS = 50
-"""Tags per explainer. Each tag is a page that lists the explainer with all its tags, so n tags
-make n pages of n links each: 20,000 tags (a 140 KB file) would write 20,000 pages and about
-400 million links. No newsroom tags a story fifty times."""
+MAX_TAGS = shapes.MAX_TAGS
 
 
 def validate_shared_actors(raw_actors: list[RawActor], images: set[str],
@@ -82,11 +69,11 @@ def validate_actor(actor_id: str, node: YMap, span: Span, images: set[str], diag
     """An actor's fields; an actor with errors has an empty `signature` (see `resolve`)."""
     errors_before = len(diags.errors)
     what = f"actor '{actor_id}'"
-    r = FieldReader(node, what, ACTOR_KEYS, diags)
-    name = r.text("name", required=True)
-    kind = r.choice("kind", ACTOR_KINDS, "person")
+    r = FieldReader(node, what, shapes.ACTOR, diags)
+    name = r.text("name")
+    kind = r.choice("kind")
     role = r.text("role")
-    affiliation = r.id_ref("affiliation", "actor id")
+    affiliation = r.id_ref("affiliation")
     description = r.markdown("description")
     image = image_path(r, images, diags)
     wikidata = r.text("wikidata")
@@ -134,13 +121,13 @@ def validate_explainer(raw: RawExplainer, shared: dict[str, Actor], images: set[
                     f"rename the file, e.g. to {raw.slug}-explained.md")
     if raw.front is None:
         return None
-    r = FieldReader(raw.front, "explainer", EXPLAINER_KEYS, diags)
-    title = r.text("title", required=True)
-    summary = r.text("summary", required=True)
-    published = r.date("published", required=True, full_only=True)
-    updated = r.date("updated", full_only=True)
+    r = FieldReader(raw.front, "explainer", shapes.EXPLAINER, diags)
+    title = r.text("title")
+    summary = r.text("summary")
+    published = r.date("published")
+    updated = r.date("updated")
     authors = r.text_list("authors")
-    tags = r.id_list("tags", "tag")
+    tags = r.id_list("tags")
     if len(tags) > MAX_TAGS:
         diags.error(tags[MAX_TAGS][1], f"explainer has {len(tags)} tags; the limit is {MAX_TAGS}",
                     "keep the topics that matter most")
@@ -150,7 +137,7 @@ def validate_explainer(raw: RawExplainer, shared: dict[str, Actor], images: set[
                     f"({published.text})")
     namespace = _Namespace(raw.src_path, shared, diags)
     actors = {}
-    for actor_id, key_span, node in _objects(r, "actors", "actor id", diags):
+    for actor_id, key_span, node in _objects(r, "actors", diags):
         if actor_id in shared:
             diags.error(key_span, f"actor '{actor_id}' is defined both inline and in "
                         f"content/actors/{actor_id}.yaml", "remove one of the two definitions")
@@ -160,13 +147,13 @@ def validate_explainer(raw: RawExplainer, shared: dict[str, Actor], images: set[
         if namespace.add(actor_id, "actor", key_span):
             actors[actor_id] = actor
     sources = {}
-    for source_id, key_span, node in _objects(r, "sources", "source id", diags):
+    for source_id, key_span, node in _objects(r, "sources", diags):
         source = (_validate_source(source_id, node, key_span, diags) if node is not None
                   else Source(source_id, "", key_span))
         if namespace.add(source_id, "source", key_span):
             sources[source_id] = source
     claims = {}
-    for claim_id, key_span, node in _objects(r, "claims", "claim id", diags):
+    for claim_id, key_span, node in _objects(r, "claims", diags):
         claim = (_validate_claim(claim_id, node, key_span, diags) if node is not None
                  else Claim(claim_id, "", key_span, "", key_span))
         if namespace.add(claim_id, "claim", key_span):
@@ -174,10 +161,10 @@ def validate_explainer(raw: RawExplainer, shared: dict[str, Actor], images: set[
     questions = _validate_questions(r, namespace, diags)
     timeline = _validate_timeline(r, diags)
     image, image_alt, image_credit = lead_image(r, images, diags)
-    draft = r.boolean("draft", False)
+    draft = r.boolean("draft")
     corrections = _validate_corrections(r, published, diags)
     language = language_field(r)
-    story = r.id_ref("story", "story id")
+    story = r.id_ref("story")
     body = Markdown(raw.body, Span(raw.src_path, raw.body_line, 1))
     return Explainer(
         slug=raw.slug, src_path=raw.src_path, title=title or "", summary=summary or "",
@@ -205,10 +192,10 @@ def language_field(r: FieldReader) -> str | None:
     return i18n.canonical_tag(language)
 
 
-def lead_image(r: FieldReader, images: set[str], diags: Diagnostics,
-               credit: bool = True) -> tuple[str | None, str | None, str | None]:
-    """`image` with its `image_alt` (required with it) and `image_credit` (optional): an
-    explainer's lead picture, or site.yaml's default share picture (`credit=False`).
+def lead_image(r: FieldReader, images: set[str], diags: Diagnostics) -> tuple[str | None, str | None, str | None]:
+    """`image` with its `image_alt` (required with it) and `image_credit` (optional, where the
+    shape has it): an explainer's lead picture, or site.yaml's default share picture. Which
+    field needs which is the shape's `needs`.
 
     The alt text is what a screen reader says and what a network shows while the picture
     loads, so a picture without one is an error, not a warning."""
@@ -220,8 +207,8 @@ def lead_image(r: FieldReader, images: set[str], diags: Diagnostics,
                     "who cannot see it")
     else:
         alt = r.text("image_alt", required=r.has("image"))
-    credit_text = r.text("image_credit") if credit else None
-    for key in ("image_alt", "image_credit") if credit else ("image_alt",):
+    credit_text = r.text("image_credit") if "image_credit" in r.known else None
+    for key in (field for field, needed in r.shape.needs if needed == "image"):
         if r.has(key) and not r.has("image"):
             diags.error(r.key_span(key), f"'{key}' in {r.what} without 'image'",
                         f"add image: images/picture.jpg (a file under content/), or remove {key}")
@@ -240,9 +227,9 @@ def _validate_corrections(r: FieldReader, published: PartialDate | None,
             diags.error(item.span, "each correction must be a mapping with date and text",
                         "start each correction with '- date: ...'")
             continue
-        cr = FieldReader(item, "correction", CORRECTION_KEYS, diags)
-        date = cr.date("date", required=True, full_only=True)
-        text = cr.text("text", required=True)
+        cr = FieldReader(item, "correction", shapes.CORRECTION, diags)
+        date = cr.date("date")
+        text = cr.text("text")
         if date and published and date.is_before(published):
             diags.error(item.entries["date"][1].span, f"correction dated {date.text} is before 'published' "
                         f"({published.text})")
@@ -276,9 +263,10 @@ class _Namespace:
         return True
 
 
-def _objects(r: FieldReader, key: str, what: str, diags: Diagnostics) -> Iterator[tuple[str, Span, YMap | None]]:
+def _objects(r: FieldReader, key: str, diags: Diagnostics) -> Iterator[tuple[str, Span, YMap | None]]:
     """(id, key span, mapping) for each entry of an `id: {fields}` section; the mapping is None
     (after an error) when the entry is not a mapping, so that the id still exists."""
+    what = r.field(key, shapes.OBJECTS).what
     section = r.mapping(key)
     if section is None:
         return
@@ -294,8 +282,8 @@ def _objects(r: FieldReader, key: str, what: str, diags: Diagnostics) -> Iterato
 
 
 def _validate_source(source_id: str, node: YMap, span: Span, diags: Diagnostics) -> Source:
-    r = FieldReader(node, f"source '{source_id}'", SOURCE_KEYS, diags)
-    title = r.text("title", required=True)
+    r = FieldReader(node, f"source '{source_id}'", shapes.SOURCE, diags)
+    title = r.text("title")
     publisher = r.text("publisher")
     url = r.url("url")
     date = r.date("date")
@@ -307,18 +295,18 @@ _RELATION_VERBS = {"contradicts": "contradict", "supports": "support", "responds
 
 def _validate_claim(claim_id: str, node: YMap, span: Span, diags: Diagnostics) -> Claim:
     """A claim's fields; a missing or invalid `by` is left empty (resolve skips it)."""
-    r = FieldReader(node, f"claim '{claim_id}'", CLAIM_KEYS, diags)
-    by = r.id_ref("by", "actor id", required=True)
-    text = r.text("text", required=True)
+    r = FieldReader(node, f"claim '{claim_id}'", shapes.CLAIM, diags)
+    by = r.id_ref("by")
+    text = r.text("text")
     quote = r.text("quote")
     date = r.event_date("date")
-    sources = r.id_list("sources", "source id")
-    status = r.choice("status", STATUSES, "unrated", hint=status_hint)
+    sources = r.id_list("sources")
+    status = r.choice("status", hint=status_hint)
     note = r.markdown("note")
     about = _about(r)
     relations = {}
     for relation in RELATIONS:
-        items = r.id_list(relation, "claim id")
+        items = r.id_list(relation)
         for other, other_span in items:
             if other == claim_id:
                 diags.error(other_span, f"claim '{claim_id}' cannot {_RELATION_VERBS[relation]} itself",
@@ -348,7 +336,7 @@ def _about(r: FieldReader) -> tuple[str, Span] | None:
                       f"a claim answers one question: write about: {first or 'question-id'}, and split a "
                       "claim that answers two")
         return None
-    return r.id_ref("about", "question id")
+    return r.id_ref("about")
 
 
 def _validate_questions(r: FieldReader, namespace: _Namespace, diags: Diagnostics) -> dict[str, Question]:
@@ -356,16 +344,17 @@ def _validate_questions(r: FieldReader, namespace: _Namespace, diags: Diagnostic
     are in the explainer's one namespace, so that `about` and `[text](@id)` name a question
     as they name anything else. A question written as bare text (`who: Who did it?`, the
     likely slip) is reported with the fix, and still defines its id."""
+    what = r.field("questions", shapes.OBJECTS).what
     section = r.mapping("questions")
     if section is None:
         return {}
     questions = {}
     for question_id, (key_node, value) in section.entries.items():
-        if not check_id(question_id, key_node.span, "question id", diags):
+        if not check_id(question_id, key_node.span, what, diags):
             continue
         if isinstance(value, YMap):
-            qr = FieldReader(value, f"question '{question_id}'", QUESTION_KEYS, diags)
-            question = Question(question_id, qr.text("question", required=True) or "", key_node.span,
+            qr = FieldReader(value, f"question '{question_id}'", shapes.QUESTION, diags)
+            question = Question(question_id, qr.text("question") or "", key_node.span,
                                 qr.markdown("note"))
         else:
             text = value.text.strip() if isinstance(value, YScalar) else ""
@@ -388,11 +377,11 @@ def _validate_timeline(r: FieldReader, diags: Diagnostics) -> list[TimelineEvent
             diags.error(item.span, "each timeline event must be a mapping with date and title",
                         "start each event with '- date: ...'")
             continue
-        er = FieldReader(item, "timeline event", EVENT_KEYS, diags)
-        date = er.event_date("date", required=True)
-        title = er.text("title", required=True)
+        er = FieldReader(item, "timeline event", shapes.EVENT, diags)
+        date = er.event_date("date")
+        title = er.text("title")
         text = er.markdown("text")
-        refs = {key: er.id_list(key, f"{key[:-1]} id") for key in ("actors", "claims", "sources")}
+        refs = {key: er.id_list(key) for key in ("actors", "claims", "sources")}
         events.append(TimelineEvent(
             date=date or MISSING_EVENT_DATE, title=title or "", span=item.span, text=text,
             actors=[i for i, _ in refs["actors"]], claims=[i for i, _ in refs["claims"]],
