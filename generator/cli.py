@@ -1,4 +1,4 @@
-"""Command line: `explainer build | check | serve | new`, each a thin wrapper.
+"""Command line: `explainer build | check | serve | new | schema`, each a thin wrapper.
 
 Exit status: 0 success, 1 content errors, 2 wrong usage. Content and I/O
 errors are printed as `path:line:column: error: message` lines on stderr
@@ -11,10 +11,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from generator import __version__, pipeline, write
+from generator import schema as schema_files
 from generator.config import BuildOptions
 from generator.diagnostics import BuildFailed, Diagnostic, errors_in, github_annotation, json_line
 
@@ -86,6 +87,16 @@ def _parser() -> argparse.ArgumentParser:
                           "on GitHub Pages")
     # Without TITLE, --github-pages is required: checked after parsing, with this parser's usage.
     new.set_defaults(new_usage_error=new.error)
+
+    schema = commands.add_parser("schema", help="print or write the JSON Schemas of explainers, actors and site.yaml",
+                                 description="Print the JSON Schema (draft 2020-12) an editor checks a file "
+                                 "with: an explainer's front matter, a shared actor or site.yaml (docs/schema.md). "
+                                 "With --out, write them into a folder instead.")
+    schema.add_argument("names", metavar="NAME", nargs="*",
+                        help=f"which schema: {', '.join(schema_files.FILES)} (with --out: all of them if none "
+                        "is named)")
+    schema.add_argument("--out", type=Path, metavar="DIR", help="write NAME.schema.json files into DIR")
+    schema.set_defaults(schema_usage_error=schema.error)
     return parser
 
 
@@ -151,13 +162,45 @@ def _new(root: Path, title: str | None, github_pages: bool) -> None:
     if title is not None:
         created = scaffold.new_explainer(root, title)
         if created.project_files:
-            print(f"explainer: new project in {_shown(root)}: wrote {' and '.join(created.project_files)}",
+            files = created.project_files
+            listed = f"{', '.join(files[:-1])} and {files[-1]}" if len(files) > 1 else files[0]
+            print(f"explainer: new project in {_shown(root)}: wrote {listed}",
                   file=sys.stderr)
         print(created.path.relative_to(root).as_posix())
     if github_pages:
         print(workflow.write_github_workflow(root).relative_to(root).as_posix())
         print("explainer: commit it, and choose \"GitHub Actions\" as the source in the repository's "
               "Settings > Pages", file=sys.stderr)
+
+
+def _check_schema_names(names: list[str], writing: bool, usage_error: Callable[[str], None]) -> None:
+    """Known names; exactly one unless they are written into a folder."""
+    unknown = [name for name in names if name not in schema_files.FILES]
+    if unknown:
+        usage_error(f"unknown schema '{unknown[0]}': choose from {', '.join(schema_files.FILES)}")
+    if not writing and len(names) != 1:
+        usage_error("name one schema to print (or write them all with --out DIR)")
+
+
+def _schema(names: list[str], out: Path | None) -> int:
+    """`explainer schema`: one schema on stdout, or the files written into `out`, each
+    replaced whole (never written through a link that stands in its place)."""
+    if out is None:
+        sys.stdout.write(schema_files.text(names[0]))
+        return EXIT_OK
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in names or list(schema_files.FILES):
+            path = out / schema_files.file_name(name)
+            temporary = path.with_name(f".{path.name}.tmp")
+            temporary.unlink(missing_ok=True)
+            temporary.write_text(schema_files.text(name), encoding="utf-8", newline="\n")
+            os.replace(temporary, path)
+            print(_shown(path))
+    except OSError as exc:
+        print(f"explainer: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_ERRORS
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -167,8 +210,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command == "new" and args.title is None and not args.github_pages:
             args.new_usage_error("the following arguments are required: TITLE (or --github-pages)")
+        if args.command == "schema":
+            _check_schema_names(args.names, args.out is not None, args.schema_usage_error)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 for --help
         return int(exc.code or 0)
+    if args.command == "schema":
+        return _schema(args.names, args.out)
     root: Path = args.root
     # `new TITLE` starts a project, in a folder it makes if need be (as `hugo new site` does).
     starts_project = args.command == "new" and args.title is not None

@@ -68,6 +68,11 @@ class BuildOptions:
     """Name the theme's assets by their content (see `assets`); `serve` keeps the plain names."""
 
 
+BASE_URL_REFUSED = "\"'<>"
+"""Characters a base URL may not have (besides spaces): they would end the attributes and
+markup it is written into unescaped (`<base href>`, feeds)."""
+
+
 def normalize_base_url(url: str) -> str:
     url = url.strip() or "/"
     return url if url.endswith("/") else url + "/"
@@ -144,7 +149,7 @@ def _check_base_url(text: str, diags: Diagnostics, span: Span | None) -> str | N
         parts = urlsplit("invalid:")
     ok = (parts.scheme in ("http", "https") and parts.netloc) or (not parts.scheme and url.startswith("/")
                                                                     and not parts.netloc)
-    if not ok or parts.query or parts.fragment or any(c.isspace() or c in "\"'<>" for c in url):
+    if not ok or parts.query or parts.fragment or any(c.isspace() or c in BASE_URL_REFUSED for c in url):
         diags.error(span, f"base_url '{text}' must be an http(s) URL or a path starting with '/'",
                     "for example https://example.org/explainers/")
         return None

@@ -12,14 +12,24 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-# re.ASCII: `\d` alone also matches digits such as '٢٠٢٤', which would then be kept as
-# written in `<time datetime>` and the JSON, where only ASCII digits are valid.
-_DATE_RE = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?", re.ASCII)
+# The grammar's pieces, shared by the parser below and the patterns of the JSON Schemas
+# (`calendar_pattern`). `[0-9]`, not `\d`: `\d` also matches digits such as '٢٠٢٤', which
+# would then be kept as written in `<time datetime>` and the JSON, where only ASCII digits
+# are valid.
+TWO = "[0-9]{2}"
+YEAR = "[0-9]{4}"
+SEPARATOR = "[Tt ]"
+"""Between a date-time's date and its time."""
+FRACTION = r"\.[0-9]+"
+"""Fractions of a second."""
+ZULU = "[Zz]"
+SIGNS = "[+-]"
+
+_DATE_RE = re.compile(rf"(?P<y>{YEAR})(?:-(?P<m>{TWO})(?:-(?P<d>{TWO}))?)?")
 _DATETIME_RE = re.compile(
-    r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})[Tt ]"
-    r"(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})(?P<frac>\.\d+)?"
-    r"(?P<tz>[Zz]|[+-]\d{2}:\d{2})",
-    re.ASCII,
+    rf"(?P<y>{YEAR})-(?P<m>{TWO})-(?P<d>{TWO}){SEPARATOR}"
+    rf"(?P<H>{TWO}):(?P<M>{TWO}):(?P<S>{TWO})(?P<frac>{FRACTION})?"
+    rf"(?P<tz>{ZULU}|{SIGNS}{TWO}:{TWO})"
 )
 
 MONTHS = [calendar.month_name[i] for i in range(13)]
@@ -140,6 +150,31 @@ def format_offset(offset: dt.timedelta | None) -> str:
     sign = "+" if minutes >= 0 else "-"
     hours, mins = divmod(abs(minutes), 60)
     return f"UTC{sign}{hours:02d}:{mins:02d}"
+
+
+_LEAP_YEAR = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+_MONTH = "(?:0[1-9]|1[0-2])"
+_DAY_OF_MONTH = ("(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+                 "|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+                 "|02-(?:0[1-9]|1[0-9]|2[0-8]))")
+_HOURS, _MINUTES = "(?:[01][0-9]|2[0-3])", "[0-5][0-9]"
+
+
+def calendar_pattern(precisions: tuple[str, ...] = ("year", "month", "day", "datetime")) -> str:
+    """A regular expression matching whole exactly the dates of `precisions` that `parse_date`
+    accepts, month lengths and leap years included: for the JSON Schemas editors check files
+    with, so it is written in the syntax Python's `re` and ECMAScript share (no named groups,
+    no `\\d`). What it cannot say: a date-time whose instant falls outside the years 1 to 9999
+    in UTC (docs/schema.md)."""
+    day = f"(?:{YEAR}-{_DAY_OF_MONTH}|{_LEAP_YEAR}-02-29)"
+    forms = {
+        "year": YEAR,
+        "month": f"{YEAR}-{_MONTH}",
+        "day": day,
+        "datetime": (f"{day}{SEPARATOR}{_HOURS}:{_MINUTES}:{_MINUTES}(?:{FRACTION})?"
+                     f"(?:{ZULU}|{SIGNS}{_HOURS}:{_MINUTES})"),
+    }
+    return "(?!0000)(?:" + "|".join(forms[p] for p in precisions) + ")"  # there is no year 0
 
 
 def parse_date(text: str, *, full_only: bool = False) -> PartialDate:

@@ -25,16 +25,21 @@ they are when something was published, which a newsroom knows.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from generator import datewords
-from generator.dates import DateError, PartialDate, parse_date
+from generator.dates import DateError, PartialDate, calendar_pattern, parse_date
 
 EXACT, CIRCA, BY, FROM, BETWEEN = "exact", "circa", "by", "from", "between"
 QUALIFIERS = (EXACT, CIRCA, BY, FROM, BETWEEN)
 
 _RANK = {BY: 0, EXACT: 1, CIRCA: 2, BETWEEN: 3, FROM: 4}
 """Order of dates written with the same date (see `EventDate.sort_key`)."""
+
+AROUND, SHORT_RANGE, EDTF_RANGE = "~", "..", "/"
+"""The marks of the uncertain forms: around (before or after the date), and the two ways of
+writing a range, whose open side is `SHORT_RANGE` in both (`parse_event_date`, `pattern`)."""
 
 ACCEPTED_FORMS = ("use YYYY, YYYY-MM, YYYY-MM-DD or 2024-03-22T20:00:00+03:00; if uncertain, ~2023-06 "
                   "(around), ..2023-06-06 (by), 2023-06-06.. (from) or 2023-06-05..2023-06-07 (between), "
@@ -148,20 +153,20 @@ def parse_event_date(text: str) -> EventDate:
             known = text.replace("?", "").replace("%", "").replace("~", "")
             raise DateError(f"'{text}' uses EDTF's '{mark}' ({meaning}), which explainers do not accept: "
                             f"write ~{known} for around, and say in the text what is in doubt")
-    ranged = ".." in text or "/" in text
-    if text.startswith("~") or text.endswith("~"):
+    ranged = SHORT_RANGE in text or EDTF_RANGE in text
+    if text.startswith(AROUND) or text.endswith(AROUND):
         if ranged:
             raise DateError(f"'{text}' mixes around (~) with a range: a range's ends are the dates "
                             "it certainly lies between")
-        if len(text) > 1 and text.startswith("~") and text.endswith("~"):
+        if len(text) > 1 and text.startswith(AROUND) and text.endswith(AROUND):
             raise DateError(f"'{text}' says around twice: write ~ before the date or after it")
-        date = _end_of(text.strip("~").strip(), text)
+        date = _end_of(text.strip(AROUND).strip(), text)
         return EventDate(text, CIRCA, date, date)
     if not ranged:
         return exact(parse_date(text))
     start_text, end_text = _ends(text)
-    start = _end_of(start_text, text) if start_text != ".." else None
-    end = _end_of(end_text, text) if end_text != ".." else None
+    start = _end_of(start_text, text) if start_text != SHORT_RANGE else None
+    end = _end_of(end_text, text) if end_text != SHORT_RANGE else None
     if start is None and end is None:
         raise DateError(f"'{text}' has neither a start nor an end: give at least one date")
     if start is None:
@@ -172,24 +177,42 @@ def parse_event_date(text: str) -> EventDate:
     return EventDate(text, BETWEEN, start, end)
 
 
+def pattern() -> str:
+    """A regular expression matching whole the texts `parse_event_date` reads (for the JSON
+    Schemas: Python's `re` and ECMAScript alike), but for the order of a range's ends, which
+    no regular expression can check (docs/schema.md). Made of the grammar of `dates` and the
+    marks above, as `parse_event_date` reads them: surrounding spaces are dropped, around
+    may be written more than once on one side, a range's ends may have spaces around them."""
+    exact = calendar_pattern()
+    end = calendar_pattern(("year", "month", "day"))
+    around, short, edtf = re.escape(AROUND), re.escape(SHORT_RANGE), re.escape(EDTF_RANGE)
+    forms = (
+        exact,
+        rf"{around}+\s*{end}", rf"{end}\s*{around}+",
+        rf"{end}\s*{short}(?:\s*{end})?", rf"{short}\s*{end}",
+        rf"(?:{end}|{short})\s*{edtf}\s*{end}", rf"{end}\s*{edtf}\s*{short}",
+    )
+    return "(?:" + "|".join(forms) + ")"
+
+
 def _ends(text: str) -> tuple[str, str]:
     """The two sides of a range, `..` for an open one, in either spelling."""
-    if "/" in text:
-        parts = [part.strip() for part in text.split("/")]
+    if EDTF_RANGE in text:
+        parts = [part.strip() for part in text.split(EDTF_RANGE)]
         if len(parts) != 2:
             raise DateError(f"'{text}' is not a date: a range has one '/' between its two ends")
-        if any(".." in part and part != ".." for part in parts):
+        if any(SHORT_RANGE in part and part != SHORT_RANGE for part in parts):
             raise DateError(f"'{text}' mixes the two ways of writing a range: write {_both_ways(parts)}")
-        if all(part in ("", "..") for part in parts):
-            return "..", ".."
+        if all(part in ("", SHORT_RANGE) for part in parts):
+            return SHORT_RANGE, SHORT_RANGE
         if "" in parts:
             raise DateError(f"'{text}' has an unknown end (EDTF's empty side): write "
                             f"{_both_ways([part or '..' for part in parts])} for an open one")
         return parts[0], parts[1]
-    parts = [part.strip() for part in text.split("..")]
+    parts = [part.strip() for part in text.split(SHORT_RANGE)]
     if len(parts) != 2:
         raise DateError(f"'{text}' is not a date: a range has one '..' between its two ends")
-    return parts[0] or "..", parts[1] or ".."
+    return parts[0] or SHORT_RANGE, parts[1] or SHORT_RANGE
 
 
 def _both_ways(parts: list[str]) -> str:

@@ -83,6 +83,12 @@ def check_id(text: str, span: Span, what: str, diags: Diagnostics) -> bool:
     return True
 
 
+def not_in_urls(char: str) -> bool:
+    """Spaces, controls and invisible format characters (U+202E, U+200B...): a real URL has
+    them percent-encoded, and unencoded they only disguise where a link goes."""
+    return char.isspace() or ord(char) < 32 or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+
+
 def check_url(text: str, span: Span, key: str, diags: Diagnostics, what: str | None = None) -> bool:
     """Only absolute http and https URLs with a host; anything else could be `javascript:`.
 
@@ -91,11 +97,8 @@ def check_url(text: str, span: Span, key: str, diags: Diagnostics, what: str | N
         parts = urlsplit(text)
     except ValueError:
         parts = None
-    # No spaces, controls or invisible format characters (U+202E, U+200B...): a real URL has
-    # them percent-encoded, and unencoded they only disguise where a link goes.
     if (parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc
-            or any(c.isspace() or ord(c) < 32 or unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
-                   for c in text)):
+            or any(map(not_in_urls, text))):
         where = f"'{key}' in {what}" if what else f"'{key}'"
         diags.error(span, f"{where} must be an http or https URL, got '{text}'",
                     "write the full address, starting with https://")

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import __version__, jsondata, sharecard
+from generator import __version__, jsondata, schema, sharecard
 from generator.config import SiteConfig
 from generator.incremental import dependencies as deps
 from generator.incremental.dependencies import Facts, Keyed, Read
@@ -97,6 +97,8 @@ EXPLAINER_CARDS = Over(lambda facts: [card for e in facts.whole_site.explainers
                                       for card in _explainer_cards(e, facts.config)],
                        lambda card: {"path": card.dest_path}, own=_explainer_cards)
 THEME_ASSETS = Over(lambda facts: facts.assets, lambda asset: {"path": asset.dest_path})
+SCHEMAS = Over(lambda facts: sorted(schema.FILES), lambda name: {"name": name})
+"""The JSON Schemas of the files writers edit (see `schema`), the same for every site."""
 PICTURES = Over(lambda facts: sorted(facts.whole_site.images), lambda image: {"path": f"media/{image}"})
 
 
@@ -201,6 +203,8 @@ PAGE_KINDS: list[PageKind] = [
     PageKind("sitemap", "sitemap.xml", SITE, (*LISTING, deps.SiteNames(), deps.LastChanged()),
              lambda r, _: r.xml("sitemap.xml"), "sitemap.xml"),
     PageKind("theme asset", "{path}", THEME_ASSETS, (deps.FileStamp(),), lambda r, asset: _data(asset)),
+    PageKind("schema", f"{schema.FOLDER}/{{name}}.schema.json", SCHEMAS, (deps.ItemItself(),),
+             lambda r, name: RenderedFile(f"{schema.FOLDER}/{schema.file_name(name)}", schema.text(name).encode())),
     PageKind("picture", "{path}", PICTURES, (deps.FileStamp(),),
              lambda r, image: _copy(f"media/{image}", r.root / "content" / image)),
 ]

@@ -2,26 +2,54 @@
 
 As `hugo new site` and `mkdocs new` do, `new` makes the project folder when it
 does not exist, and a folder without `content/` gets the files a project
-starts with: `site.yaml` and a `.gitignore` for what builds write (each
-only if missing). The starter is a draft, so a placeholder is never
-published by accident.
+starts with: `site.yaml`, a `.gitignore` for what builds write, and the
+settings with which Visual Studio Code's YAML extension checks site.yaml and
+the shared actors by their JSON Schemas (docs/schema.md), each only if
+missing. The starter is a draft, so a placeholder is never published by
+accident.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
+import os
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator import schema
 from generator.diagnostics import BuildFailed, Diagnostic
 from generator.load import MAX_NAME_LENGTH, suggest_id
 from generator.validate import RESERVED_SLUGS
 
 SCAFFOLD = Path(__file__).parent / "scaffold"
 STARTER = SCAFFOLD / "explainer.md"
-PROJECT_FILES = {"site.yaml": SCAFFOLD / "site.yaml", ".gitignore": SCAFFOLD / "gitignore"}
-"""What a new project starts with besides its first explainer (file name -> starter)."""
+EDITOR_FOLDER = ".vscode"
+EDITOR_SCHEMAS = {"site": "site.yaml", "actor": "content/actors/*.yaml"}
+"""The schemas Visual Studio Code's YAML extension checks files with, and the files: not the
+explainers, whose front matter it cannot check inside Markdown (docs/schema.md)."""
+
+
+def _starter(name: str) -> Callable[[], str]:
+    return lambda: (SCAFFOLD / name).read_text(encoding="utf-8")
+
+
+def editor_settings() -> str:
+    """`.vscode/settings.json`: each file pattern's schema, by its path in the project."""
+    schemas = {f"{EDITOR_FOLDER}/schema/{schema.file_name(name)}": [files] for name, files in EDITOR_SCHEMAS.items()}
+    return json.dumps({"yaml.schemas": schemas}, indent=2) + "\n"
+
+
+PROJECT_FILES: dict[str, Callable[[], str]] = {
+    "site.yaml": _starter("site.yaml"), ".gitignore": _starter("gitignore"),
+    f"{EDITOR_FOLDER}/settings.json": editor_settings,
+    **{f"{EDITOR_FOLDER}/schema/{schema.file_name(name)}": functools.partial(schema.text, name)
+       for name in EDITOR_SCHEMAS},
+}
+"""What a new project starts with besides its first explainer (file name -> its text)."""
 
 UNTITLED = "explainer"
 """The slug of a title with no letter or digit ("???"), numbered when taken."""
@@ -45,6 +73,21 @@ def slugify(title: str) -> str:
 
 def _yaml_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _own_folder(root: Path, folder: Path) -> bool:
+    """`folder` (relative to `root`) is a folder of the project, made if missing; False if it
+    or a folder on the way is something else, such as a symbolic link (a `.vscode` linked to
+    the user's own settings): nothing is written through it."""
+    path = root
+    for part in folder.parts:
+        path = path / part
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            if path.is_symlink() or not path.is_dir():
+                return False
+    return True
 
 
 def new_explainer(root: Path, title: str, today: dt.date | None = None) -> NewExplainer:
@@ -74,10 +117,11 @@ def new_explainer(root: Path, title: str, today: dt.date | None = None) -> NewEx
     written = NewExplainer(path)
     if new_project:
         for name, starter in PROJECT_FILES.items():
-            target = root / name
+            if not _own_folder(root, Path(name).parent):
+                continue
             try:  # "x": never over an existing file, nor through a link (a dangling one included)
-                with open(target, "x", encoding="utf-8") as handle:
-                    handle.write(starter.read_text(encoding="utf-8"))
+                with open(root / name, "x", encoding="utf-8", newline="\n") as handle:
+                    handle.write(starter())
             except FileExistsError:
                 continue
             written.project_files.append(name)

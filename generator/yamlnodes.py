@@ -23,8 +23,9 @@ from generator.diagnostics import Diagnostics, Span
 
 _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
-_BOOLS = frozenset(("true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes", "YES",
-                    "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"))
+BOOL_WORDS = frozenset(("true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes", "YES",
+                        "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"))
+"""A plain scalar that is true or false (YAML 1.1's words, as PyYAML reads them)."""
 
 
 class _PlainScalars:
@@ -119,7 +120,7 @@ class YScalar:
     @property
     def is_bool(self) -> bool:
         if self.tag == _STR:
-            return not self.style and self.text in _BOOLS
+            return not self.style and self.text in BOOL_WORDS
         return self.tag.endswith(":bool")
 
     def text_origin(self) -> tuple[Span, int] | None:

@@ -425,9 +425,20 @@ def test_new_makes_the_project_folder_with_site_yaml_and_gitignore(tmp_path, cli
     root = tmp_path / "newsdesk"
     result = cli_run("new", "Who was behind the attack?", "--root", root)
     assert (result.code, result.out) == (0, "content/explainers/who-was-behind-the-attack.md\n")
-    assert result.err_lines == [f"explainer: new project in {root}: wrote site.yaml and .gitignore"]
+    assert result.err_lines == [f"explainer: new project in {root}: wrote site.yaml, .gitignore, "
+                                ".vscode/settings.json, .vscode/schema/site.schema.json and "
+                                ".vscode/schema/actor.schema.json"]
     assert sorted(p.relative_to(root).as_posix() for p in iter_files(root)) == [
-        ".gitignore", "content/explainers/who-was-behind-the-attack.md", "site.yaml"]
+        ".gitignore", ".vscode/schema/actor.schema.json", ".vscode/schema/site.schema.json",
+        ".vscode/settings.json", "content/explainers/who-was-behind-the-attack.md", "site.yaml"]
+    # Visual Studio Code's YAML extension checks site.yaml and the shared actors by the
+    # schemas written beside its settings, which are the current ones (docs/schema.md).
+    assert json.loads((root / ".vscode/settings.json").read_text("utf-8")) == {"yaml.schemas": {
+        ".vscode/schema/site.schema.json": ["site.yaml"],
+        ".vscode/schema/actor.schema.json": ["content/actors/*.yaml"]}}
+    for name in ("site", "actor"):
+        assert ((root / f".vscode/schema/{name}.schema.json").read_text("utf-8")
+                == cli_run("schema", name).out)
     assert (root / ".gitignore").read_text("utf-8").splitlines()[1:] == ["site/", ".explainer-cache/"]
     starter = (root / "content/explainers/who-was-behind-the-attack.md").read_text("utf-8")
     assert starter.splitlines()[1:3] == ['title: "Who was behind the attack?"',
@@ -460,9 +471,33 @@ def test_new_never_writes_a_project_file_through_a_link(tmp_path, cli_run) -> No
     (root / "site.yaml").symlink_to(elsewhere / "planted.yaml")
     result = cli_run("new", "A story", "--root", root)
     assert (result.code, result.out) == (0, "content/explainers/a-story.md\n")
-    assert result.err_lines == [f"explainer: new project in {root}: wrote .gitignore"]
+    assert result.err_lines == [f"explainer: new project in {root}: wrote .gitignore, .vscode/settings.json, "
+                                ".vscode/schema/site.schema.json and .vscode/schema/actor.schema.json"]
     assert list(elsewhere.iterdir()) == []
     assert (root / "site.yaml").is_symlink()
+
+
+@pytest.mark.parametrize("link, wrote", [
+    (".vscode", "site.yaml and .gitignore"),
+    (".vscode/settings.json", "site.yaml, .gitignore, .vscode/schema/site.schema.json and "
+                              ".vscode/schema/actor.schema.json"),
+    (".vscode/schema", "site.yaml, .gitignore and .vscode/settings.json"),
+])
+def test_new_never_writes_editor_settings_through_a_link(tmp_path, cli_run, link: str, wrote: str) -> None:
+    """A `.vscode` folder (or its settings, or its schema folder) linked to the user's own
+    settings elsewhere: `new` writes nothing through the link, and the rest as usual."""
+    root, elsewhere = tmp_path / "newsdesk", tmp_path / "elsewhere"
+    (root / link).parent.mkdir(parents=True)
+    elsewhere.mkdir()
+    (elsewhere / "settings.json").write_text('{"editor.tabSize": 8}\n')
+    (root / link).symlink_to(elsewhere / "settings.json" if link.endswith(".json") else elsewhere,
+                             target_is_directory=not link.endswith(".json"))
+    result = cli_run("new", "A story", "--root", root)
+    assert (result.code, result.out) == (0, "content/explainers/a-story.md\n")
+    assert result.err_lines == [f"explainer: new project in {root}: wrote {wrote}"]
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["settings.json"]
+    assert (elsewhere / "settings.json").read_text() == '{"editor.tabSize": 8}\n'
+    assert (root / link).is_symlink()
 
 
 def test_new_in_a_folder_that_is_a_file_is_wrong_usage(tmp_path, cli_run) -> None:

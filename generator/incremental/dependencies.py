@@ -11,7 +11,7 @@ Every kind of output (see `plan.PAGE_KINDS`) lists what it reads as `Read` value
 - `ActorItself` and `ActorClaims`: one actor, and its claims and events across explainers
   (`quotes`);
 - `PublishedClaims`: every claim of the published explainers (the site's `claims.json`);
-- `SiteNames`, `LastChanged`, `Constant`, `CardText`, `FileStamp`: the rest.
+- `SiteNames`, `LastChanged`, `Constant`, `ItemItself`, `CardText`, `FileStamp`: the rest.
 
 `fingerprint` turns a kind's declarations into one digest per output: an incremental
 build renders only the outputs whose digest changed (see `plan`). The same declarations
@@ -146,6 +146,14 @@ class PageTemplate(_NoExplainers):
 
     def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
         return (facts.templates[self.name],)
+
+
+class ItemItself(_NoExplainers):
+    """The item, a name whose file the generator's code alone makes (a JSON Schema): a new
+    version of that code is a new cache (`plan.code_version`)."""
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        return (item,)
 
 
 @dataclass(frozen=True)
