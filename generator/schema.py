@@ -38,6 +38,9 @@ are text to `explainer`."""
 
 Schema = dict[str, Any]
 
+_YAML12_WORDS = {"true": True, "false": False}
+"""Words YAML 1.2 reads as something else than text (of those a choice could be)."""
+
 
 def file_name(name: str) -> str:
     return f"{name}.schema.json"
@@ -113,7 +116,9 @@ def _kind(f: Field, defs: dict[str, Schema], required: bool) -> Schema:
         words = sorted(w for w in yamlnodes.BOOL_WORDS if w.lower() not in ("true", "false"))
         return {"enum": [True, False, *words], "default": f.default}
     if kind == shapes.CHOICE:
-        return {"enum": list(f.choices), "default": f.default}
+        # `status: false` is the boolean false to YAML 1.2, and the status "false" to explainer.
+        as_read = [_YAML12_WORDS[choice] for choice in f.choices if choice in _YAML12_WORDS]
+        return {"enum": [*f.choices, *as_read], "default": f.default}
     if kind in (shapes.DATE, shapes.FULL_DATE, shapes.EVENT_DATE):
         return _date(kind)
     if kind == shapes.URL:
