@@ -25,7 +25,6 @@ they are when something was published, which a newsroom knows.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from generator import datewords
@@ -185,7 +184,7 @@ def pattern() -> str:
     may be written more than once on one side, a range's ends may have spaces around them."""
     exact = calendar_pattern()
     end = calendar_pattern(("year", "month", "day"))
-    around, short, edtf = re.escape(AROUND), re.escape(SHORT_RANGE), re.escape(EDTF_RANGE)
+    around, short, edtf = _literal(AROUND), _literal(SHORT_RANGE), _literal(EDTF_RANGE)
     forms = (
         exact,
         rf"{around}+\s*{end}", rf"{end}\s*{around}+",
@@ -193,6 +192,12 @@ def pattern() -> str:
         rf"(?:{end}|{short})\s*{edtf}\s*{end}", rf"{end}\s*{edtf}\s*{short}",
     )
     return "(?:" + "|".join(forms) + ")"
+
+
+def _literal(text: str) -> str:
+    """`text` as a regular expression that matches it, in Python and in ECMAScript's `u` mode
+    alike (`re.escape` writes `\\~`, which the latter refuses)."""
+    return "".join(f"\\{char}" if char in r".^$*+?()[]{}|\\" else char for char in text)
 
 
 def _ends(text: str) -> tuple[str, str]:
