@@ -53,7 +53,7 @@ def snapshot(root: Path) -> dict[str, str]:
 # -- help and usage ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args", [["--help"], ["build", "--help"], ["check", "--help"], ["new", "--help"],
-                                  ["serve", "--help"], ["--version"]])
+                                  ["serve", "--help"], ["schema", "--help"], ["--version"]])
 def test_help_exits_0(cli_run, args: list[str]) -> None:
     result = cli_run(*args)
     assert result.code == 0
