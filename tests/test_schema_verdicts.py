@@ -27,8 +27,9 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from helpers import copy_example
+from helpers import copy_example, make_project
 from invalid.cases import CASES
+from validator_tools import YamlLanguageServer
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMAS = {name: json.loads((REPO / f"docs/schema/{name}.schema.json").read_text("utf-8"))
@@ -109,8 +110,8 @@ def _front_matter(text: str) -> str | None:
     return None
 
 
-def _document(path: Path, front_matter: bool) -> tuple[Any, str | None]:
-    """The file's YAML document as data, or why an editor could not read it."""
+def _yaml_text(path: Path, front_matter: bool) -> tuple[str | None, str | None]:
+    """The file's YAML document (an explainer's front matter), or why there is none."""
     try:
         text = path.read_bytes().decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError:
@@ -120,6 +121,11 @@ def _document(path: Path, front_matter: bool) -> tuple[Any, str | None]:
         if found is None:
             return None, "no front matter"
         text = found
+    return text, None
+
+
+def _document(text: str) -> tuple[Any, str | None]:
+    """The YAML document as data, or why an editor could not read it."""
     try:
         data = yaml.load(text, Yaml12Loader)
     except (yaml.YAMLError, RecursionError) as exc:
@@ -127,17 +133,22 @@ def _document(path: Path, front_matter: bool) -> tuple[Any, str | None]:
     return ({} if data is None else data), None
 
 
-def schema_problems(root: Path) -> list[str]:
-    """What the schemas find wrong in the project's files: [] when every file is valid."""
+def project_files(root: Path) -> list[tuple[Path, str, bool]]:
+    """(file, the name of its schema, whether its YAML is front matter) for each file a schema
+    describes, as an editor's file patterns find them."""
     files = [(root / "site.yaml", "site", False)] if (root / "site.yaml").is_file() else []
     files += [(p, "actor", False) for p in sorted((root / "content/actors").glob("*.yaml"))]
     files += [(p, "explainer", True) for p in sorted((root / "content/explainers").glob("*.md"))]
+    return [(path, name, front) for path, name, front in files if not path.name.startswith(".")]
+
+
+def schema_problems(root: Path) -> list[str]:
+    """What the schemas find wrong in the project's files: [] when every file is valid."""
     problems = []
-    for path, name, front in files:
-        if path.name.startswith("."):
-            continue
+    for path, name, front in project_files(root):
         rel = path.relative_to(root).as_posix()
-        data, unreadable = _document(path, front)
+        text, unreadable = _yaml_text(path, front)
+        data, unreadable = _document(text) if text is not None else (None, unreadable)
         if unreadable is not None:
             problems.append(f"{rel}: {unreadable}")
             continue
@@ -359,3 +370,33 @@ def test_what_no_schema_checks(project, cli_run, name: str) -> None:
     root = project(files)
     assert schema_problems(root) == []
     assert {kind_of(message) for message in check_errors(cli_run, root)} == {kind}
+
+
+# -- the YAML language server reads the schemas alike ---------------------------------------------
+
+def test_the_yaml_language_server_gives_each_file_the_same_verdict(tmp_path: Path) -> None:
+    """VS Code's YAML extension runs the YAML language server: each file of every project above,
+    given to it with its schema as an editor does, is valid to it exactly when it is valid to
+    python-jsonschema (a file with no YAML in it, such as one that is not UTF-8 or an empty one,
+    is left out)."""
+    projects = [copy_example(tmp_path / "example"), *sorted((REPO / "tests/projects").iterdir())]
+    cases = [{**c.files, **c.extra} for c in CASES] + [*VALID.values(), *INVALID.values()]
+    cases += [files for files, _ in UNCHECKABLE.values()]
+    projects += [make_project(tmp_path / f"case-{number}", files) for number, files in enumerate(cases)]
+    documents, expected = {}, {}
+    for number, root in enumerate(projects):
+        for path, name, front in project_files(root):
+            text, unreadable = _yaml_text(path, front)
+            if text is None or not text.strip():
+                continue  # nothing to check: the server checks no empty document (docs/schema.md)
+            uri = (tmp_path / "documents" / str(number) / f"{path.relative_to(root).as_posix()}.yaml").as_uri()
+            schema_uri = (REPO / f"docs/schema/{name}.schema.json").as_uri()
+            documents[uri] = f"# yaml-language-server: $schema={schema_uri}\n{text}"
+            data, unreadable = _document(text)
+            expected[uri] = unreadable is None and jsonschema.Draft202012Validator(SCHEMAS[name]).is_valid(data)
+    with YamlLanguageServer() as server:
+        found = server.diagnostics(documents)
+    verdicts = {uri: not any(d.get("severity") == 1 for d in found[uri]) for uri in documents}
+    differ = {uri: (found[uri], expected[uri]) for uri in documents if verdicts[uri] != expected[uri]}
+    assert differ == {}
+    assert sum(expected.values()) > 20 and len(expected) - sum(expected.values()) > 50

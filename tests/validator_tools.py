@@ -8,6 +8,10 @@
 - Knight Lab's TimelineJS3: the npm package `@knight-lab/timelinejs`, installed with npm
   into `tests/.tools/timelinejs/` (its own folder: npm prunes what a folder's other
   installs put there), whose built `dist/` the browser tests serve next to a site.
+- Red Hat's YAML language server (npm `yaml-language-server`, the engine of VS Code's YAML
+  extension), installed into `tests/.tools/yaml-language-server/` and run with Node.js over
+  the Language Server Protocol (`YamlLanguageServer`): test_schema_verdicts.py checks that it
+  reads the JSON Schemas as python-jsonschema does.
 
 Where a tool cannot be had, its tests skip with the reason, except in CI (`CI` set), where
 they fail: a validator that silently did not run proves nothing.
@@ -18,8 +22,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import select
 import shutil
 import subprocess
+import time
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -58,6 +64,84 @@ def timelinejs_dist() -> Path:
     npm_install("TimelineJS3", f"@knight-lab/timelinejs@{TIMELINEJS_VERSION}", TOOLS / "timelinejs",
                 TIMELINEJS_DIST / "js" / "timeline.js")
     return TIMELINEJS_DIST
+
+
+YAML_SERVER_VERSION = "2.0.0"
+"""The YAML language server's release (npm `yaml-language-server`): pinned, as the checker is."""
+YAML_SERVER = TOOLS / "yaml-language-server" / "node_modules" / "yaml-language-server" / "bin" / "yaml-language-server"
+
+
+class YamlLanguageServer:
+    """The YAML language server over stdio, as an editor runs it: `diagnostics` opens YAML
+    documents and returns what it reports for each. Use it in a `with` block."""
+
+    def __init__(self) -> None:
+        if os.name == "nt":
+            pytest.skip("the YAML language server's pipes are read with select(), which Windows has for sockets only")
+        node = shutil.which("node")
+        if node is None:
+            unavailable("YAML language server not available: no Node.js to run it")
+        npm_install("YAML language server", f"yaml-language-server@{YAML_SERVER_VERSION}",
+                    TOOLS / "yaml-language-server", YAML_SERVER)
+        self.process = subprocess.Popen([node, str(YAML_SERVER), "--stdio"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.received = b""
+        self.settings = {"validate": True, "schemas": {}, "schemaStore": {"enable": False},
+                         "format": {"enable": False}, "hover": False, "completion": False}
+        self._send({"id": 1, "method": "initialize", "params": {
+            "processId": os.getpid(), "rootUri": None, "capabilities": {"workspace": {"configuration": True}}}})
+        while self._receive(60).get("id") != 1:
+            pass
+        self._send({"method": "initialized", "params": {}})
+        self._send({"method": "workspace/didChangeConfiguration", "params": {"settings": {"yaml": self.settings}}})
+
+    def __enter__(self) -> YamlLanguageServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def diagnostics(self, documents: dict[str, str], timeout: float = 120) -> dict[str, list[dict[str, Any]]]:
+        """{uri: text} -> {uri: the diagnostics the server publishes for it}."""
+        for uri, text in documents.items():
+            self._send({"method": "textDocument/didOpen", "params": {
+                "textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}})
+        found: dict[str, list[dict[str, Any]]] = {}
+        deadline = time.monotonic() + timeout
+        while len(found) < len(documents):
+            message = self._receive(deadline - time.monotonic())
+            if "id" in message and "method" in message:  # a request of the server's: its settings
+                items = message.get("params", {}).get("items", [])
+                self._send({"id": message["id"], "result": [self.settings if item.get("section") == "yaml"
+                                                            else None for item in items]})
+            elif message.get("method") == "textDocument/publishDiagnostics":
+                if message["params"]["uri"] in documents:
+                    found[message["params"]["uri"]] = message["params"]["diagnostics"]
+        return found
+
+    def _send(self, message: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.process.stdin.flush()
+
+    def _receive(self, timeout: float) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            head, _, rest = self.received.partition(b"\r\n\r\n")
+            if _:
+                length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length:"))
+                if len(rest) >= length:
+                    self.received = rest[length:]
+                    return json.loads(rest[:length])  # type: ignore[no-any-return]
+            ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(self.process.stdout.fileno(), 1 << 16) if ready else b""
+            if not chunk:
+                raise TimeoutError("the YAML language server stopped answering")
+            self.received += chunk
 
 
 def npm_install(tool: str, package: str, prefix: Path, installed: Path) -> None:
