@@ -121,7 +121,7 @@ def valid_projects(draw: Any) -> dict[str, Any]:
     pool = {actor_id: {"name": draw(TEXT), "role": draw(TEXT)} for actor_id in ids(draw, "a", 4)}
     tag_pool = draw(st.lists(WORD, min_size=1, max_size=5, unique=True))
     slugs = draw(st.lists(WORD, min_size=1, max_size=4, unique=True).filter(
-        lambda s: not set(s) & {"actors", "tags", "assets", "media"}))
+        lambda s: not set(s) & {"actors", "tags", "assets", "media", "schema"}))
     explainers: dict[str, dict[str, Any]] = {}
     for slug in slugs:
         inline = draw(st.lists(st.sampled_from(sorted(pool)), unique=True, max_size=3)) if pool else []
