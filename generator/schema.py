@@ -28,6 +28,7 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 FILES = {"explainer": shapes.EXPLAINER, "actor": shapes.ACTOR, "site": shapes.SITE}
 """Each schema's name (`<name>.schema.json`) and the shape of the file it describes."""
+TITLES = {"explainer": "explainer front matter", "actor": "explainer shared actor", "site": "explainer site.yaml"}
 
 FOLDER = "schema"
 """Where a site publishes them (a reserved slug: see `validate.RESERVED_SLUGS`)."""
@@ -56,8 +57,7 @@ def document(shape: Shape, name: str) -> Schema:
     """The schema of a whole file of `shape`, with its nested shapes in `$defs`."""
     defs: dict[str, Schema] = {}
     root = _object(shape, defs)
-    titles = {"explainer": "explainer front matter", "actor": "explainer shared actor", "site": "explainer site.yaml"}
-    head: Schema = {"$schema": DIALECT, "title": titles[name]}
+    head: Schema = {"$schema": DIALECT, "title": TITLES[name]}
     return {**head, **root, **({"$defs": dict(sorted(defs.items()))} if defs else {})}
 
 
@@ -85,7 +85,6 @@ def _needs(shape: Shape, given: str, needed: str, defs: dict[str, Schema]) -> Sc
 def _ref(shape: Shape, defs: dict[str, Schema]) -> Schema:
     name = shape.name.replace(" ", "-")
     if name not in defs:
-        defs[name] = {}  # taken before its fields: a shape does not contain itself, but be safe
         defs[name] = _object(shape, defs)
     return {"$ref": f"#/$defs/{name}"}
 
@@ -122,7 +121,7 @@ def _kind(f: Field, defs: dict[str, Schema], required: bool) -> Schema:
     if kind in (shapes.DATE, shapes.FULL_DATE, shapes.EVENT_DATE):
         return _date(kind)
     if kind == shapes.URL:
-        return {"type": "string", "pattern": url_pattern()}
+        return _url()
     if kind == shapes.ID:
         return id_value()
     if kind == shapes.IMAGE:
@@ -134,7 +133,7 @@ def _kind(f: Field, defs: dict[str, Schema], required: bool) -> Schema:
     if kind == shapes.TEXT_LIST:
         return {"type": "array", "items": {"type": _SCALAR}}
     if kind == shapes.URL_LIST:
-        return {"type": "array", "items": _kind(shapes.Field(f.name, shapes.URL, ""), defs, True)}
+        return {"type": "array", "items": _url()}
     if kind == shapes.ID_LIST:
         schema: Schema = {"type": "array", "items": id_value(), "uniqueItems": True}
         return schema if f.max_items is None else {**schema, "maxItems": f.max_items}
@@ -147,6 +146,10 @@ def _kind(f: Field, defs: dict[str, Schema], required: bool) -> Schema:
     if kind == shapes.CATALOGUES:
         return {"type": "object", "additionalProperties": {"type": "object"}}
     raise ValueError(f"no schema for the kind '{kind}' of '{f.name}'")
+
+
+def _url() -> Schema:
+    return {"type": "string", "pattern": url_pattern()}
 
 
 def _whole(pattern: str) -> str:
