@@ -159,7 +159,9 @@ def _whole(pattern: str) -> str:
 
 
 def _date(kind: str) -> Schema:
-    """A date is a string to YAML 1.2, but for a year alone, which is a number."""
+    """A date is a string to YAML 1.2, but for a year alone, which is a number: `0800`, a year,
+    and `800`, no date, are the same number 800 to an editor, so any year from 1 is accepted
+    (docs/schema.md: year-as-a-number)."""
     if kind == shapes.EVENT_DATE:
         grammar = eventdates.pattern()
     else:
@@ -167,7 +169,7 @@ def _date(kind: str) -> Schema:
                                          ("year", "month", "day", "datetime"))
     if kind == shapes.FULL_DATE:
         return {"type": "string", "pattern": _whole(grammar)}
-    return {"type": ["string", "integer"], "pattern": _whole(grammar), "minimum": 1000, "maximum": 9999}
+    return {"type": ["string", "integer"], "pattern": _whole(grammar), "minimum": 1, "maximum": 9999}
 
 
 def id_value() -> Schema:

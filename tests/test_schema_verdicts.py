@@ -1,10 +1,8 @@
 """Every test project gets the same verdict from the JSON Schemas as from `explainer check`.
 
-The schemas (docs/schema/*.schema.json) are applied here by python-jsonschema, which knows
-nothing of explainer's code, to the YAML of each file as an editor reads it: YAML 1.2's core
-schema (`1956` a number, `2024-03-28` and `yes` strings), duplicate keys refused, the front
-matter of an explainer taken from between its `---` lines. A project is valid to the schemas
-when each of its files is.
+The schemas (docs/schema/*.schema.json) are applied by python-jsonschema, which knows nothing
+of explainer's code, to the YAML of each file as an editor reads it (schema_tools.py). A
+project is valid to the schemas when each of its files is.
 
 A project `check` finds valid must be valid to the schemas: an editor must never flag a file
 that builds. A project `check` refuses must be refused by the schemas too, unless each of
@@ -23,71 +21,14 @@ import json
 import re
 import shutil
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
 import yaml
 from helpers import copy_example, make_project
 from invalid.cases import CASES
+from schema_tools import REPO, SCHEMAS, Yaml12Loader, document, project_files, schema_problems, yaml_text
 from validator_tools import YamlLanguageServer
-
-REPO = Path(__file__).resolve().parent.parent
-SCHEMAS = {name: json.loads((REPO / f"docs/schema/{name}.schema.json").read_text("utf-8"))
-           for name in ("explainer", "actor", "site")}
-
-
-# -- YAML as an editor reads it -------------------------------------------------------------------
-
-class Yaml12Loader(yaml.SafeLoader):
-    """YAML 1.2's core schema, as the YAML language server reads it: no timestamps, no yes/no
-    booleans, no sexagesimal or octal `017` numbers; a duplicate key is an error."""
-
-    yaml_implicit_resolvers: dict[Any, Any] = {}
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
-        if not isinstance(node, yaml.MappingNode):
-            raise yaml.constructor.ConstructorError(None, None, "expected a mapping", node.start_mark)
-        self.flatten_mapping(node)
-        mapping: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise yaml.constructor.ConstructorError(None, None, "a key must be a scalar", key_node.start_mark)
-            key = key_node.value  # a JSON key is a string: `2024:` is the key "2024"
-            if key in mapping:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            mapping[key] = self.construct_object(value_node, deep=deep)
-        return mapping
-
-
-_CORE = [
-    ("tag:yaml.org,2002:null", r"~|null|Null|NULL|", "~nN"),
-    ("tag:yaml.org,2002:bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
-    ("tag:yaml.org,2002:int", r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", "-+0123456789"),
-    ("tag:yaml.org,2002:float", r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-                                r"|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN", "-+.0123456789"),
-]
-for _tag, _regex, _first in _CORE:
-    Yaml12Loader.add_implicit_resolver(_tag, re.compile(rf"^(?:{_regex})$"), list(_first))
-Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^$"), [""])
-
-
-def _int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    text = node.value
-    if text.startswith(("0o", "0x")):
-        return int(text[2:], 8 if text[1] == "o" else 16)
-    return int(text, 10)
-
-
-def _float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> float:
-    text = node.value.lower().replace(".inf", "inf").replace(".nan", "nan")
-    return float(text)
-
-
-Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _int)
-Yaml12Loader.add_constructor("tag:yaml.org,2002:float", _float)
-Yaml12Loader.add_constructor("tag:yaml.org,2002:bool", lambda loader, node: node.value.lower() == "true")
-Yaml12Loader.add_constructor("tag:yaml.org,2002:null", lambda loader, node: None)
 
 
 def test_the_loader_reads_yaml_1_2() -> None:
@@ -99,65 +40,6 @@ def test_the_loader_reads_yaml_1_2() -> None:
 
 
 # -- the verdicts -----------------------------------------------------------------------------
-
-def _front_matter(text: str) -> str | None:
-    """The YAML between an explainer's opening `---` line and its closing `---` or `...` line."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip(" \t") != "---":
-        return None
-    for number, line in enumerate(lines[1:], start=1):
-        if line.rstrip(" \t") in ("---", "..."):
-            return "\n".join(lines[1:number]) + "\n"
-    return None
-
-
-def _yaml_text(path: Path, front_matter: bool) -> tuple[str | None, str | None]:
-    """The file's YAML document (an explainer's front matter), or why there is none."""
-    try:
-        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    except UnicodeDecodeError:
-        return None, "not UTF-8"
-    if front_matter:
-        found = _front_matter(text)
-        if found is None:
-            return None, "no front matter"
-        text = found
-    return text, None
-
-
-def _document(text: str) -> tuple[Any, str | None]:
-    """The YAML document as data, or why an editor could not read it."""
-    try:
-        data = yaml.load(text, Yaml12Loader)
-    except (yaml.YAMLError, RecursionError) as exc:
-        return None, f"YAML: {str(exc).splitlines()[0]}"
-    return ({} if data is None else data), None
-
-
-def project_files(root: Path) -> list[tuple[Path, str, bool]]:
-    """(file, the name of its schema, whether its YAML is front matter) for each file a schema
-    describes, as an editor's file patterns find them."""
-    files = [(root / "site.yaml", "site", False)] if (root / "site.yaml").is_file() else []
-    files += [(p, "actor", False) for p in sorted((root / "content/actors").glob("*.yaml"))]
-    files += [(p, "explainer", True) for p in sorted((root / "content/explainers").glob("*.md"))]
-    return [(path, name, front) for path, name, front in files if not path.name.startswith(".")]
-
-
-def schema_problems(root: Path) -> list[str]:
-    """What the schemas find wrong in the project's files: [] when every file is valid."""
-    problems = []
-    for path, name, front in project_files(root):
-        rel = path.relative_to(root).as_posix()
-        text, unreadable = _yaml_text(path, front)
-        data, unreadable = _document(text) if text is not None else (None, unreadable)
-        if unreadable is not None:
-            problems.append(f"{rel}: {unreadable}")
-            continue
-        validator = jsonschema.Draft202012Validator(SCHEMAS[name])
-        problems += [f"{rel}: {'/'.join(map(str, error.absolute_path))}: {error.message}"
-                     for error in validator.iter_errors(data)]
-    return problems
-
 
 def check_errors(cli_run, root: Path) -> list[str]:  # type: ignore[no-untyped-def]
     """The messages of the errors `explainer check` finds in the project."""
@@ -258,6 +140,8 @@ VALID: dict[str, dict[str, str | bytes]] = {
                                     "    name: P\n")},
     "links-and-urls": {"content/actors/p.yaml": "name: P\nlinks: ['HTTPS://example.org/a?b#c', 'http://[::1]:80/']\n"
                                                 "wikidata: ' Q7747 '\n", E: page()},
+    "a-year-before-1000": {E: page("sources:\n  s:\n    title: S\n    date: 0800\ntimeline:\n  - date: 0956\n"
+                                   "    title: E\n")},
     "base-url-forms": {"site.yaml": "base_url: ''\n", E: page()},
     "base-url-path": {"site.yaml": "base_url: /news\n", E: page()},
     "base-url-host": {"site.yaml": "base_url: http://example.org\n", E: page()},
@@ -334,6 +218,7 @@ UNCHECKABLE: dict[str, tuple[dict[str, str | bytes], str]] = {
     "a-story-told-twice-in-one-language": ({E: page("story: s\n"), "content/explainers/b.md": page("story: s\n")},
                                            "story-told-twice"),
     "a-quoted-yes": ({E: page('draft: "yes"\n')}, "quoted-boolean"),
+    "a-three-digit-year": ({E: page("sources:\n  s:\n    title: S\n    date: 800\n")}, "year-as-a-number"),
     "a-hidden-picture": ({E: page("image: .pictures/a.png\nimage_alt: A\n"), "content/.pictures/a.png": PNG},
                          "image-hidden"),
     "a-png-named-jpg": ({E: page("image: a.jpg\nimage_alt: A\n"), "content/a.jpg": PNG}, "image-content"),
@@ -392,13 +277,13 @@ def test_the_yaml_language_server_gives_each_file_the_same_verdict(tmp_path: Pat
     documents, expected = {}, {}
     for number, root in enumerate(projects):
         for path, name, front in project_files(root):
-            text, unreadable = _yaml_text(path, front)
+            text, unreadable = yaml_text(path, front)
             if text is None or not text.strip():
                 continue  # nothing to check: the server checks no empty document (docs/schema.md)
             uri = (tmp_path / "documents" / str(number) / f"{path.relative_to(root).as_posix()}.yaml").as_uri()
             schema_uri = (REPO / f"docs/schema/{name}.schema.json").as_uri()
             documents[uri] = f"# yaml-language-server: $schema={schema_uri}\n{text}"
-            data, unreadable = _document(text)
+            data, unreadable = document(text)
             expected[uri] = unreadable is None and jsonschema.Draft202012Validator(SCHEMAS[name]).is_valid(data)
     with YamlLanguageServer() as server:
         found = server.diagnostics(documents)

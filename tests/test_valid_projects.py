@@ -6,6 +6,7 @@
   directions; sources; timeline events and claims at every date precision, exact or
   uncertain (around, by, from, between); Markdown with `@id` links;
   tags; corrections; drafts) and arbitrary text in every text field. Each must build (exit 0),
+  and be valid to the JSON Schemas an editor checks its files with (docs/schema.md),
   and every id must be rendered: each actor card, each claim with its `data-status` and its
   relations both ways, each source, each timeline date as written, a page for every actor and
   tag; no two output paths may differ only in case; nothing in the site may run.
@@ -27,6 +28,7 @@ from typing import Any
 
 import yaml
 from helpers import assert_clean_cli, assert_site_is_inert, html_tree, hypothesis_settings, make_project, record
+from schema_tools import schema_problems
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -226,6 +228,8 @@ def test_every_valid_project_builds_and_renders_every_id(tmp_path_factory, data:
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         code = cli.main(["build", "--root", str(root)])
     assert_clean_cli(code, err.getvalue(), allowed=(0,))
+    # An editor checking the files with the JSON Schemas flags none of them (docs/schema.md).
+    assert schema_problems(root) == []
     site = root / "site"
     outputs = [p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()]
     assert len({p.lower() for p in outputs}) == len(outputs), "two outputs differ only in case"
