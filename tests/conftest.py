@@ -17,7 +17,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 
@@ -49,13 +49,26 @@ except ImportError:  # pragma: no cover - hypothesis is a test dependency
 
 
 @pytest.fixture
-def project(tmp_path_factory: pytest.TempPathFactory) -> Callable[[dict[str, str | bytes]], Path]:
-    """project(files) -> a new directory holding those files."""
+def project(tmp_path_factory: pytest.TempPathFactory,
+            request: pytest.FixtureRequest) -> Iterator[Callable[[dict[str, str | bytes]], Path]]:
+    """project(files) -> a new directory holding those files.
+
+    With `EXPLAINER_SCHEMA_VERDICTS=1`, each project is also given, when the test ends, to
+    the JSON Schemas and to `explainer check` as it was made, and the two verdicts must agree
+    (schema_tools.verdicts_differ; docs/schema.md)."""
+    made: list[dict[str, str | bytes]] = []
 
     def make(files: dict[str, str | bytes]) -> Path:
+        if os.environ.get("EXPLAINER_SCHEMA_VERDICTS"):
+            made.append(dict(files))
         return make_project(tmp_path_factory.mktemp("project"), files)
 
-    return make
+    yield make
+    for files in made:
+        from schema_tools import check_errors, schema_problems, verdicts_differ
+        root = make_project(tmp_path_factory.mktemp("verdict"), files)
+        differ = verdicts_differ(check_errors(root), schema_problems(root))
+        assert differ is None, f"{request.node.nodeid}: {files}: {differ}"
 
 
 @dataclass

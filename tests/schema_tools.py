@@ -5,10 +5,18 @@ python-jsonschema, which knows nothing of explainer's code, validates each file'
 editor reads it: YAML 1.2's core schema (`1956` a number, `2024-03-28` and `yes` strings),
 duplicate keys refused, an explainer's front matter taken from between its `---` lines,
 against the schemas kept in docs/schema/ (test_schema.py checks they are current).
+
+`verdicts_differ` compares that verdict with `explainer check`'s, allowing a file the schemas
+accept and `check` refuses only for the kinds of error docs/schema.md lists. Besides
+test_schema_verdicts.py, it can judge every project any test makes: with
+`EXPLAINER_SCHEMA_VERDICTS=1`, the `project` fixture (conftest.py) checks each one so when
+its test ends (docs/schema.md).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 from pathlib import Path
@@ -130,3 +138,43 @@ def schema_problems(root: Path) -> list[str]:
         problems += [f"{rel}: {'/'.join(map(str, error.absolute_path))}: {error.message}"
                      for error in validator.iter_errors(data)]
     return problems
+
+
+def unexpressible_kinds() -> dict[str, re.Pattern[str]]:
+    """docs/schema.md's table of the errors no schema can check: kind -> message pattern."""
+    text = (REPO / "docs/schema.md").read_text("utf-8")
+    section = text.split("<!-- kinds: start -->")[1].split("<!-- kinds: end -->")[0]
+    kinds = {}
+    for line in section.splitlines():
+        row = re.fullmatch(r"\| `([a-z0-9-]+)` \| .* \| `(.+)` \|", line.strip())
+        if row:
+            kinds[row[1]] = re.compile(row[2].replace(r"\|", "|"))
+    return kinds
+
+
+KINDS = unexpressible_kinds()
+
+
+def kind_of(message: str) -> str | None:
+    return next((kind for kind, pattern in KINDS.items() if pattern.fullmatch(message)), None)
+
+
+def verdicts_differ(errors: list[str], problems: list[str]) -> str | None:
+    """Why the schemas' verdict (`problems`) is not `explainer check`'s (its `errors`), or None."""
+    if not errors and problems:
+        return f"the schemas refuse what explainer check accepts: {problems}"
+    unlisted = [message for message in errors if kind_of(message) is None]
+    if errors and not problems and unlisted:
+        return f"the schemas accept what explainer check refuses, for errors of no kind docs/schema.md lists: {unlisted}"
+    return None
+
+
+def check_errors(root: Path) -> list[str]:
+    """The messages of the errors `explainer check --format json` finds in the project."""
+    from generator import cli
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        cli.main(["check", "--root", str(root), "--format", "json"])
+    found = [json.loads(line) for line in out.getvalue().splitlines()]
+    return [d["message"] for d in found if d["severity"] == "error"]
+

@@ -18,7 +18,6 @@ date form, the fields that need each other, the limits.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -27,7 +26,18 @@ import pytest
 import yaml
 from helpers import copy_example, make_project
 from invalid.cases import CASES
-from schema_tools import REPO, SCHEMAS, Yaml12Loader, document, project_files, schema_problems, yaml_text
+from schema_tools import (
+    KINDS,
+    REPO,
+    SCHEMAS,
+    Yaml12Loader,
+    document,
+    kind_of,
+    project_files,
+    schema_problems,
+    verdicts_differ,
+    yaml_text,
+)
 from validator_tools import YamlLanguageServer
 
 
@@ -51,36 +61,11 @@ def check_errors(cli_run, root: Path) -> list[str]:  # type: ignore[no-untyped-d
     return errors
 
 
-def unexpressible_kinds() -> dict[str, re.Pattern[str]]:
-    """docs/schema.md's table of the errors no schema can check: kind -> message pattern."""
-    text = (REPO / "docs/schema.md").read_text("utf-8")
-    section = text.split("<!-- kinds: start -->")[1].split("<!-- kinds: end -->")[0]
-    kinds = {}
-    for line in section.splitlines():
-        row = re.fullmatch(r"\| `([a-z0-9-]+)` \| .* \| `(.+)` \|", line.strip())
-        if row:
-            kinds[row[1]] = re.compile(row[2].replace(r"\|", "|"))
-    return kinds
-
-
-KINDS = unexpressible_kinds()
-
-
-def kind_of(message: str) -> str | None:
-    return next((kind for kind, pattern in KINDS.items() if pattern.fullmatch(message)), None)
-
-
 def assert_same_verdict(cli_run, root: Path, expect_valid: bool | None = None) -> None:  # type: ignore[no-untyped-def]
     errors = check_errors(cli_run, root)
-    problems = schema_problems(root)
     if expect_valid is not None:
         assert not errors if expect_valid else errors, errors
-    if not errors:
-        assert problems == [], "the schemas refuse what explainer check accepts"
-    elif not problems:
-        unlisted = [message for message in errors if kind_of(message) is None]
-        assert unlisted == [], ("the schemas accept what explainer check refuses, for errors of no kind "
-                                "docs/schema.md lists")
+    assert verdicts_differ(errors, schema_problems(root)) is None
 
 
 def test_every_row_of_the_table_is_a_kind() -> None:
