@@ -218,6 +218,8 @@ UNCHECKABLE: dict[str, tuple[dict[str, str | bytes], str]] = {
     "a-link-to-a-missing-explainer": ({E: page().replace("Body.", "[x](other.md)")}, "broken-link"),
     "a-control-character": ({E: page('authors: ["A\\x1f"]\n')}, "control-character"),
     "a-reserved-slug": ({"content/explainers/schema.md": page()}, "file-name"),
+    "a-missing-picture-in-the-body": ({E: page().replace("Body.", "![Map](images/map.png)")}, "markdown-image"),
+    "a-nul-character-in-the-body": ({E: page().replace("Body.", "a\x00b").encode()}, "file"),
     "a-template-that-does-not-compile": ({E: page(), "templates/base.html": "{% block content %}"}, "templates"),
 }
 """Projects whose only errors are of a kind no schema can check (docs/schema.md), and that kind."""
