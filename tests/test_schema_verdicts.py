@@ -208,7 +208,9 @@ UNCHECKABLE: dict[str, tuple[dict[str, str | bytes], str]] = {
                          "image-hidden"),
     "a-png-named-jpg": ({E: page("image: a.jpg\nimage_alt: A\n"), "content/a.jpg": PNG}, "image-content"),
     "a-url-with-a-broken-ipv6-host": ({E: page("sources:\n  s:\n    title: S\n    url: 'https://[::1/'\n")},
-                                      "url-brackets"),
+                                      "url-host-or-character"),
+    "a-url-with-a-tag-character": ({E: page("sources:\n  s:\n    title: S\n"
+                                            "    url: \"https://example.org/\\U000E0001\"\n")}, "url-host-or-character"),
     "a-date-time-before-year-1-in-utc": ({E: page("updated: 0001-01-01T00:30:00+01:00\n")}, "date-outside-utc"),
     "an-unknown-string-in-a-catalogue": ({"site.yaml": "language: fr\nstrings:\n  fr:\n    no-such-string: x\n",
                                           E: page()},
