@@ -13,11 +13,13 @@ older ones are missing, for the build to warn.
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator.dates import DateError, PartialDate, parse_date
+from generator.model import STATUSES
+from generator.verdicts import Steps, read_steps
 
 _RECORD, _FIELD = "\x1e", "\x1f"
 
@@ -41,9 +43,14 @@ class History:
     cut: str = ""
     """In a shallow clone, the date (YYYY-MM-DD) of the newest commit whose parents the clone
     lacks: what changed then and before is missing. "" in a full clone."""
+    verdicts: dict[str, Steps] = field(default_factory=dict)
+    """Project-relative path -> how its claims' statuses changed over `revisions` (see `verdicts`)."""
 
     def of(self, src_path: str) -> list[Revision]:
         return self.revisions.get(src_path, [])
+
+    def verdicts_of(self, src_path: str) -> Steps:
+        return self.verdicts.get(src_path, {})
 
 
 def _git(root: Path, *args: str) -> str | None:
@@ -68,7 +75,9 @@ def to_json(history: History) -> dict[str, Any]:
     """The history as JSON for the build cache (see `cache.save_history`)."""
     return {"known": history.known, "reason": history.reason, "head": history.head, "cut": history.cut,
             "revisions": {path: [[r.date.text, r.subject, r.commit] for r in revisions]
-                          for path, revisions in history.revisions.items()}}
+                          for path, revisions in history.revisions.items()},
+            "verdicts": {path: {claim: [list(step) for step in found] for claim, found in steps.items()}
+                         for path, steps in history.verdicts.items()}}
 
 
 def from_json(data: Any) -> History | None:
@@ -76,13 +85,18 @@ def from_json(data: Any) -> History | None:
     try:
         revisions = {path: [Revision(parse_date(date), subject, commit) for date, subject, commit in items]
                      for path, items in data["revisions"].items()}
-        history = History(data["known"], data["reason"], revisions, data["head"], data["cut"])
+        steps = {path: {claim: [(index, status) for index, status in found] for claim, found in items.items()}
+                 for path, items in data["verdicts"].items()}
+        history = History(data["known"], data["reason"], revisions, data["head"], data["cut"], steps)
     except (DateError, KeyError, TypeError, ValueError, AttributeError):
         return None
     ok = (isinstance(history.known, bool) and isinstance(history.reason, str) and isinstance(history.head, str)
           and isinstance(history.cut, str)
           and all(isinstance(p, str) and isinstance(r.subject, str) and isinstance(r.commit, str)
-                  for p, rs in revisions.items() for r in rs))
+                  for p, rs in revisions.items() for r in rs)
+          and all(isinstance(claim, str) and type(index) is int and 0 <= index < len(revisions.get(path, ()))
+                  and status in STATUSES
+                  for path, items in steps.items() for claim, found in items.items() for index, status in found))
     return history if ok else None
 
 
@@ -95,11 +109,13 @@ def read_history(root: Path, head: str, folder: str = "content/explainers") -> H
         return History(False, "not a git repository", {}, head)
     boundary, cut = _shallow_boundary(root) if head.endswith(" shallow") else (set(), "")
     prefix = (_git(root, "rev-parse", "--show-prefix") or "").strip()
-    log = _git(root, "log", f"--format={_RECORD}%H{_FIELD}%cI{_FIELD}%s", "--name-only",
+    log = _git(root, "log", f"--format={_RECORD}%H{_FIELD}%cI{_FIELD}%s", "--raw", "--no-abbrev",
                "--no-renames", "--", folder)
     if log is None:
         return History(False, "git log failed", {}, head)
     revisions: dict[str, list[Revision]] = {}
+    blobs: dict[str, list[tuple[int, str]]] = {}
+    """Path -> (index in its revisions, the blob the commit left) of each revision."""
     for record in log.split(_RECORD)[1:]:
         header, _, names = record.partition("\n")
         commit, date_text, subject = (header.split(_FIELD) + ["", ""])[:3]
@@ -110,14 +126,19 @@ def read_history(root: Path, head: str, folder: str = "content/explainers") -> H
         except DateError:
             continue
         revision = Revision(date, subject.strip(), commit)
-        for name in names.splitlines():
-            name = name.strip()
-            if not name:
+        for line in names.splitlines():
+            # ":100644 100644 <blob before> <blob after> M\t<path>"
+            meta, _, name = line.partition("\t")
+            fields = meta.split()
+            if not name or len(fields) != 5:
                 continue
             if prefix and name.startswith(prefix):
                 name = name[len(prefix):]
-            revisions.setdefault(name, []).append(revision)
-    return History(True, "", revisions, head, cut)
+            found = revisions.setdefault(name, [])
+            if fields[4] != "D":
+                blobs.setdefault(name, []).append((len(found), fields[3]))
+            found.append(revision)
+    return History(True, "", revisions, head, cut, read_steps(root, blobs))
 
 
 def _shallow_boundary(root: Path) -> tuple[set[str], str]:

@@ -54,6 +54,7 @@ def explainer_json(explainer: Explainer, site: Site, url: str) -> bytes:
             entry[relation] = getattr(claim, relation)
             entry[INVERSE_KEYS[relation]] = claim.inverse.get(relation, [])
         entry["about"] = claim.about
+        entry["history"] = [{"status": v.status, "date": v.date.text, "commit": v.commit} for v in claim.history]
         claims.append(entry)
     data = {
         "schema_version": SCHEMA_VERSION,

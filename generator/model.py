@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from generator.dates import PartialDate, latest
+from generator.dates import PartialDate, latest, parse_date
 from generator.diagnostics import Span
 from generator.eventdates import EventDate
 
@@ -133,6 +133,44 @@ class Source:
     date: PartialDate | None = None
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """One step of a claim's verdict history (see `verdicts`): the status it had from `date`
+    on, as of `commit`."""
+
+    status: str
+    date: PartialDate
+    """The commit's date (committer date), or the explainer's `published` date for the status
+    it was published with."""
+    commit: str
+
+    @property
+    def day(self) -> PartialDate:
+        """The day of `date` (as written: in the commit's own offset), what readers are shown."""
+        return _day(self.date)
+
+
+@dataclass(frozen=True)
+class VerdictChange:
+    """A published claim's status changed (an entry of the feed): from `old` to `new` on `date`."""
+
+    claim: str
+    by: str
+    text: str
+    old: str
+    new: str
+    date: PartialDate
+    commit: str
+
+    @property
+    def day(self) -> PartialDate:
+        return _day(self.date)
+
+
+def _day(date: PartialDate) -> PartialDate:
+    return date if date.time is None else parse_date(date.day_iso())
+
+
 @dataclass
 class Claim:
     id: str
@@ -156,6 +194,9 @@ class Claim:
     about: str | None = None
     """The id of the question (see `Question`) the claim answers, or None."""
     about_span: Span | None = None
+    history: list[Verdict] = field(default_factory=list)
+    """From git (see `verdicts`), oldest first: empty unless the status changed at least once
+    since publication."""
 
     @property
     def status_label(self) -> str:
@@ -288,6 +329,16 @@ class Explainer:
         return {status: n for status, n in counts.items() if n}
 
     @property
+    def verdict_changes(self) -> list[VerdictChange]:
+        """Each change of a claim's status since publication (see `verdicts`), oldest first,
+        claims in file order on the same date."""
+        changes = [VerdictChange(claim.id, claim.by, claim.text, before.status, after.status, after.date,
+                                 after.commit)
+                   for claim in self.claims.values()
+                   for before, after in zip(claim.history, claim.history[1:], strict=False)]
+        return sorted(changes, key=lambda change: change.date.instant())
+
+    @property
     def claim_refs(self) -> list[tuple[str, str]]:
         """(claim id, author id) of every claim, in file order."""
         return [(claim.id, claim.by) for claim in self.claims.values()]
@@ -337,6 +388,8 @@ class ExplainerListing(Protocol):
     def image(self) -> str | None: ...
     @property
     def status_counts(self) -> dict[str, int]: ...
+    @property
+    def verdict_changes(self) -> list[VerdictChange]: ...
     @property
     def language(self) -> str: ...
     @property

@@ -44,6 +44,7 @@ from generator.model import (
     Explainer,
     ExplainerListing,
     Markdown,
+    VerdictChange,
 )
 from generator.questions import who_says_what
 from generator.resolve import Site
@@ -600,6 +601,7 @@ class Renderer:
         site = self.site
         text = self.env.get_template(name).render(
             site=self.config, site_data=site, root="", page_path=name, explainers=site.explainers,
+            entries=feed_entries(site.explainers) if name == "feed.xml" else [], actor_lookup=site.actors.get,
             explainer=None, absolute=self.absolute, feed_updated=_feed_updated(site.explainers),
             sitemap_updated=_sitemap_updated(site.explainers),
             messages_in=lambda language: self.language(language)["t"], **self.language())
@@ -622,9 +624,35 @@ def _lookup(explainer: Explainer, site: Site) -> Callable[[str], Actor | None]:
     return lookup
 
 
+@dataclass(frozen=True)
+class FeedEntry:
+    """An entry of the feed: an explainer, or a change of one of its claims' verdicts."""
+
+    explainer: Explainer
+    change: VerdictChange | None = None
+
+
+def feed_entries(explainers: list[Explainer]) -> list[FeedEntry]:
+    """The explainers (newest first, as the site lists them) and the changes of their claims'
+    verdicts since publication (see `verdicts`), merged by date: a change comes before every
+    explainer published before it."""
+    changes = sorted(((c.date.instant(), e, c) for e in explainers for c in e.verdict_changes),
+                     key=lambda found: found[0], reverse=True)
+    entries: list[FeedEntry] = []
+    at = 0
+    for explainer in explainers:
+        published = explainer.published.instant()
+        while at < len(changes) and changes[at][0] > published:
+            entries.append(FeedEntry(changes[at][1], changes[at][2]))
+            at += 1
+        entries.append(FeedEntry(explainer))
+    return entries + [FeedEntry(e, c) for _, e, c in changes[at:]]
+
+
 def _feed_updated(explainers: list[Explainer]) -> str:
-    """The feed's `<updated>`: the latest editorial date (see `Explainer.modified`) of any entry."""
-    found = latest(*(latest(e.published, e.modified) for e in explainers))
+    """The feed's `<updated>`: the latest editorial date (see `Explainer.modified`) or change
+    of a verdict of any entry."""
+    found = latest(*(latest(e.published, e.modified, *(c.date for c in e.verdict_changes)) for e in explainers))
     return found.iso() if found else "1970-01-01T00:00:00Z"
 
 

@@ -278,6 +278,19 @@ def parse_yaml(text: str, path: str, line_offset: int, diags: Diagnostics) -> YN
             _report_anchors(text, path, line_offset, source, diags)
 
 
+def compose_plain(text: str) -> yaml.Node | None:
+    """`text` composed into PyYAML's own nodes (every scalar's tag is "str", nothing is
+    constructed), or None if it is too large (`MAX_ITEMS`) or not YAML: for reading a value or
+    two of a document that is not checked (an old version of a file, see `verdicts`)."""
+    if text.count("\n") + text.count(",") > MAX_ITEMS:
+        return None
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    return node if isinstance(node, yaml.Node) else None
+
+
 def _report_anchors(text: str, path: str, line_offset: int, source: _Source, diags: Diagnostics) -> None:
     """Refuse anchors (`&name`) and the aliases (`*name`) that use them: the format has no use
     for either. `compose` keeps no trace of an anchor, and an alias is the very node of its

@@ -15,7 +15,7 @@ from typing import cast
 
 import jinja2
 
-from generator import assets, history, load, media, render, resolve, validate
+from generator import assets, history, load, media, render, resolve, validate, verdicts
 from generator.config import BuildOptions, SiteConfig, read_config
 from generator.diagnostics import BuildFailed, Diagnostic, Diagnostics, errors_in
 from generator.incremental import cache, dependencies, quotes, template_cache, units
@@ -149,6 +149,7 @@ def compile_explainer(project: Project, raw: load.RawExplainer, revisions: list[
     if explainer is not None:
         resolve.resolve_explainer(explainer, shared, config, local, content_files)
         apply_history(explainer, revisions, config.updated_from_git)
+        verdicts.apply(explainer, revisions, project.git.verdicts_of(explainer.src_path))
     return explainer
 
 

@@ -11,6 +11,7 @@ Every kind of output (see `plan.PAGE_KINDS`) lists what it reads as `Read` value
 - `ActorItself` and `ActorClaims`: one actor, and its claims and events across explainers
   (`quotes`);
 - `PublishedClaims`: every claim of the published explainers (the site's `claims.json`);
+- `VerdictChanges`: how the claims' verdicts changed (the feed's entries of them);
 - `SiteNames`, `LastChanged`, `Constant`, `ItemItself`, `CardText`, `FileStamp`: the rest.
 
 `fingerprint` turns a kind's declarations into one digest per output: an incremental
@@ -227,6 +228,21 @@ class LastChanged(_NoExplainers):
         return [e.last_changed.text for e in facts.whole_site.explainers]
 
 
+class VerdictChanges(_NoExplainers):
+    """How the claims of every explainer on the site changed status since publication (the
+    feed's entries, see `verdicts`), with the names of the claims' actors."""
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        site = facts.whole_site
+        return [f"{e.slug}:{c.claim}:{c.text}:{c.old}:{c.new}:{c.date.text}:{c.commit}:"
+                f"{_name(site, c.by)}" for e in site.explainers for c in e.verdict_changes]
+
+
+def _name(site: Site, actor_id: str) -> str:
+    actor = site.actors.get(actor_id)
+    return actor.name if actor is not None else ""
+
+
 class ActorItself:
     """The actor (the item), its affiliation's name, its members, and the explainer that
     defines it if it is an inline actor (its description links into it)."""
@@ -355,6 +371,7 @@ LISTING_FIELDS = ("slug", "title", "summary", "published", "updated", "modified"
 KEPT_BY_READ: dict[type, tuple[str, ...]] = {
     Listing: LISTING_FIELDS,
     LastChanged: ("last_changed",),
+    VerdictChanges: ("verdict_changes",),
     ActorClaims: ("claim_refs", "event_refs", "page_actors", "quoted", *LISTING_FIELDS),
     ActorItself: ("actors",),
     PublishedClaims: ("slug", "title", "draft", "published"),

@@ -40,7 +40,8 @@ def quote_digests(explainer: Explainer, actor: Callable[[str], Actor | None]) ->
     for claim in e.claims.values():
         parts = shown.setdefault(claim.by, list(common))
         parts += ["claim", claim.id, claim.status, claim.date.text if claim.date else "", claim.text,
-                  claim.quote or "", claim.note.html if claim.note else "", ",".join(claim.sources)]
+                  claim.quote or "", claim.note.html if claim.note else "", ",".join(claim.sources),
+                  *(f"{v.status}:{v.date.text}:{v.commit}" for v in claim.history)]
         for source_id in claim.sources:
             source = e.sources.get(source_id)
             parts.append(source.title if source else "")

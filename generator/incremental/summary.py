@@ -32,7 +32,7 @@ from generator import i18n
 from generator.dates import PartialDate, parse_date
 from generator.diagnostics import Span
 from generator.incremental import views
-from generator.model import Actor, Correction, Explainer
+from generator.model import STATUSES, Actor, Correction, Explainer, VerdictChange
 
 SummaryData = dict[str, Any]
 
@@ -62,7 +62,8 @@ cross-explainer checks read. The description is not: a page that shows it compil
 SUMMARY_FIELDS = ("slug", "src_path", "title", "summary", "published", "updated", "updated_from_git",
                   "modified", "last_changed", "authors", "tags", "draft", "corrections", "claim_count",
                   "rated_count", "timeline_count", "page_actors", "claim_refs", "event_refs", "quoted",
-                  "media", "image", "status_counts", "actors", "language", "story", "story_span")
+                  "media", "image", "status_counts", "actors", "language", "story", "story_span",
+                  "verdict_changes")
 """What `summarize` keeps: what pages declare they read of explainers they have not
 compiled (`dependencies.KEPT_BY_READ`), and what assembling the site reads (`resolve`)."""
 
@@ -83,6 +84,7 @@ def summarize(explainer: Explainer, quoted: dict[str, str]) -> SummaryData:
         "event_refs": [[index, actors] for index, actors in e.event_refs],
         "quoted": quoted, "media": e.media,
         "image": e.image, "status_counts": e.status_counts,
+        "verdict_changes": [[c.claim, c.by, c.text, c.old, c.new, c.date.text, c.commit] for c in e.verdict_changes],
         "language": e.language, "story": e.story, "story_span": list(e.story_span) if e.story_span else None,
         "actors": {a.id: {**{f: getattr(a, f) for f in _ACTOR_FIELDS}, "span": list(a.span),
                           "signature_key": a.signature_key}
@@ -128,6 +130,9 @@ class LazyExplainer:
         self.media = _texts(data["media"])
         self.image: str | None = _text(data["image"]) if data["image"] is not None else None
         self.status_counts = {_text(status): int(n) for status, n in data["status_counts"].items()}
+        self.verdict_changes = [VerdictChange(_text(claim), _text(by), _text(text), _status(old), _status(new),
+                                              parse_date(_text(date)), _text(commit))
+                                for claim, by, text, old, new, date, commit in data["verdict_changes"]]
         self.actors = {actor_id: LazyActor(actor_id, fields, self)
                        for actor_id, fields in data["actors"].items()}
         self.language = _language(data["language"])
@@ -284,6 +289,13 @@ def _language(value: Any) -> str:
     if language and i18n.check_language(language) is not None:
         raise ValueError("not a language tag")
     return language
+
+
+def _status(value: Any) -> str:
+    """A claim status from the cache, one of the contract's (templates look up its label)."""
+    if value not in STATUSES:
+        raise TypeError("not a status")
+    return _text(value)
 
 
 def _flag(value: Any) -> bool:

@@ -48,7 +48,18 @@ from typing import Any
 from generator.dates import PartialDate, parse_date
 from generator.diagnostics import Span
 from generator.eventdates import EventDate, parse_event_date
-from generator.model import ACTOR_KINDS, STATUSES, Actor, Claim, Explainer, Markdown, Question, Source, TimelineEvent
+from generator.model import (
+    ACTOR_KINDS,
+    STATUSES,
+    Actor,
+    Claim,
+    Explainer,
+    Markdown,
+    Question,
+    Source,
+    TimelineEvent,
+    Verdict,
+)
 
 VIEW_FIELDS = ("claims", "sources", "timeline", "questions")
 
@@ -279,6 +290,8 @@ def _encode_value(value: Any) -> Any:
         return {"$when": value.text}
     if isinstance(value, Markdown):
         return {"$md": encode_fields(value)}
+    if isinstance(value, Verdict):
+        return {"$verdict": [value.status, value.date.text, value.commit]}
     if isinstance(value, (list, tuple)):
         return [_encode_value(v) for v in value]
     if isinstance(value, dict):
@@ -302,6 +315,11 @@ def _decode_tagged(value: dict[str, Any]) -> Any:
                 fields[name] = tuple(fields[name])
             fields["segments"] = tuple(tuple(segment) for segment in fields["segments"])
             return Markdown(**fields)
+        if "$verdict" in value:
+            status, date, commit = value["$verdict"]
+            if status not in STATUSES:
+                raise TypeError("not a status")
+            return Verdict(_text(status), parse_date(_text(date)), _text(commit))
     return value
 
 
