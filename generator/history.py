@@ -8,6 +8,10 @@ repository, or when git is missing, nothing is known and the build goes on
 without it. A shallow clone (the default of most CI checkouts) has only the
 newest commits: their revisions are kept, and `cut` says from when on the
 older ones are missing, for the build to warn.
+
+The same `git log` (`--raw`) names the version (blob) each commit left of each file:
+`verdicts` reads the files with more than one version to tell how their claims' verdicts
+changed, and the cache keeps that with the revisions.
 """
 
 from __future__ import annotations
