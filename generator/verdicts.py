@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from generator.load import MAX_FILE_BYTES
+from generator.diagnostics import Diagnostics
+from generator.load import MAX_FILE_BYTES, decode, split_front_matter
 from generator.model import STATUSES, Explainer, Verdict
 from generator.yamlnodes import compose_plain
 
@@ -46,8 +47,6 @@ Steps = dict[str, list[tuple[int, str]]]
 oldest first: the claims whose status changed at least once."""
 
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-_FENCE = re.compile(r"---[ \t]*\n")
-_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _STATUSES = frozenset(STATUSES)
 
 
@@ -80,16 +79,10 @@ def read_steps(root: Path, versions: dict[str, list[tuple[int, str]]]) -> dict[s
 def claim_statuses(data: bytes) -> dict[str, str | None] | None:
     """Claim id -> status in one version of an explainer file (None for a claim whose status
     is not one), or None if its front matter cannot be read."""
-    try:
-        text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not _FENCE.match(text):
-        return None
-    start = text.index("\n") + 1
-    close = _CLOSE.search(text, start)
-    front = compose_plain(text[start:close.start()]) if close else None
+    unchecked = Diagnostics()  # what is wrong with an old version is no one's error now
+    text = decode(data, "", unchecked)
+    split = split_front_matter(text, "", unchecked) if text is not None else None
+    front = compose_plain(split[0]) if split is not None else None
     claims = _value(front, "claims")
     if not isinstance(claims, yaml.MappingNode):
         return None

@@ -16,10 +16,10 @@ unit in the state's `unit_updates`, so it reads and writes a fifth of the
 data. The next build that needs every unit folds the updates in.
 
 Beside them: `views/` (see `views`), `parts/` (each explainer's part of `claims.json`,
-see `parts`), `history.json` (what `git log` said at the checked-out commit, and
-how the claims' verdicts changed, see `history` and `verdicts`) and `shared.json` (the compiled shared actors), each read only when what it
-was made from is unchanged; a build that fails writes none of them into a project that
-has no cache yet.
+see `parts`), `history.json` (what `git log` said at the checked-out commit, and how the
+claims' verdicts changed, see `history` and `verdicts`) and `shared.json` (the compiled
+shared actors), each read only when what it was made from is unchanged; a build that
+fails writes none of them into a project that has no cache yet.
 
 The cache only ever costs time, never correctness: it is keyed on the
 generator version, the output directory and the options; it is written

@@ -115,7 +115,9 @@ def read_history(memory: Memory, root: Path) -> history.History:
 def compile_unit(project: Project, path: Path, rel: str, revisions: list[history.Revision]) -> Unit:
     """The compiled explainer, reused when neither the file nor what it used changed."""
     shared = project.shared
-    context = digest(project.context, *(r.commit for r in revisions))
+    # The verdict history comes from these commits' versions of the file, but what `verdicts`
+    # reads is bounded project-wide: its result is part of the context too.
+    context = digest(project.context, *(r.commit for r in revisions), project.git.verdicts_of(rel))
     stamp = stamps_of.stamp_or_empty(path)  # "" for a dangling link: `load` reports it
     cached = project.memory.units.get(rel)
     if (cached is not None and cached.explainer is not None and not errors_in(cached.diagnostics)
