@@ -17,7 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator import verdicts
-from generator.model import STATUSES
+from generator.config import BuildOptions
+from generator.model import STATUSES, Explainer
+from generator.pipeline import Builder
 from tests.helpers import (
     EXAMPLE_BASE_URL,
     copy_example,
@@ -275,3 +277,25 @@ def test_reading_an_old_version_never_fails(data: bytes) -> None:
     found = verdicts.claim_statuses(data)
     assert found is None or all(isinstance(k, str) and (v is None or v in STATUSES)
                                 for k, v in found.items())
+
+
+def test_the_cache_keeps_the_history_exactly_and_refuses_what_is_not_a_verdict(
+        example_in_git: tuple[Path, list[str]], tmp_path: Path) -> None:
+    from generator.incremental import summary, views
+    root, _ = example_in_git
+    builder = Builder(BuildOptions(root, tmp_path / "site", base_url=EXAMPLE_BASE_URL), use_cache=False)
+    builder.build()
+    (explainer,) = [u.explainer for u in builder.units.values() if isinstance(u.explainer, Explainer)]
+    assert explainer.claims[CLAIM].history and explainer.verdict_changes
+    decoded = views.decode(views.encode(explainer), lambda field, key: pytest.fail(f"{field} {key}"))
+    assert decoded["claims"][CLAIM] == explainer.claims[CLAIM]
+    kept = summary.summarize(explainer, {})
+    assert summary.LazyExplainer(kept).verdict_changes == explainer.verdict_changes
+    # A status the contract does not have (templates look its label up) is a damaged item.
+    text = views.encode(explainer).replace('{"$verdict":["false"', '{"$verdict":["maybe"')
+    damaged: list[object] = []
+    views.decode(text, lambda field, key: damaged.append((field, key)))["claims"][CLAIM]
+    assert damaged == [("claims", CLAIM)]
+    kept["verdict_changes"][0][4] = "maybe"
+    with pytest.raises(TypeError):
+        summary.LazyExplainer(kept)
