@@ -23,7 +23,7 @@ from typing import Any
 
 from generator.dates import DateError, PartialDate, parse_date
 from generator.model import STATUSES
-from generator.verdicts import Steps, read_steps
+from generator.verdicts import Steps, Versions, read_steps
 
 _RECORD, _FIELD = "\x1e", "\x1f"
 
@@ -49,6 +49,9 @@ class History:
     lacks: what changed then and before is missing. "" in a full clone."""
     verdicts: dict[str, Steps] = field(default_factory=dict)
     """Project-relative path -> how its claims' statuses changed over `revisions` (see `verdicts`)."""
+    verdicts_read: Versions = field(default_factory=dict)
+    """The versions `verdicts` read of each file with more than one: those of a file the next
+    commit leaves alone need not be read again."""
 
     def of(self, src_path: str) -> list[Revision]:
         return self.revisions.get(src_path, [])
@@ -81,7 +84,9 @@ def to_json(history: History) -> dict[str, Any]:
             "revisions": {path: [[r.date.text, r.subject, r.commit] for r in revisions]
                           for path, revisions in history.revisions.items()},
             "verdicts": {path: {claim: [list(step) for step in found] for claim, found in steps.items()}
-                         for path, steps in history.verdicts.items()}}
+                         for path, steps in history.verdicts.items()},
+            "verdicts_read": {path: [list(version) for version in found]
+                              for path, found in history.verdicts_read.items()}}
 
 
 def from_json(data: Any) -> History | None:
@@ -91,7 +96,8 @@ def from_json(data: Any) -> History | None:
                      for path, items in data["revisions"].items()}
         steps = {path: {claim: [(index, status) for index, status in found] for claim, found in items.items()}
                  for path, items in data["verdicts"].items()}
-        history = History(data["known"], data["reason"], revisions, data["head"], data["cut"], steps)
+        read = {path: [(index, blob) for index, blob in found] for path, found in data["verdicts_read"].items()}
+        history = History(data["known"], data["reason"], revisions, data["head"], data["cut"], steps, read)
     except (DateError, KeyError, TypeError, ValueError, AttributeError):
         return None
     ok = (isinstance(history.known, bool) and isinstance(history.reason, str) and isinstance(history.head, str)
@@ -100,12 +106,16 @@ def from_json(data: Any) -> History | None:
                   for p, rs in revisions.items() for r in rs)
           and all(isinstance(claim, str) and type(index) is int and 0 <= index < len(revisions.get(path, ()))
                   and status in STATUSES
-                  for path, items in steps.items() for claim, found in items.items() for index, status in found))
+                  for path, items in steps.items() for claim, found in items.items() for index, status in found)
+          and all(type(index) is int and 0 <= index < len(revisions.get(path, ())) and isinstance(blob, str)
+                  for path, found in read.items() for index, blob in found))
     return history if ok else None
 
 
-def read_history(root: Path, head: str, folder: str = "content/explainers") -> History:
-    """Every commit touching `folder`, grouped by file; `head` is what `head_commit` says."""
+def read_history(root: Path, head: str, folder: str = "content/explainers", previous: History | None = None
+                 ) -> History:
+    """Every commit touching `folder`, grouped by file; `head` is what `head_commit` says.
+    `previous`, what was read at another commit, spares reading old versions again."""
     if not head:  # outside git, or in a repository without a commit: nothing to read
         return History(False, "no commit checked out", {}, head)
     inside = _git(root, "rev-parse", "--is-inside-work-tree")
@@ -142,7 +152,8 @@ def read_history(root: Path, head: str, folder: str = "content/explainers") -> H
             if fields[4] != "D":
                 blobs.setdefault(name, []).append((len(found), fields[3]))
             found.append(revision)
-    return History(True, "", revisions, head, cut, read_steps(root, blobs))
+    known = (previous.verdicts, previous.verdicts_read) if previous is not None else ({}, {})
+    return History(True, "", revisions, head, cut, *read_steps(root, blobs, known))
 
 
 def _shallow_boundary(root: Path) -> tuple[set[str], str]:

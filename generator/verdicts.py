@@ -50,9 +50,15 @@ _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _STATUSES = frozenset(STATUSES)
 
 
-def read_steps(root: Path, versions: dict[str, list[tuple[int, str]]]) -> dict[str, Steps]:
-    """`versions`: path -> (index in its revisions, blob id) of each commit touching it,
-    newest first. Returns the steps of each file that has any."""
+Versions = dict[str, list[tuple[int, str]]]
+"""Path -> (index in the file's revisions, blob id) of its versions, newest first."""
+
+
+def read_steps(root: Path, versions: Versions, known: tuple[dict[str, Steps], Versions] = ({}, {})
+               ) -> tuple[dict[str, Steps], Versions]:
+    """The steps of each file of `versions` that has any, and the versions read for them. A
+    file whose versions to read are those `known` (an earlier commit's steps and versions read)
+    read takes its steps from there: after a commit, only the files it touched are read."""
     wanted = {path: [(index, blob) for index, blob in found[:MAX_VERSIONS] if _OBJECT_ID.fullmatch(blob)]
               for path, found in sorted(versions.items()) if len(found) > 1}
     wanted = {path: found for path, found in wanted.items() if len(found) > 1}
@@ -60,20 +66,29 @@ def read_steps(root: Path, versions: dict[str, list[tuple[int, str]]]) -> dict[s
     # are the oldest versions.
     blobs = list(dict.fromkeys(found[rank][1] for rank in range(max(map(len, wanted.values()), default=0))
                                for found in wanted.values() if rank < len(found)))
-    contents = _contents(root, _within_budget(_sizes(root, blobs), blobs))
+    chosen = set(_within_budget(_sizes(root, blobs), blobs))
+    read = {path: [(index, blob) for index, blob in found if blob in chosen] for path, found in wanted.items()}
+    known_steps, known_read = known
+    fresh = {path for path, found in read.items() if known_read.get(path) != found}
+    needed = {blob for path in fresh for _, blob in read[path]}
+    contents = _contents(root, [blob for blob in blobs if blob in needed])
     statuses: dict[str, dict[str, str | None] | None] = {}
     result: dict[str, Steps] = {}
-    for path, found in wanted.items():
-        chain: list[tuple[int, dict[str, str | None] | None]] = []
-        for index, blob in reversed(found):  # oldest first
-            if blob in contents:
-                if blob not in statuses:
-                    statuses[blob] = claim_statuses(contents[blob])
-                chain.append((index, statuses[blob]))
-        steps = _steps(chain)
+    for path, found in read.items():
+        if path not in fresh:
+            steps = known_steps.get(path, {})
+        else:
+            chain: list[tuple[int, dict[str, str | None] | None]] = []
+            for index, blob in reversed(found):  # oldest first
+                if blob in contents:
+                    if blob not in statuses:
+                        statuses[blob] = claim_statuses(contents[blob])
+                    chain.append((index, statuses[blob]))
+            steps = _steps(chain)
+            read[path] = [(index, blob) for index, blob in found if blob in contents]  # (git may fail)
         if steps:
             result[path] = steps
-    return result
+    return result, read
 
 
 def claim_statuses(data: bytes) -> dict[str, str | None] | None:

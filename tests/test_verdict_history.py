@@ -299,3 +299,32 @@ def test_the_cache_keeps_the_history_exactly_and_refuses_what_is_not_a_verdict(
     kept["verdict_changes"][0][4] = "maybe"
     with pytest.raises(TypeError):
         summary.LazyExplainer(kept)
+
+
+def _front(status_a: str, status_b: str) -> str:
+    return (f"---\ntitle: T\nclaims:\n  a:\n    by: x\n    text: A.\n    status: {status_a}\n"
+            f"  b:\n    by: x\n    text: B.\n    status: {status_b}\n---\nBody.\n")
+
+
+def test_after_a_commit_only_the_files_it_touched_are_read_again(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import history
+    root = tmp_path / "project"
+    (root / "content/explainers").mkdir(parents=True)
+    _git(root, "init", "-q")
+    for day, (one, two) in enumerate([("true", "true"), ("false", "true"), ("false", "disputed")], start=1):
+        (root / "content/explainers/one.md").write_text(_front(one, "true"), "utf-8")
+        (root / "content/explainers/two.md").write_text(_front(two, "unrated"), "utf-8")
+        _commit(root, f"Day {day}", f"2024-04-0{day}T10:00:00+00:00")
+    before = history.read_history(root, history.head_commit(root))
+    assert before.verdicts == {"content/explainers/one.md": {"a": [(1, "true"), (0, "false")]},
+                               "content/explainers/two.md": {"a": [(1, "true"), (0, "disputed")]}}
+    (root / "content/explainers/one.md").write_text(_front("misleading", "true"), "utf-8")
+    _commit(root, "Day 4", "2024-04-04T10:00:00+00:00")
+    read: list[bytes] = []
+    original = verdicts.claim_statuses
+    monkeypatch.setattr(verdicts, "claim_statuses", lambda data: read.append(data) or original(data))
+    after = history.read_history(root, history.head_commit(root), previous=before)
+    assert len(read) == 3  # one.md's three versions; two.md's are known
+    assert after == history.read_history(root, history.head_commit(root))  # what a clean read finds
+    assert after.verdicts["content/explainers/one.md"] == {"a": [(2, "true"), (1, "false"), (0, "misleading")]}

@@ -344,10 +344,11 @@ def make_cache_dir(root: Path) -> None:
 
 # -- git history and shared actors ---------------------------------------------
 
-def load_history(root: Path, head: str) -> History | None:
-    """What `git log` said at commit `head`, if the cache has it (see `history`)."""
+def load_history(root: Path, head: str | None) -> History | None:
+    """What `git log` said at commit `head` (None: at whichever commit the last build was),
+    if the cache has it (see `history`)."""
     data = _load_kept(root, "history.json")
-    return history.from_json(data) if data is not None and data.get("head") == head else None
+    return history.from_json(data) if data is not None and head in (None, data.get("head")) else None
 
 
 def save_history(root: Path, found: History) -> None:

@@ -105,10 +105,13 @@ def read_history(memory: Memory, root: Path) -> history.History:
     memory's last build, or, from the cache, since the last build's)."""
     head = memory.head
     if memory.git is None or memory.git.head != head:
-        known = memory.known_history(head)
-        memory.git = known or history.read_history(root, head)
-        if known is None and memory.git.known:
-            memory.unsaved.add("history")
+        known = memory.git or (memory.known_history() if head else None)
+        if known is not None and known.head == head:
+            memory.git = known
+        else:  # what was read at another commit spares reading the verdicts of unchanged files
+            memory.git = history.read_history(root, head, previous=known)
+            if memory.git.known:
+                memory.unsaved.add("history")
     return memory.git
 
 

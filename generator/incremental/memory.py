@@ -142,8 +142,9 @@ class Memory:
     def kept_shared(self, stamps: dict[str, str], context: str) -> Shared | None:
         return None
 
-    def known_history(self, head: str) -> history.History | None:
-        return cache.load_history(self.root, head) if self.cache_on and self.reads_cache and head else None
+    def known_history(self) -> history.History | None:
+        """What git said at the commit of the last build that kept it (see `compiler.read_history`)."""
+        return cache.load_history(self.root, None) if self.cache_on and self.reads_cache else None
 
     def save(self, stamps: dict[str, str], warnings: list[Diagnostic], valid_until: str) -> bool:
         """After a successful full build: what the next one starts from (True: saved)."""
