@@ -14,13 +14,14 @@ turns round after round:
 - edit:    one word of one explainer changed, not committed, then `build` (the second such
            edit is the figure, as in bench_build.py): the history comes from the cache.
 
-Prints the medians of each (wall-clock seconds) and each side's min-max.
+Prints the medians of each (wall-clock and CPU seconds) and each side's min-max.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -77,11 +78,16 @@ def make_repository(root: Path, n: int, commits: int) -> None:
         git(root, "commit", "-qam", f"Change {k}")
 
 
-def timed_build(checkout: Path, env: dict[str, str], root: Path, *extra: str) -> float:
+def timed_build(checkout: Path, env: dict[str, str], root: Path, *extra: str) -> tuple[float, float]:
+    """(wall-clock, CPU) seconds of one build: CPU is user + system time of the build and the
+    processes it waited for (its workers, git), which a loaded machine swings much less."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "generator", "build", "--root", str(root), *extra], cwd=checkout,
                    env=env, check=True, capture_output=True)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -97,8 +103,7 @@ def main() -> None:
         started = time.perf_counter()
         make_repository(source, args.n, args.commits)
         print(f"{args.n} explainers, {args.commits} commits, made in {time.perf_counter() - started:.0f} s")
-        figures: dict[str, dict[str, list[float]]] = {side: {"cold": [], "commit": [], "edit": []}
-                                                      for side in compare.SIDES}
+        figures: dict[str, dict[str, list[float]]] = {side: {} for side in compare.SIDES}
         with compare.checkouts(REPO, args.compare, work) as checkouts:
             envs = {c.side: compare.build_env(dict(os.environ), c.path) for c in checkouts}
             for checkout in checkouts:
@@ -109,25 +114,29 @@ def main() -> None:
                     root = work / f"round-{side}"
                     shutil.rmtree(root, ignore_errors=True)
                     shutil.copytree(source, root, symlinks=True)
-                    run = figures[side]
                     env = envs[side]
-                    run["cold"].append(timed_build(checkout.path, env, root, "--clean"))
+
+                    def note(figure: str, seconds: tuple[float, float], side: str = side) -> None:
+                        figures[side].setdefault(f"{figure} s", []).append(seconds[0])
+                        figures[side].setdefault(f"{figure} cpu", []).append(seconds[1])
+
+                    note("cold", timed_build(checkout.path, env, root, "--clean"))
                     change_status(root / "content/explainers/explainer-3.md")
                     git(root, "commit", "-qam", "One more verdict")
-                    run["commit"].append(timed_build(checkout.path, env, root))
+                    note("commit", timed_build(checkout.path, env, root))
                     for word in ("first", "second"):
                         change_word(root / "content/explainers/explainer-5.md", word)
                         seconds = timed_build(checkout.path, env, root)
-                    run["edit"].append(seconds)
+                    note("edit", seconds)
         old, new = (args.compare[0], args.compare[1])
-        print(f"medians of {args.repeat} rounds (min-max), seconds")
-        print(f"{'figure':8} {old:>22} {new:>22}")
-        for figure in ("cold", "commit", "edit"):
+        print(f"medians of {args.repeat} rounds (min-max): wall-clock seconds (s), CPU seconds (cpu)")
+        print(f"{'figure':10} {old:>22} {new:>22}")
+        for figure in figures["old"]:
             cells = []
             for side in compare.SIDES:
                 values = figures[side][figure]
                 cells.append(f"{statistics.median(values):.3f} ({min(values):.2f}-{max(values):.2f})")
-            print(f"{figure:8} {cells[0]:>22} {cells[1]:>22}")
+            print(f"{figure:10} {cells[0]:>22} {cells[1]:>22}")
 
 
 if __name__ == "__main__":
