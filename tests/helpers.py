@@ -760,6 +760,25 @@ def apply(root: Path, edit: tuple[str, str, str | bytes | None]) -> None:
         path.unlink(missing_ok=True)
     elif kind == "rename" and path.exists():
         os.replace(path, root / str(arg))
+    elif kind == "commit":  # everything as it is now, dated `arg` (see COMMITS)
+        git_commit(root, rel, str(arg))
+
+
+def git_commit(root: Path, subject: str, date: str) -> None:
+    """Commit everything under `root` (a git repository, made if it is not one yet) as of `date`."""
+    env = {"GIT_AUTHOR_NAME": "Desk", "GIT_AUTHOR_EMAIL": "desk@example.org", "GIT_COMMITTER_NAME": "Desk",
+           "GIT_COMMITTER_EMAIL": "desk@example.org", "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date,
+           "PATH": "/usr/bin:/bin"}
+    for args in (["init", "-q"], ["add", "-A", "--", ":!site", ":!.explainer-cache"],
+                 ["commit", "-q", "--allow-empty", "-m", subject]):
+        if args[0] != "init" or not (root / ".git").exists():
+            subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
+COMMITS = st.sampled_from([("commit", f"Changes of day {month}-{day}", f"2024-0{month}-1{day}T10:00:00+0{day}:00")
+                           for month in (3, 4, 5) for day in (0, 2)])
+"""Commits at a few dates (the explainers are published early in March 2024): with the edits
+that change a claim's status, verdict histories for the edit property to check."""
 
 
 def assert_same_as_clean_build(root: Path, out: Path, errors: list[str], drafts: bool = False) -> bool:

@@ -26,6 +26,7 @@ from helpers import (
     assert_same_as_clean_build,
     BASE,
     BASE_FILES,
+    COMMITS,
     EDIT_LIST,
     EDITS,
     REPO,
@@ -35,6 +36,7 @@ from helpers import (
     clean_build,
     copy_example,
     explainer,
+    git_commit,
     make_project,
     read_view,
     tree,
@@ -70,6 +72,23 @@ def test_cached_builds_after_any_edits_equal_a_clean_build(tmp_path_factory, edi
             assert previous.parent.name == ".explainer-cache"  # out of git's sight
             assert not previous.exists() or tree(previous) in sites
             sites.append(tree(out))
+
+
+@settings(max_examples=8)
+@given(edits=st.lists(st.one_of(EDITS, COMMITS), min_size=2, max_size=6))
+def test_cached_builds_after_any_edits_and_commits_equal_a_clean_build(tmp_path_factory, edits) -> None:
+    """In git: a commit changes revisions and verdict histories (history.json is read again),
+    as the edits between commits change what the files say."""
+    root = make_project(tmp_path_factory.mktemp("project"), BASE_FILES)
+    git_commit(root, "First", "2024-03-01T09:00:00+00:00")
+    apply(root, ("write", "content/explainers/alpha.md", explainer("Alpha", status="false")))
+    git_commit(root, "Alpha's claim is false", "2024-03-20T09:00:00+00:00")
+    out = root / "site"
+    assert builds(Builder(BuildOptions(root, out, base_url=BASE)))
+    assert "claim-history" in (out / "alpha/index.html").read_text("utf-8")
+    for edit in edits:
+        apply(root, edit)
+        assert_same_as_clean_build(root, out, build_errors(Builder(BuildOptions(root, out, base_url=BASE))))
 
 
 @pytest.mark.parametrize("edit", [e for e in EDIT_LIST if isinstance(e[2], str) and "draft: true" in e[2]],
