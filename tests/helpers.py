@@ -775,6 +775,40 @@ def git_commit(root: Path, subject: str, date: str) -> None:
             subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
 
 
+def set_claim_status(root: Path, rel: str, claim: str, old: str, new: str) -> None:
+    """Change `claim`'s `status: old` line to `status: new` in the explainer file `rel`."""
+    path = root / rel
+    text = path.read_text("utf-8")
+    start = text.index(f"\n  {claim}:\n") + 1
+    end = re.compile(r"^(?:  )?[a-z]", re.MULTILINE).search(text, start + 1)
+    at = text.index(f"    status: {old}\n", start)
+    assert end is not None and at < end.start(), "the status line belongs to another claim"
+    path.write_text(text[:at] + f"    status: {new}\n" + text[at + len(f"    status: {old}\n"):], "utf-8")
+
+
+EXAMPLE_FILE = "content/explainers/crocus-city-hall-attack.md"
+HISTORY_CLAIM = "putin-ukraine-window"
+"""The example's claim whose verdict `example_with_verdict_history` changes (`unproven` in the
+file; the example is published on 2024-03-28)."""
+
+
+def example_with_verdict_history(dest: Path) -> list[str]:
+    """The example project copied to `dest` and put in git, with a verdict history: the claim
+    `HISTORY_CLAIM` drafted as unrated and rated unproven before publication, then rated false
+    on 2 April 2024 (09:30, UTC+02:00). Returns the three commits, oldest first."""
+    copy_example(dest)
+    status, commits = "unproven", []
+    for subject, date, new in [("Draft", "2024-03-26T10:00:00+00:00", "unrated"),
+                               ("Rate the window claim", "2024-03-27T18:00:00+00:00", "unproven"),
+                               ("The window claim is false", "2024-04-02T09:30:00+02:00", "false")]:
+        set_claim_status(dest, EXAMPLE_FILE, HISTORY_CLAIM, status, new)
+        status = new
+        git_commit(dest, subject, date)
+        commits.append(subprocess.run(["git", "-C", str(dest), "rev-parse", "HEAD"], check=True,
+                                      capture_output=True, text=True).stdout.strip())
+    return commits
+
+
 COMMITS = st.sampled_from([("commit", f"Changes of day {month}-{day}", f"2024-0{month}-1{day}T10:00:00+0{day}:00")
                            for month in (3, 4, 5) for day in (0, 2)])
 """Commits at a few dates (the explainers are published early in March 2024): with the edits

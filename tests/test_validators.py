@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from helpers import REPO, build_project, copy_example, html_tree, make_project
+from helpers import REPO, build_project, copy_example, example_with_verdict_history, html_tree, make_project
 from validator_tools import Vocabulary, run_vnu, vocabulary_file
 
 lxml_etree = pytest.importorskip("lxml.etree")
@@ -154,6 +154,9 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str
         "content/actors/agency.yaml": "name: A News Agency\nkind: media\nlinks: [https://example.com/agency]\n",
         "content/explainers/verdicts.md": VERDICTS,
     }))
+    history = tmp_path_factory.mktemp("history") / "project"
+    example_with_verdict_history(history)  # a claim card's verdict history, a feed entry for its change
+    build("history", history)
     build("pictures", make_project(tmp_path_factory.mktemp("pictures"), {
         "site.yaml": "title: Pictures Desk\nimage: images/desk.png\nimage_alt: The desk's logo\n",
         "content/images/desk.png": _png(1200, 630),

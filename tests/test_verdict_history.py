@@ -5,7 +5,6 @@ readable says nothing; the cache keeps it per commit and a hostile one is read a
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,6 +12,19 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from helpers import (
+    EXAMPLE_BASE_URL,
+    EXAMPLE_FILE,
+    HISTORY_CLAIM,
+    example_with_verdict_history,
+    html_tree,
+    hypothesis_settings,
+    reseal,
+    sealed_payload,
+    set_claim_status,
+    text_of,
+    tree_digest,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,20 +32,10 @@ from generator import verdicts
 from generator.config import BuildOptions
 from generator.model import STATUSES, Explainer
 from generator.pipeline import Builder
-from tests.helpers import (
-    EXAMPLE_BASE_URL,
-    copy_example,
-    html_tree,
-    hypothesis_settings,
-    reseal,
-    sealed_payload,
-    text_of,
-    tree_digest,
-)
 
 SLUG = "crocus-city-hall-attack"
-FILE = f"content/explainers/{SLUG}.md"
-CLAIM = "putin-ukraine-window"  # `status: unproven` in the example, published 2024-03-28
+FILE = EXAMPLE_FILE
+CLAIM = HISTORY_CLAIM  # `status: unproven` in the example, published 2024-03-28
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -46,14 +48,7 @@ def _git(root: Path, *args: str, date: str = "") -> str:
 
 
 def _set_status(root: Path, claim: str, old: str, new: str) -> None:
-    """Change `claim`'s status line from `old` to `new` in the example explainer."""
-    path = root / FILE
-    text = path.read_text("utf-8")
-    start = text.index(f"\n  {claim}:\n") + 1
-    end = re.compile(r"^(?:  )?[a-z]", re.MULTILINE).search(text, start + 1)
-    at = text.index(f"    status: {old}\n", start)
-    assert end is not None and at < end.start(), "the status line belongs to another claim"
-    path.write_text(text[:at] + f"    status: {new}\n" + text[at + len(f"    status: {old}\n"):], "utf-8")
+    set_claim_status(root, FILE, claim, old, new)
 
 
 def _commit(root: Path, subject: str, date: str) -> str:
@@ -64,17 +59,9 @@ def _commit(root: Path, subject: str, date: str) -> str:
 
 @pytest.fixture
 def example_in_git(tmp_path: Path) -> tuple[Path, list[str]]:
-    """The example project in git: drafted as unrated and rated unproven before its publication
-    on 28 March 2024, then rated false on 2 April 2024 (at 09:30 in UTC+02:00)."""
-    root = copy_example(tmp_path / "project")
-    _git(root, "init", "-q")
-    _set_status(root, CLAIM, "unproven", "unrated")
-    commits = [_commit(root, "Draft", "2024-03-26T10:00:00+00:00")]
-    _set_status(root, CLAIM, "unrated", "unproven")
-    commits.append(_commit(root, "Rate the window claim", "2024-03-27T18:00:00+00:00"))
-    _set_status(root, CLAIM, "unproven", "false")
-    commits.append(_commit(root, "The window claim is false", "2024-04-02T09:30:00+02:00"))
-    return root, commits
+    """The example project in git (see `example_with_verdict_history`)."""
+    root = tmp_path / "project"
+    return root, example_with_verdict_history(root)
 
 
 def _build(cli_run: Any, root: Path, *extra: str) -> Path:

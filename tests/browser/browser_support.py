@@ -45,6 +45,7 @@ PAGES = {
     "actor": ("example_site", "actors/vladimir-putin/"),
     "actor-members": ("example_site", "actors/russia/"),
     "tag": ("example_site", "tags/russia/"),
+    "verdict-history": ("history_site", "crocus-city-hall-attack/"),
     "edge": ("edge_site", "edge-cases/"),
     "edge-actor": ("edge_site", "actors/ada/"),
     "uncertain-dates": ("edge_site", "uncertain-dates/"),

@@ -3,6 +3,8 @@
 - `example_site` / `edge_site`: the repository's example project and the edge-case fixture
   project (tests/browser/fixtures/edge), each built once per session into a temporary
   directory and served by a local HTTP server thread on a free port.
+- `history_site`: a copy of the example project in git, one of whose claims' verdict changed
+  (its card's verdict history).
 - `rtl_example_site` / `ltr_example_copy_site`: copies of the example project with
   `language: ar` and `language: ar-Latn` (the same words, left to right), built and served the same way (tests/browser/test_rtl.py
   compares the two).
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from helpers import example_with_verdict_history
 from validator_tools import unavailable
 
 from browser_support import (ARTIFACTS, CHROMIUM_ARGS, REPO, ServedSite, chromium_path,
@@ -37,6 +40,15 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSit
 def edge_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
     root = prepare_edge_project(tmp_path_factory.mktemp("edge") / "project")
     with serve_built(root, tmp_path_factory.mktemp("edge") / "site") as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def history_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
+    """The example in git, with a claim whose verdict changed (`example_with_verdict_history`)."""
+    root = tmp_path_factory.mktemp("example-history") / "project"
+    example_with_verdict_history(root)
+    with serve_built(root, tmp_path_factory.mktemp("example-history") / "site") as site:
         yield site
 
 
