@@ -72,36 +72,59 @@ def read_steps(root: Path, versions: Versions, known: tuple[dict[str, Steps], Ve
     fresh = {path for path, found in read.items() if known_read.get(path) != found}
     needed = {blob for path in fresh for _, blob in read[path]}
     contents = _contents(root, [blob for blob in blobs if blob in needed])
-    statuses: dict[str, dict[str, str | None] | None] = {}
+    parsed: dict[str | None, Statuses | None] = {}
     result: dict[str, Steps] = {}
     for path, found in read.items():
         if path not in fresh:
             steps = known_steps.get(path, {})
         else:
-            chain: list[tuple[int, dict[str, str | None] | None]] = []
-            for index, blob in reversed(found):  # oldest first
-                if blob in contents:
-                    if blob not in statuses:
-                        statuses[blob] = claim_statuses(contents[blob])
-                    chain.append((index, statuses[blob]))
-            steps = _steps(chain)
+            steps = _file_steps([(index, contents[blob]) for index, blob in reversed(found) if blob in contents],
+                                parsed)
             read[path] = [(index, blob) for index, blob in found if blob in contents]  # (git may fail)
         if steps:
             result[path] = steps
     return result, read
 
 
-def claim_statuses(data: bytes) -> dict[str, str | None] | None:
-    """Claim id -> status in one version of an explainer file (None for a claim whose status
-    is not one), or None if its front matter cannot be read."""
+def _file_steps(versions: list[tuple[int, bytes]], parsed: dict[str | None, Statuses | None]) -> Steps:
+    """The steps of one file over its `versions` (oldest first). Only a version whose front
+    matter differs from every other's is composed (`parsed` keeps them by their text): a
+    file whose edits were all to its body is not composed at all."""
+    fronts = [(index, front_matter(data)) for index, data in versions]
+    if len({front for _, front in fronts}) < 2:
+        return {}  # one front matter: no status changed
+    chain = []
+    for index, front in fronts:
+        if front not in parsed:
+            parsed[front] = statuses_in(front)
+        chain.append((index, parsed[front]))
+    return _steps(chain)
+
+
+Statuses = dict[str, str | None]
+"""Claim id -> its status in one version (None: not a status)."""
+
+
+def claim_statuses(data: bytes) -> Statuses | None:
+    """The statuses of one version of an explainer file, or None if its front matter cannot be read."""
+    return statuses_in(front_matter(data))
+
+
+def front_matter(data: bytes) -> str | None:
+    """The front matter's text of one version of an explainer file, decoded and split as the
+    loader does (None if it has none)."""
     unchecked = Diagnostics()  # what is wrong with an old version is no one's error now
     text = decode(data, "", unchecked)
     split = split_front_matter(text, "", unchecked) if text is not None else None
-    front = compose_plain(split[0]) if split is not None else None
-    claims = _value(front, "claims")
+    return split[0] if split is not None else None
+
+
+def statuses_in(front: str | None) -> Statuses | None:
+    """Claim id -> status in a front matter (see `Statuses`), or None if it cannot be read."""
+    claims = _value(compose_plain(front) if front is not None else None, "claims")
     if not isinstance(claims, yaml.MappingNode):
         return None
-    found: dict[str, str | None] = {}
+    found: Statuses = {}
     for key, claim in claims.value:
         if isinstance(key, yaml.ScalarNode) and isinstance(claim, yaml.MappingNode):
             status = _value(claim, "status")
@@ -123,7 +146,7 @@ def _value(node: yaml.Node | None, key: str) -> yaml.Node | None:
     return None
 
 
-def _steps(chain: list[tuple[int, dict[str, str | None] | None]]) -> Steps:
+def _steps(chain: list[tuple[int, Statuses | None]]) -> Steps:
     """Each claim's changes of status over the versions in `chain` (oldest first)."""
     steps: Steps = {}
     for index, statuses in chain:

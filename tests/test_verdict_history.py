@@ -308,10 +308,23 @@ def test_after_a_commit_only_the_files_it_touched_are_read_again(tmp_path: Path,
                                "content/explainers/two.md": {"a": [(1, "true"), (0, "disputed")]}}
     (root / "content/explainers/one.md").write_text(_front("misleading", "true"), "utf-8")
     _commit(root, "Day 4", "2024-04-04T10:00:00+00:00")
-    read: list[bytes] = []
-    original = verdicts.claim_statuses
-    monkeypatch.setattr(verdicts, "claim_statuses", lambda data: read.append(data) or original(data))
+    read: list[str | None] = []
+    original = verdicts.statuses_in
+    monkeypatch.setattr(verdicts, "statuses_in", lambda front: read.append(front) or original(front))
     after = history.read_history(root, history.head_commit(root), previous=before)
     assert len(read) == 3  # one.md's three versions; two.md's are known
     assert after == history.read_history(root, history.head_commit(root))  # what a clean read finds
     assert after.verdicts["content/explainers/one.md"] == {"a": [(2, "true"), (1, "false"), (0, "misleading")]}
+
+
+def test_versions_that_differ_in_their_body_alone_are_not_composed(monkeypatch: pytest.MonkeyPatch) -> None:
+    composed: list[str | None] = []
+    original = verdicts.statuses_in
+    monkeypatch.setattr(verdicts, "statuses_in", lambda front: composed.append(front) or original(front))
+    front = _front("true", "false")
+    assert verdicts._file_steps([(2, front.encode()), (1, (front + "More.\n").encode()),
+                                 (0, (front + "Again.\n").encode())], {}) == {}
+    assert composed == []
+    assert verdicts._file_steps([(2, front.encode()), (1, (front + "More.\n").encode()),
+                                 (0, _front("true", "true").encode())], {}) == {"b": [(2, "false"), (0, "true")]}
+    assert len(composed) == 2  # each front matter once
