@@ -9,7 +9,11 @@ work is bounded: the newest `MAX_VERSIONS` of a file, no blob over the size of a
 reads, `MAX_BYTES` in all. Each version's front matter is composed with the C safe loader
 (nodes only, nothing constructed) and only each claim's `status` is read; a version that
 does not parse, or a claim it lacks or whose status is not one, is skipped, never an error.
-The build cache keeps the result with the revisions, per commit (`cache.save_history`).
+Composing is most of the time (about a millisecond a version), so a front matter is
+composed once whatever the number of versions that have it, and a file whose commits all
+changed its body alone is not composed at all. The build cache keeps the result with the
+revisions and the versions it was read from (`cache.save_history`): after a commit, only
+the files whose versions changed are read again.
 
 Per claim (by id), the versions that gave it a new status are kept: a claim missing from a
 version that parses starts again after it, so a renamed claim's history starts at the
@@ -56,9 +60,9 @@ Versions = dict[str, list[tuple[int, str]]]
 
 def read_steps(root: Path, versions: Versions, known: tuple[dict[str, Steps], Versions] = ({}, {})
                ) -> tuple[dict[str, Steps], Versions]:
-    """The steps of each file of `versions` that has any, and the versions read for them. A
-    file whose versions to read are those `known` (an earlier commit's steps and versions read)
-    read takes its steps from there: after a commit, only the files it touched are read."""
+    """The steps of each file of `versions` that has any, and the versions read for them.
+    `known` is what an earlier read found (its steps, and the versions they were read from):
+    a file with the same versions to read keeps its steps from there, unread."""
     wanted = {path: [(index, blob) for index, blob in found[:MAX_VERSIONS] if _OBJECT_ID.fullmatch(blob)]
               for path, found in sorted(versions.items()) if len(found) > 1}
     wanted = {path: found for path, found in wanted.items() if len(found) > 1}
