@@ -35,6 +35,12 @@ class SiteConfig:
     that has none of its own. Without it, the build draws share cards (see `sharecard`)."""
     image_alt: str | None = None
     """What the default share picture shows (required with `image`)."""
+    search: bool = True
+    """A search page (`search/`) linked from every page, and the index it searches, made by
+    Pagefind after the pages (see `search`); `search: false` leaves both out."""
+    search_index: bool = True
+    """Not a setting of site.yaml: False in `serve`, whose search page says that search works
+    in the built site (see docs/search.md)."""
     strings: Strings = field(default_factory=Strings, compare=False, repr=False)
     """The messages of every language, with the project's catalogues and `strings:` (see
     `catalogues`): not a setting of its own, but what the settings' pages say."""
@@ -66,6 +72,9 @@ class BuildOptions:
     """Show a running count while rendering (on a terminal, outside CI)."""
     fingerprint_assets: bool = True
     """Name the theme's assets by their content (see `assets`); `serve` keeps the plain names."""
+    search_index: bool = True
+    """Make the search index when site.yaml asks for search; `serve` does not (its pages
+    change with every save, and Pagefind takes seconds for thousands of explainers)."""
 
 
 BASE_URL_REFUSED = "\"'<>"
@@ -103,6 +112,7 @@ def _site_yaml(r: FieldReader, images: set[str], diags: Diagnostics, root: Path 
     description = r.text("description")
     publisher = r.text("publisher")
     allow_html = r.boolean("allow_html")
+    search = r.boolean("search")
     updated_from_git = r.boolean("updated_from_git")
     image, image_alt, _ = lead_image(r, images, diags)
     base = r.scalar_node("base_url")
@@ -115,6 +125,7 @@ def _site_yaml(r: FieldReader, images: set[str], diags: Diagnostics, root: Path 
         allow_html=allow_html,
         publisher=_DEFAULTS.publisher if publisher is None else publisher,
         updated_from_git=updated_from_git,
+        search=search,
         image=image,
         image_alt=image_alt,
         strings=Strings(root, _strings(r, diags)),

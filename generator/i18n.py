@@ -214,6 +214,14 @@ class Messages:
                    "section.actors")
     """The messages the theme's script (explainer.js) says: its filter by actor, its previews."""
 
+    SEARCH_KEYS = ("search.results", "search.none", "search.kind.explainer", "search.kind.actor",
+                   "search.kind.claim", "search.failed")
+    """The messages the search page's script (search.js) says."""
+
+    def search_strings(self) -> dict[str, Message]:
+        """The search script's messages, as `script_strings` gives the theme script's."""
+        return {key: self.messages[key] for key in self.SEARCH_KEYS}
+
     def script_strings(self) -> dict[str, Message]:
         """The script's messages as they are (plural forms too: the browser picks one by the
         same CLDR rules, `Intl.PluralRules`)."""

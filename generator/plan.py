@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import __version__, jsondata, schema, sharecard
+from generator import __version__, jsondata, schema, search, sharecard
+from generator.assets import content_digest
 from generator.config import SiteConfig
 from generator.incremental import dependencies as deps
 from generator.incremental.dependencies import Facts, Keyed, Read
@@ -119,6 +120,9 @@ class PageKind:
     `Explainer`, an actor page the whole actor (see `dependencies.compiled`)."""
     joined: Joined | None = None
     """How the file is joined from one part per explainer, if it is (see `Joined`)."""
+    files: Callable[[Renderer, Any], list[RenderedFile]] | None = None
+    """For a kind whose item makes several files at once, named only as they are made (the
+    search index, see `search_files`): those files. `path` and `render` are then unused."""
 
     @property
     def all_reads(self) -> tuple[Read, ...]:
@@ -151,6 +155,10 @@ def _joined(name: str, path: str, over: Over, reads: tuple[Read, ...], joined: J
 def joined_file(name: str, joined: Joined, renderer: Renderer, item: Keyed) -> RenderedFile:
     """The file `name` joined from the parts of the item's explainers: those the renderer's
     store keeps for their keys, the others made (and kept)."""
+    return joined.join(renderer, _parts(name, joined, renderer, item))
+
+
+def _parts(name: str, joined: Joined, renderer: Renderer, item: Keyed) -> list[Part]:
     parts = []
     for explainer, key in zip(item.explainers, item.keys, strict=True):
         part = renderer.parts.get(name, explainer.slug, key)
@@ -158,13 +166,40 @@ def joined_file(name: str, joined: Joined, renderer: Renderer, item: Keyed) -> R
             part = joined.part(renderer, explainer)  # type: ignore[arg-type]  # a LazyExplainer reads its view
             renderer.parts.put(name, explainer.slug, key, part)
         parts.append(part)
-    return joined.join(renderer, parts)
+    return parts
 
 
 CLAIMS = Joined(part=lambda r, explainer: r.claims_part(explainer), join=lambda r, parts: r.claims_json(parts))
 """`claims.json`: each explainer's claims (see `claimsdata`)."""
 
 LISTING = (deps.Settings(), deps.Listing(), deps.Strings())
+
+SEARCH_PARTS = Joined(part=lambda r, explainer: r.search_part(explainer), join=lambda r, parts: RenderedFile(""))
+"""Each explainer's search records (see `search`), which Pagefind's bundle is made of (its
+files are several: `PageKind.files` makes them, and `join` is not used)."""
+SEARCHED = Over(lambda facts: PUBLISHED.items(facts) if facts.config.search and facts.config.search_index else (),
+                lambda _: {})
+"""The published explainers, when the site has a search index (`search: true`, not `serve`)."""
+SEARCH_PAGE = Over(lambda facts: (None,) if facts.config.search else (), lambda _: {})
+
+
+def search_files(renderer: Renderer, item: Keyed) -> list[RenderedFile]:
+    """The search index's files: kept by the digest of what its records are made from, else
+    by the digest of the records themselves, else made by Pagefind (`Renderer.search_files`)."""
+    actors = renderer.search_actors()
+    version = f"{code_version()} {search.engine_version()}"
+    keys = digest(version, content_digest(actors.data), *item.keys, *(e.slug for e in item.explainers))
+    kept = renderer.parts.bundle()
+    if kept is None or kept.keys != keys:
+        kept = search.bundle(keys, [*_parts(SEARCH_INDEX.path, SEARCH_PARTS, renderer, item), actors], kept, version)
+        renderer.parts.put_bundle(kept)
+    links = tuple(f"../{link}" for link in kept.links)
+    return [RenderedFile(f"{search.BUNDLE}/{path}", data, links=links if path == "pagefind-entry.json" else ())
+            for path, data in kept.files.items()]
+
+
+SEARCH_INDEX = PageKind("search index", f"{search.BUNDLE}/", SEARCHED, (), lambda r, item: RenderedFile(""),
+                        joined=SEARCH_PARTS, files=search_files)
 
 
 def _embed(section: str) -> PageKind:
@@ -199,6 +234,10 @@ PAGE_KINDS: list[PageKind] = [
     PageKind("tag", "tags/{tag}/index.html", TAGS, (deps.Settings(), deps.Listing(deps.tagged), deps.Strings()),
              lambda r, tag: r.tag_page(tag), "tag.html"),
     _joined("claims data", "claims.json", PUBLISHED, (deps.Settings(), deps.PublishedClaims()), CLAIMS),
+    SEARCH_INDEX,
+    PageKind("search", "search/index.html", SEARCH_PAGE,
+             (deps.Settings(), deps.SiteNames(), deps.SearchPage(), deps.Strings()),
+             lambda r, _: r.search_page(), "search.html"),
     PageKind("feed", "feed.xml", SITE, (*LISTING, deps.VerdictChanges()), lambda r, _: r.xml("feed.xml"),
              "feed.xml"),
     PageKind("sitemap", "sitemap.xml", SITE, (*LISTING, deps.SiteNames(), deps.LastChanged()),
@@ -239,6 +278,10 @@ def _jobs(kind: PageKind, items: Iterable[Any], renderer: Renderer, facts: Facts
     """The kind's file for each of `items`. What is the same for every file of the kind (its
     reads, whether its template is the theme's) is worked out once: a site of 5,000
     explainers plans 35,000 files, each on every build."""
+    if kind.files is not None:
+        return [OutputJob(made.dest_path, digest(kind.name, made.dest_path, made.links, content_digest(made.data or b"")),
+                          lambda made=made: made)  # type: ignore[misc]
+                for item in items for made in kind.files(renderer, item)]
     reads = kind.all_reads
     full = not facts.themed(kind.template)
 
@@ -268,7 +311,8 @@ def own_jobs(explainer: Explainer, renderer: Renderer, facts: Facts) -> list[Out
 def own_parts(explainer: Explainer, renderer: Renderer) -> dict[str, Part]:
     """The explainer's part of every file joined from parts (see `Joined`), by file: a full
     build's compile workers make them from the compiled explainer."""
-    return {kind.path: kind.joined.part(renderer, explainer) for kind in PAGE_KINDS if kind.joined is not None}
+    return {kind.path: kind.joined.part(renderer, explainer) for kind in PAGE_KINDS
+            if kind.joined is not None and (kind is not SEARCH_INDEX or renderer.config.search)}
 
 
 def _code_stamp() -> str:

@@ -24,7 +24,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from generator import __version__, claimmap, claimsdata, jsondata, sharecard, structured, timelinejs
+from generator import __version__, claimmap, claimsdata, jsondata, search, sharecard, structured, timelinejs
 from generator.dates import PartialDate, latest
 from generator.diagnostics import BuildFailed, Diagnostics, Span
 from generator.eventdates import EventDate
@@ -527,6 +527,22 @@ class Renderer:
         data = claimsdata.claims_json((part.data for part in parts), self.config.title, self.config.base_url)
         return RenderedFile("claims.json", data, links=tuple(dict.fromkeys(link for part in parts
                                                                           for link in part.links)))
+
+    def search_part(self, explainer: Explainer) -> Part:
+        """The explainer's records in the search index (see `search`)."""
+        return search.explainer_part(explainer, lambda explainer, actor_id: self.site.actors[actor_id])
+
+    def search_actors(self) -> Part:
+        """The actor pages' records in the search index."""
+        return search.actor_records(self.site.actors, self.config.language)
+
+    def search_page(self) -> RenderedFile:
+        """`search/`: a search box over the index where there is one, and, for a reader
+        without JavaScript (or in `serve`), links to every topic and actor page."""
+        site = self.site
+        actors = sorted(site.actors.values(), key=lambda actor: (actor.name.casefold(), actor.id))
+        languages = sorted({e.language for e in site.explainers} - {self.config.language})
+        return self.page("search.html", "search", tags=site.tags, actors=actors, other_languages=languages)
 
     def explainer_sections(self, explainer: Explainer) -> dict[str, Any]:
         """What the sections of an explainer page are rendered from: the page and its embeds

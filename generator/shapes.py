@@ -197,6 +197,7 @@ SITE = Shape("site.yaml", "The site's settings.", (
     Field("image", IMAGE, "The default share picture: a picture file under content/ (needs image_alt)."),
     Field("image_alt", TEXT, "What the default share picture shows."),
     Field("strings", CATALOGUES, "The site's own wording of the theme's messages, by language tag."),
+    Field("search", BOOLEAN, "false leaves out the search page and its index (default: true).", default=True),
 ), needs=_IMAGE_PAIR)
 
 SHAPES = (EXPLAINER, ACTOR, SITE)

@@ -68,6 +68,8 @@ def project(options: BuildOptions, memory: Memory, diags: Diagnostics) -> Projec
         # depend on both.
         content_files.mismatched = media.mismatched_images(content, content_files)
     config = read_config(site_node, diags, options.base_url, content_files, root)
+    if not options.search_index:
+        config = dataclasses.replace(config, search_index=False)
     config_digest = digest(code_version(), site_text, options.base_url, options.drafts)
     if content_files is None:
         diags.error(None, f"no content/ directory in {root}",

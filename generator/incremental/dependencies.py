@@ -221,6 +221,15 @@ class SiteNames(_NoExplainers):
         return (list(site.actors) if self.actors else "", list(site.tags))
 
 
+class SearchPage(_NoExplainers):
+    """What the search page lists besides the tags: every actor's name, and the languages of
+    the explainers (it searches each one's index)."""
+
+    def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
+        site = facts.whole_site
+        return ([a.name for a in site.actors.values()], sorted({e.language for e in site.explainers}))
+
+
 class LastChanged(_NoExplainers):
     """When each explainer last changed, which git may tell (see `history`)."""
 

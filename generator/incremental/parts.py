@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import safefs
+from generator.incremental import bundle as bundles
 from generator.incremental import cache, userkey
 
 FOLDER = "parts"
@@ -66,6 +67,8 @@ class PartStore:
         self._root: Path | None = None
         self._reads = False
         self._writes_now = False
+        self._bundle: bundles.Bundle | None = None
+        self._bundle_read = False
 
     def use_cache(self, root: Path | None, read: bool) -> None:
         """Where this build keeps parts: in `root`'s cache (None: in memory only), reading what
@@ -96,6 +99,19 @@ class PartStore:
             self._unsaved.discard((name, slug))
         else:
             self._unsaved.add((name, slug))
+
+    def bundle(self) -> bundles.Bundle | None:
+        """The search bundle last kept (`incremental.bundle`): in memory, else from the cache."""
+        if self._bundle is None and not self._bundle_read and self._reads and self._root is not None:
+            self._bundle_read = True
+            self._bundle = bundles.load(self._root)
+        return self._bundle
+
+    def put_bundle(self, made: bundles.Bundle) -> None:
+        """Keep the search bundle just made, and write it to the cache if there is one."""
+        self._bundle = made
+        if self._root is not None:
+            bundles.store(self._root, made)
 
     def save(self, slugs: set[str]) -> None:
         """After a successful build of explainers `slugs`: forget the parts of any other

@@ -91,11 +91,12 @@ def serve(root: Path, host: str = "127.0.0.1", port: int | None = None, open_bro
         # Drafts and embargoed explainers are shown while writing, each with a banner saying so:
         # the preview is built in a folder of its own, so that site/ never holds them. The assets
         # keep their plain names, so that an edited style sheet is swapped into open pages (see
-        # `live`) instead of every page changing to link a new name.
+        # `live`) instead of every page changing to link a new name. No search index: its search
+        # page says that search works in the built site (docs/search.md).
         folder = preview_folder(Path(root))
         try:
             options = BuildOptions(root=Path(root), out_dir=folder.path, jobs=default_jobs(), drafts=True,
-                                   fingerprint_assets=False)
+                                   fingerprint_assets=False, search_index=False)
             return asyncio.run(_serve(options, sockets, open_browser, folder))
         finally:
             folder.remove()

@@ -46,6 +46,7 @@ PAGES = {
     "actor-members": ("example_site", "actors/russia/"),
     "tag": ("example_site", "tags/russia/"),
     "verdict-history": ("history_site", "crocus-city-hall-attack/"),
+    "search": ("example_site", "search/"),
     "edge": ("edge_site", "edge-cases/"),
     "edge-actor": ("edge_site", "actors/ada/"),
     "uncertain-dates": ("edge_site", "uncertain-dates/"),
