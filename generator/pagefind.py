@@ -98,7 +98,7 @@ def _converse(process: subprocess.Popen[bytes], request: bytes, last: int) -> di
     pending = b""
     try:
         while True:
-            chunk = process.stdout.read1(1 << 20)
+            chunk = os.read(process.stdout.fileno(), 1 << 20)
             if not chunk:
                 raise PagefindError(f"Pagefind stopped before it answered (exit status {process.wait()})")
             *answers, pending = (pending + chunk).split(b",")

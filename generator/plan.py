@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import __version__, jsondata, schema, search, sharecard
+from generator import __version__, jsondata, pagefind, schema, search, sharecard
 from generator.assets import content_digest
 from generator.config import SiteConfig
+from generator.diagnostics import BuildFailed, Diagnostic
 from generator.incremental import dependencies as deps
 from generator.incremental.dependencies import Facts, Keyed, Read
 from generator.incremental.parts import Part
@@ -191,7 +192,11 @@ def search_files(renderer: Renderer, item: Keyed) -> list[RenderedFile]:
     keys = digest(version, content_digest(actors.data), *item.keys, *(e.slug for e in item.explainers))
     kept = renderer.parts.bundle()
     if kept is None or kept.keys != keys:
-        kept = search.bundle(keys, [*_parts(SEARCH_INDEX.path, SEARCH_PARTS, renderer, item), actors], kept, version)
+        parts = [*_parts(SEARCH_INDEX.path, SEARCH_PARTS, renderer, item), actors]
+        try:
+            kept = search.bundle(keys, parts, kept, version)
+        except pagefind.PagefindError as exc:
+            raise BuildFailed([Diagnostic(f"the search index could not be made: {exc}", hint=search.HINT)]) from None
         renderer.parts.put_bundle(kept)
     links = tuple(f"../{link}" for link in kept.links)
     return [RenderedFile(f"{search.BUNDLE}/{path}", data, links=links if path == "pagefind-entry.json" else ())
@@ -279,7 +284,8 @@ def _jobs(kind: PageKind, items: Iterable[Any], renderer: Renderer, facts: Facts
     reads, whether its template is the theme's) is worked out once: a site of 5,000
     explainers plans 35,000 files, each on every build."""
     if kind.files is not None:
-        return [OutputJob(made.dest_path, digest(kind.name, made.dest_path, made.links, content_digest(made.data or b"")),
+        return [OutputJob(made.dest_path,
+                          digest(kind.name, made.dest_path, made.links, content_digest(made.data or b"")),
                           lambda made=made: made)  # type: ignore[misc]
                 for item in items for made in kind.files(renderer, item)]
     reads = kind.all_reads

@@ -39,6 +39,8 @@ from generator.incremental.bundle import Bundle, safe_path
 from generator.incremental.parts import Part
 from generator.model import Actor, Explainer
 
+HINT = "Pagefind comes with the pagefind-bin package (pip install pagefind-bin), or set search: false in site.yaml"
+
 BUNDLE = "pagefind"
 """The folder of the index in the site."""
 
@@ -88,7 +90,8 @@ def actor_records(actors: Mapping[str, Actor], language: str) -> Part:
     lines, links = [], []
     for actor in actors.values():
         url = f"actors/{actor.id}/"
-        affiliation = actors[actor.affiliation].name if actor.affiliation in actors else actor.affiliation
+        affiliated = actors.get(actor.affiliation) if actor.affiliation else None
+        affiliation = affiliated.name if affiliated is not None else actor.affiliation
         description = plain_text(actor.description.html) if actor.description else None
         lines.append(_record(url, language, "actor", actor.name,
                              [actor.name, actor.role, affiliation, description]))

@@ -69,6 +69,7 @@ class PartStore:
         self._writes_now = False
         self._bundle: bundles.Bundle | None = None
         self._bundle_read = False
+        self._bundle_unsaved = False
 
     def use_cache(self, root: Path | None, read: bool) -> None:
         """Where this build keeps parts: in `root`'s cache (None: in memory only), reading what
@@ -110,8 +111,7 @@ class PartStore:
     def put_bundle(self, made: bundles.Bundle) -> None:
         """Keep the search bundle just made, and write it to the cache if there is one."""
         self._bundle = made
-        if self._root is not None:
-            bundles.store(self._root, made)
+        self._bundle_unsaved = self._root is None or not bundles.store(self._root, made)
 
     def save(self, slugs: set[str]) -> None:
         """After a successful build of explainers `slugs`: forget the parts of any other
@@ -120,6 +120,8 @@ class PartStore:
         self._unsaved &= set(self._held)
         if self._root is None:
             return
+        if self._bundle is not None and self._bundle_unsaved:  # the first build: no cache folder before
+            self._bundle_unsaved = not bundles.store(self._root, self._bundle)
         if self._unsaved and make_folder(self._root):
             for name, slug in sorted(self._unsaved):
                 key, part = self._held[(name, slug)]

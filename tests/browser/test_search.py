@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from browser_support import axe_violations, open_page, overflow_problems
 
 WIDTHS = [375, 1280]

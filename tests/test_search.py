@@ -1,0 +1,140 @@
+"""The search index (generator/search.py, generator/pagefind.py, generator/incremental/bundle.py):
+records of explainers, claims and actors; the same bytes on every build; kept by its records,
+so an edit that changes no indexed text runs no Pagefind; `search: false`; a bad cached bundle
+costs time, never output; a Pagefind that cannot run is one clear error."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from generator import pagefind, search
+from generator.incremental import bundle
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def build(root: Path, out: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", "build", "--root", str(root), "--out", str(out), *extra],
+                          cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})})
+
+
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "site.yaml", root / "site.yaml")
+    return root
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_index_holds_explainers_claims_and_actors_and_is_the_same_twice(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    assert build(root, tmp_path / "a", "--clean").returncode == 0
+    assert build(root, tmp_path / "b", "--clean").returncode == 0
+    a, b = files(tmp_path / "a" / "pagefind"), files(tmp_path / "b" / "pagefind")
+    assert a == b
+    assert {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.en.pagefind"} <= set(a)
+    assert not any(name.startswith("pagefind-ui") or "playground" in name for name in a)
+    entry = json.loads(a["pagefind-entry.json"])
+    claims = len(json.loads((tmp_path / "a" / "claims.json").read_bytes())["claims"])
+    actors = len(list((tmp_path / "a" / "actors").iterdir()))
+    assert claims and actors
+    assert entry["languages"]["en"]["page_count"] == 1 + claims + actors  # the explainer, its claims, the actors
+
+
+def test_records_of_an_explainer_name_each_claims_actor(tmp_path: Path) -> None:
+    from generator.incremental.parts import Part
+    part = Part(b'{"url":"a/","content":"x","language":"en","meta":{"title":"A","kind":"explainer"}}\n')
+    assert list(search.records([part])) == [json.loads(part.data)]
+    html = '<p>President of <a href="@russia">Russia</a> &amp; more</p>'
+    assert search.plain_text(html) == "President of Russia & more"
+
+
+def test_an_edit_that_changes_no_indexed_text_runs_no_pagefind(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    out = tmp_path / "site"
+    assert build(root, out).returncode == 0
+    before = files(out / "pagefind")
+    page = root / "content" / "explainers" / "crocus-city-hall-attack.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence in the body.\n", encoding="utf-8")
+    done = build(root, out, env={"PAGEFIND_BINARY_PATH": str(tmp_path / "no-such-binary")})
+    assert done.returncode == 0, done.stderr
+    assert files(out / "pagefind") == before
+
+
+def test_a_claim_edit_makes_the_index_again_and_search_finds_the_new_words(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    out = tmp_path / "site"
+    assert build(root, out).returncode == 0
+    before = files(out / "pagefind")
+    page = root / "content" / "explainers" / "crocus-city-hall-attack.md"
+    text = page.read_text(encoding="utf-8")
+    edited = text.replace("carried out by radical Islamists", "carried out by radical Islamists quixotically", 1)
+    page.write_text(edited, encoding="utf-8")
+    assert build(root, out).returncode == 0
+    after = files(out / "pagefind")
+    assert after != before
+    clean = tmp_path / "clean"
+    assert build(root, clean, "--clean").returncode == 0
+    assert files(clean / "pagefind") == after
+
+
+def test_search_false_leaves_out_the_page_the_link_and_the_index(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "site.yaml").write_text((root / "site.yaml").read_text(encoding="utf-8") + "search: false\n",
+                                    encoding="utf-8")
+    out = tmp_path / "site"
+    done = build(root, out, env={"PAGEFIND_BINARY_PATH": str(tmp_path / "no-such-binary")})
+    assert done.returncode == 0, done.stderr
+    assert not (out / "pagefind").exists() and not (out / "search").exists()
+    assert b"search/" not in (out / "index.html").read_bytes()
+
+
+def test_a_pagefind_that_cannot_run_is_one_error_and_the_site_stays(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    out = tmp_path / "site"
+    assert build(root, out, "--clean").returncode == 0
+    before = files(out)
+    page = root / "content" / "explainers" / "crocus-city-hall-attack.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("radical Islamists", "radical Islamists indeed", 1),
+                    encoding="utf-8")
+    missing = tmp_path / "no-such-binary"
+    done = build(root, out, env={"PAGEFIND_BINARY_PATH": str(missing)})
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[0] == (
+        f"explainer: error: the search index could not be made: Pagefind did not start: "
+        f"[Errno 2] No such file or directory: '{missing}'; Pagefind comes with the pagefind-bin package "
+        "(pip install pagefind-bin), or set search: false in site.yaml")
+    assert "Traceback" not in done.stderr
+    assert files(out) == before
+
+
+def test_a_damaged_or_foreign_cached_bundle_is_made_again(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    out = tmp_path / "site"
+    assert build(root, out, "--clean").returncode == 0
+    good = files(out / "pagefind")
+    kept = root / ".explainer-cache" / bundle.NAME
+    data = kept.read_bytes()
+    kept.write_bytes(data[:-10] + b"0123456789")  # the seal no longer holds
+    assert bundle.load(root) is None
+    page = root / "content" / "explainers" / "crocus-city-hall-attack.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("radical Islamists", "radical Islamists again", 1),
+                    encoding="utf-8")
+    assert build(root, out).returncode == 0
+    page.write_text(page.read_text(encoding="utf-8").replace("radical Islamists again", "radical Islamists", 1),
+                    encoding="utf-8")
+    assert build(root, out).returncode == 0
+    assert files(out / "pagefind") == good
+    assert not bundle.safe_path("../escape") and not bundle.safe_path("/abs") and bundle.safe_path("index/en_1.pf")
+
+
+def test_pagefind_runs() -> None:
+    assert pagefind.check().startswith("pagefind ")
