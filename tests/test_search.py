@@ -12,6 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from generator import pagefind, search
 from generator.incremental import bundle
 
@@ -138,3 +141,33 @@ def test_a_damaged_or_foreign_cached_bundle_is_made_again(tmp_path: Path) -> Non
 
 def test_pagefind_runs() -> None:
     assert pagefind.check().startswith("pagefind ")
+
+
+def test_the_preview_makes_no_index_and_its_search_page_says_so(tmp_path: Path) -> None:
+    from generator.config import BuildOptions
+    from generator.pipeline import Builder
+    root = project(tmp_path)
+    out = tmp_path / "preview"
+    options = BuildOptions(root=root, out_dir=out, drafts=True, fingerprint_assets=False, search_index=False)
+    Builder(options, use_cache=False).build()
+    assert not (out / "pagefind").exists()
+    page = (out / "search" / "index.html").read_text(encoding="utf-8")
+    assert "Search works in the built site (explainer build); the preview has no search index." in page
+    assert "search.js" not in page and 'href="../actors/vladimir-putin/"' in page
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_kept_bundle_changed_anywhere_is_refused_or_sound(tmp_path: Path, data: st.DataObject) -> None:
+    root = tmp_path / "p"
+    (root / ".explainer-cache").mkdir(parents=True, exist_ok=True)
+    made = bundle.Bundle("k", "r", {"pagefind.js": b"js", "index/en_1.pf_index": b"\x00\x01"}, ("a/",))
+    assert bundle.store(root, made)
+    assert bundle.load(root) == made
+    path = root / ".explainer-cache" / bundle.NAME
+    sealed = path.read_bytes()
+    at = data.draw(st.integers(0, len(sealed) - 1))
+    changed = sealed[:at] + data.draw(st.binary(min_size=0, max_size=8)) + sealed[at + 1:]
+    path.write_bytes(changed)
+    found = bundle.load(root)
+    assert found is None or found == made

@@ -109,9 +109,11 @@ def seal(kind: str, data: bytes | memoryview, secret: bytes) -> str:
 
 
 def is_sealed(kind: str, data: bytes | memoryview, checksum: bytes | str, secret: bytes) -> bool:
-    if isinstance(checksum, bytes):
-        checksum = checksum.decode("ascii", "replace")
-    return hmac.compare_digest(seal(kind, data, secret), checksum)
+    """`checksum` is the seal of `data` as a `kind`. Compared as bytes: a damaged file's
+    checksum may hold any byte, and `compare_digest` refuses strings that are not ASCII."""
+    if isinstance(checksum, str):
+        checksum = checksum.encode("utf-8", "surrogateescape")
+    return hmac.compare_digest(seal(kind, data, secret).encode("ascii"), checksum)
 
 
 def _lookup() -> tuple[bytes | None, str]:
