@@ -58,12 +58,13 @@ def _message(number: int, payload: Mapping[str, Any]) -> bytes:
 
 def index(records: Iterable[Mapping[str, Any]], config: Mapping[str, Any] | None = None,
           cwd: Path | None = None) -> dict[str, bytes]:
-    """The files of a Pagefind bundle for `records` (each: url, content, language, meta), by
-    path in the bundle, only those the site keeps (see `KEPT`). `cwd` is where the binary
-    runs (it writes nothing there). Raises `PagefindError`."""
+    """The files of a Pagefind bundle for `records` (each an `AddRecord`: url, content,
+    language, meta; or an `AddFile`: url, file_contents, an HTML document), by path in the
+    bundle, only those the site keeps (see `KEPT`). `cwd` is where the binary runs (it writes
+    nothing there). Raises `PagefindError`."""
     messages = [_message(1, {"type": "NewIndex", "config": dict(config or {})})]
     for number, record in enumerate(records, start=2):
-        messages.append(_message(number, {"type": "AddRecord", "index_id": 0, **record}))
+        messages.append(_message(number, {**record, "index_id": 0}))
     last = len(messages) + 1
     messages.append(_message(last, {"type": "GetFiles", "index_id": 0}))
     try:

@@ -189,12 +189,13 @@ def search_files(renderer: Renderer, item: Keyed) -> list[RenderedFile]:
     by the digest of the records themselves, else made by Pagefind (`Renderer.search_files`)."""
     actors = renderer.search_actors()
     version = f"{code_version()} {search.engine_version()}"
-    keys = digest(version, content_digest(actors.data), *item.keys, *(e.slug for e in item.explainers))
+    keys = digest(version, renderer.config.language, content_digest(actors.data), *item.keys,
+                  *(e.slug for e in item.explainers))
     kept = renderer.parts.bundle()
     if kept is None or kept.keys != keys:
         parts = [*_parts(SEARCH_INDEX.path, SEARCH_PARTS, renderer, item), actors]
         try:
-            kept = search.bundle(keys, parts, kept, version)
+            kept = search.bundle(keys, parts, kept, version, renderer.config.language)
         except pagefind.PagefindError as exc:
             raise BuildFailed([Diagnostic(f"the search index could not be made: {exc}", hint=search.HINT)]) from None
         renderer.parts.put_bundle(kept)

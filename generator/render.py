@@ -541,8 +541,7 @@ class Renderer:
         without JavaScript (or in `serve`), links to every topic and actor page."""
         site = self.site
         actors = sorted(site.actors.values(), key=lambda actor: (actor.name.casefold(), actor.id))
-        languages = sorted({e.language for e in site.explainers} - {self.config.language})
-        return self.page("search.html", "search", tags=site.tags, actors=actors, other_languages=languages)
+        return self.page("search.html", "search", tags=site.tags, actors=actors)
 
     def explainer_sections(self, explainer: Explainer) -> dict[str, Any]:
         """What the sections of an explainer page are rendered from: the page and its embeds

@@ -5,6 +5,7 @@ costs time, never output; a Pagefind that cannot run is one clear error."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -46,10 +47,17 @@ def test_the_index_holds_explainers_claims_and_actors_and_is_the_same_twice(tmp_
     assert {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.en.pagefind"} <= set(a)
     assert not any(name.startswith("pagefind-ui") or "playground" in name for name in a)
     entry = json.loads(a["pagefind-entry.json"])
-    claims = len(json.loads((tmp_path / "a" / "claims.json").read_bytes())["claims"])
-    actors = len(list((tmp_path / "a" / "actors").iterdir()))
+    claims = json.loads((tmp_path / "a" / "claims.json").read_bytes())["claims"]
+    actors = sorted(p.name for p in (tmp_path / "a" / "actors").iterdir())
     assert claims and actors
-    assert entry["languages"]["en"]["page_count"] == 1 + claims + actors  # the explainer, its claims, the actors
+    assert entry["languages"]["en"]["page_count"] == 1 + len(actors)  # the explainer, the actor pages
+    fragments = [json.loads(gzip.decompress(data).removeprefix(b"pagefind_dcd"))
+                 for name, data in a.items() if name.startswith("fragment/")]
+    assert sorted(f["url"] for f in fragments) == sorted(["crocus-city-hall-attack/",
+                                                          *(f"actors/{actor}/" for actor in actors)])
+    page = next(f for f in fragments if f["url"] == "crocus-city-hall-attack/")
+    assert [anchor["id"] for anchor in page["anchors"]] == [f"claim-{claim['id']}" for claim in claims]
+    assert {page["meta"][f"by-claim-{claim['id']}"] for claim in claims} == {c["actor"]["name"] for c in claims}
 
 
 def test_records_of_an_explainer_name_each_claims_actor(tmp_path: Path) -> None:

@@ -222,12 +222,10 @@ class SiteNames(_NoExplainers):
 
 
 class SearchPage(_NoExplainers):
-    """What the search page lists besides the tags: every actor's name, and the languages of
-    the explainers (it searches each one's index)."""
+    """What the search page lists besides the tags: every actor's name."""
 
     def parts(self, item: Any, facts: Facts, full: bool) -> Iterable[object]:
-        site = facts.whole_site
-        return ([a.name for a in site.actors.values()], sorted({e.language for e in site.explainers}))
+        return [a.name for a in facts.whole_site.actors.values()]
 
 
 class LastChanged(_NoExplainers):

@@ -33,18 +33,12 @@
 
   var bundle = new URL(form.getAttribute("data-bundle"), location.href).href;
   var root = new URL(form.getAttribute("data-root"), location.href).href;
-  var others = (form.getAttribute("data-languages") || "").split(" ").filter(Boolean);
   var loading = null;
 
   function pagefind() {
     if (!loading) {
       loading = import(bundle + "pagefind.js").then(function (pf) {
-        return pf.options({ basePath: bundle }).then(function () {
-          // Explainers in other languages than the page's are in their own languages' indexes.
-          return Promise.all(others.map(function (language) {
-            return pf.mergeIndex(bundle, { language: language });
-          }));
-        }).then(function () { return pf; });
+        return pf.options({ basePath: bundle }).then(function () { return pf; });
       });
     }
     return loading;
@@ -70,19 +64,35 @@
     return p;
   }
 
-  function hit(item) {
+  /* The results of one page: an actor page is one; an explainer is one for its own words
+     and one for each claim whose words were found (Pagefind's sub-results, at the claims'
+     cards), each a result of its own. */
+  function hits(item) {
     var meta = item.meta || {};
-    var li = element("li", "search-hit search-hit-" + (meta.kind || "explainer"));
+    if (meta.kind !== "explainer" || !item.sub_results || !item.sub_results.length) {
+      return [{ url: item.url, title: meta.title, excerpt: item.excerpt,
+                kind: meta.kind === "actor" ? "actor" : "explainer" }];
+    }
+    return item.sub_results.map(function (sub) {
+      var anchor = sub.url.split("#")[1] || "";
+      if (anchor.indexOf("claim-") !== 0) return { url: sub.url, title: meta.title, excerpt: sub.excerpt, kind: "explainer" };
+      return { url: sub.url, title: sub.title, excerpt: sub.excerpt, kind: "claim",
+               actor: meta["by-" + anchor] || "", explainer: meta.title };
+    });
+  }
+
+  function hit(found) {
+    var li = element("li", "search-hit search-hit-" + found.kind);
     var heading = element("h2", "search-title");
-    var link = element("a", null, meta.title || item.url);
-    link.href = new URL(item.url, root).href;
+    var link = element("a", null, found.title || found.url);
+    link.href = new URL(found.url, root).href;
     link.setAttribute("dir", "auto");
     heading.appendChild(link);
     li.appendChild(heading);
-    li.appendChild(element("p", "search-kind", meta.kind === "claim"
-      ? say("search.kind.claim", { actor: meta.actor, explainer: ((item.filters || {}).explainer || [""])[0] })
-      : say(meta.kind === "actor" ? "search.kind.actor" : "search.kind.explainer")));
-    li.appendChild(excerpt(item.excerpt));
+    li.appendChild(element("p", "search-kind", found.kind === "claim"
+      ? say("search.kind.claim", { actor: found.actor, explainer: found.explainer })
+      : say("search.kind." + found.kind)));
+    li.appendChild(excerpt(found.excerpt));
     return li;
   }
 
@@ -92,14 +102,15 @@
     if (!query.trim()) { out.textContent = ""; return; }
     pagefind().then(function (pf) { return pf.search(query); }).then(function (found) {
       if (mine !== asked) return null;
-      return Promise.all(found.results.slice(0, 30).map(function (r) { return r.data(); })).then(function (items) {
+      return Promise.all(found.results.slice(0, 20).map(function (r) { return r.data(); })).then(function (items) {
         if (mine !== asked) return;
         out.textContent = "";
-        var total = found.results.length;
-        out.appendChild(element("p", "search-count", total ? say("search.results", { count: total }) : say("search.none")));
-        if (!items.length) return;
+        var shown = [].concat.apply([], items.map(hits));
+        out.appendChild(element("p", "search-count", shown.length ? say("search.results", { count: shown.length })
+                                                                  : say("search.none")));
+        if (!shown.length) return;
         var list = element("ol", "search-list");
-        items.forEach(function (item) { list.appendChild(hit(item)); });
+        shown.forEach(function (found) { list.appendChild(hit(found)); });
         out.appendChild(list);
       });
     }).catch(function () {
