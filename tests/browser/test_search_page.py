@@ -77,3 +77,16 @@ def test_without_javascript_the_page_links_to_every_topic_and_actor(width: int, 
         page.goto(example_site.page_url("search/"))
         problems = axe_violations(page) + log.problems()
         assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_arabic_search_page_speaks_arabic_and_stays_accessible(width: int, browser: Any,
+                                                                    rtl_example_site: Any) -> None:
+    with open_page(browser, rtl_example_site, width) as (page, log):
+        page.goto(rtl_example_site.page_url("search/?q=Putin"))
+        found = results(page)
+        assert any(hit["kind"] == "جهة" for hit in found), found  # an actor page
+        assert any(hit["kind"].startswith("ادعاء Vladimir Putin") for hit in found), found
+        assert page.eval_on_selector("html", "h => h.dir") == "rtl"
+        problems = axe_violations(page) + overflow_problems(page) + log.problems()
+        assert not problems, "\n".join(problems)
