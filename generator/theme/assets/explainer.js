@@ -25,26 +25,32 @@
      text, its plural form for params.count by the CLDR rules the browser has (Intl), and
      each {name} filled in; numbers written the page language's way. */
   var lang = doc.documentElement.lang || "en";
-  var strings = null;
-  try { strings = JSON.parse(doc.getElementById("explainer-strings").textContent); } catch (e) { strings = null; }
   var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang) : null;
   var numbers = window.Intl ? new Intl.NumberFormat(lang) : null;
 
-  function say(key, params) {
-    var text = strings && strings[key];
-    if (text == null) return "";
-    params = params || {};
-    if (typeof text === "object") {
-      var n = params.count;
-      text = text[plurals ? plurals.select(n) : n === 1 ? "one" : "other"] || text.other;
-    }
-    // "{{" and "}}" are literal braces, as the catalogues and Python's format() read them.
-    return text.replace(/\{\{|\}\}|\{(\w+)\}/g, function (all, name) {
-      if (!name) return all.charAt(0);
-      var value = params[name];
-      return typeof value === "number" && numbers ? numbers.format(value) : String(value);
-    });
+  function sayer(words) {
+    return function say(key, params) {
+      var text = words && words[key];
+      if (text == null) return "";
+      params = params || {};
+      if (typeof text === "object") {
+        var n = params.count;
+        text = text[plurals ? plurals.select(n) : n === 1 ? "one" : "other"] || text.other;
+      }
+      // "{{" and "}}" are literal braces, as the catalogues and Python's format() read them.
+      return text.replace(/\{\{|\}\}|\{(\w+)\}/g, function (all, name) {
+        if (!name) return all.charAt(0);
+        var value = params[name];
+        return typeof value === "number" && numbers ? numbers.format(value) : String(value);
+      });
+    };
   }
+  // The search page's script (search.js, run after this one) says its words the same way.
+  window.explainerSayer = sayer;
+
+  var strings = null;
+  try { strings = JSON.parse(doc.getElementById("explainer-strings").textContent); } catch (e) { strings = null; }
+  var say = sayer(strings);
 
   /* ---- filter by actor ------------------------------------------------------ */
 

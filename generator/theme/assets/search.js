@@ -9,27 +9,10 @@
   var out = doc.querySelector(".search-results");
   if (!form || !out || !window.URL || !window.Promise) return;
   var box = doc.getElementById("search-query");
-  var lang = doc.documentElement.lang || "en";
   var strings = {};
   try { strings = JSON.parse(doc.getElementById("search-strings").textContent); } catch (e) { strings = {}; }
-  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang) : null;
-  var numbers = window.Intl ? new Intl.NumberFormat(lang) : null;
-
-  function say(key, params) {
-    var text = strings[key];
-    if (text == null) return "";
-    params = params || {};
-    if (typeof text === "object") {
-      var n = params.count;
-      text = text[plurals ? plurals.select(n) : n === 1 ? "one" : "other"] || text.other;
-    }
-    // "{{" and "}}" are literal braces, as the catalogues and Python's format() read them.
-    return text.replace(/\{\{|\}\}|\{(\w+)\}/g, function (all, name) {
-      if (!name) return all.charAt(0);
-      var value = params[name];
-      return typeof value === "number" && numbers ? numbers.format(value) : String(value);
-    });
-  }
+  // explainer.js, which every page runs first, says a message in the page's language.
+  var say = window.explainerSayer ? window.explainerSayer(strings) : function () { return ""; };
 
   var bundle = new URL(form.getAttribute("data-bundle"), location.href).href;
   var root = new URL(form.getAttribute("data-root"), location.href).href;
