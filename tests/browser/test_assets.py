@@ -30,8 +30,8 @@ its script, worker and WebAssembly, about 60 KB gzipped), which is not the theme
 by the build, and is fetched by the search page only when a reader searches."""
 SEARCH_ASSETS = ("search.js", "search.css")
 SEARCH_BUDGET = 7 * 1024
-"""The search page's script and style sheet as shipped (6,087 bytes when they came, issue 19; they use explainer.js's `explainerSayer` for
-the catalogue's plural forms rather than a copy of it)."""
+"""The search page's script and style sheet as shipped (6,087 bytes when they came, issue 19;
+the script says its words with explainer.js's `explainerSayer`, not a copy of it)."""
 
 # (tag, attribute) pairs that make the browser fetch something to show the page.
 RESOURCE_ATTRIBUTES = {
