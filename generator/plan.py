@@ -186,7 +186,8 @@ SEARCH_PAGE = Over(lambda facts: (None,) if facts.config.search else (), lambda 
 
 def search_files(renderer: Renderer, item: Keyed) -> list[RenderedFile]:
     """The search index's files: kept by the digest of what its records are made from, else
-    by the digest of the records themselves, else made by Pagefind (`Renderer.search_files`)."""
+    by the digest of the records themselves, else made by Pagefind (`search.bundle`). A
+    Pagefind that cannot run is the build's error."""
     actors = renderer.search_actors()
     version = f"{code_version()} {search.engine_version()}"
     keys = digest(version, renderer.config.language, content_digest(actors.data), *item.keys,

@@ -1,15 +1,16 @@
-"""The site's search: records of explainers, claims and actors, indexed by Pagefind.
+"""The site's search: explainers, claims and actor pages, indexed by Pagefind.
 
 A search across the site finds an explainer, a claim or an actor page as a result of its
-own. The index is made from records, not from the built pages (see `pagefind`): crawling
-35,000 pages of HTML at 5,000 explainers, most of them repeating the same claims, cost more
-than the rest of a full build's rendering. The records:
+own. The index is made from what the build has checked, not from the built pages (see
+`pagefind`): crawling 35,000 pages of HTML at 5,000 explainers, most of them repeating the
+same claims, cost more than the rest of a full build's rendering. Pagefind is given:
 
-- an explainer: its title, summary, tags and questions, at `<slug>/`;
-- each of its claims: the claim, who made it (so that an actor's name finds their claims),
-  their exact words if the explainer has them, and the explainer's title, at
-  `<slug>/#claim-<id>`, the claim's card on the explainer's page;
-- each actor page: the name, role, affiliation and description, at `actors/<id>/`.
+- each explainer as one small HTML document (`explainer_part`): its title, summary, tags
+  and questions, then each claim (the claim, who made it, so that an actor's name finds
+  their claims, and their exact words if the explainer has them) under a heading with the
+  id of its card, `claim-<id>`: Pagefind's sub-result at `<slug>/#claim-<id>`, which the
+  search page shows as a result of its own;
+- each actor page as a record (`actor_records`): name, role, affiliation, description.
 
 An explainer's body is not indexed: a body edit is then seen on the explainer's own pages
 alone, and keeps the shortcut that makes a one-explainer edit cost a fraction of a second
@@ -19,7 +20,9 @@ kept by the digest of its records (`incremental.bundle`), so that a build whose 
 those of the previous build runs no Pagefind at all, whatever else changed.
 
 Only published explainers are indexed (as `claims.json` lists them), and every URL is
-relative to the site's root: the search page resolves them from its own (`search.js`).
+relative to the site's root: the search page resolves them from its own (`search.js`). The
+whole index is in the site's language (Pagefind's `force_language`), so that the search page
+finds the explainers written in other languages too.
 """
 
 from __future__ import annotations
@@ -109,11 +112,12 @@ def engine_version() -> str:
 
 
 def records(parts: Iterable[Part]) -> Iterator[dict[str, Any]]:
-    """What the parts hold, in order, as Pagefind takes them: documents and records."""
+    """What the parts hold, in order, as Pagefind takes them: documents and records, and
+    nothing else (a message that would make Pagefind write files is never sent)."""
     for part in parts:
         for line in part.data.splitlines():
             record = json.loads(line)
-            if isinstance(record, dict):
+            if isinstance(record, dict) and record.get("type") in ("AddFile", "AddRecord"):
                 yield record
 
 

@@ -60,10 +60,11 @@ def test_the_index_holds_explainers_claims_and_actors_and_is_the_same_twice(tmp_
     assert {page["meta"][f"by-claim-{claim['id']}"] for claim in claims} == {c["actor"]["name"] for c in claims}
 
 
-def test_records_of_an_explainer_name_each_claims_actor(tmp_path: Path) -> None:
+def test_records_are_documents_and_records_only_and_descriptions_plain_text(tmp_path: Path) -> None:
     from generator.incremental.parts import Part
-    part = Part(b'{"url":"a/","content":"x","language":"en","meta":{"title":"A","kind":"explainer"}}\n')
-    assert list(search.records([part])) == [json.loads(part.data)]
+    record = b'{"type":"AddRecord","url":"a/","content":"x","language":"en","meta":{"title":"A"}}\n'
+    part = Part(record + b'{"type":"WriteFiles","output_path":"/tmp"}\n')
+    assert list(search.records([part])) == [json.loads(record)]
     html = '<p>President of <a href="@russia">Russia</a> &amp; more</p>'
     assert search.plain_text(html) == "President of Russia & more"
 
