@@ -44,6 +44,8 @@ def test_the_index_holds_explainers_claims_and_actors_and_is_the_same_twice(tmp_
     assert build(root, tmp_path / "b", "--clean").returncode == 0
     a, b = files(tmp_path / "a" / "pagefind"), files(tmp_path / "b" / "pagefind")
     assert a == b
+    # Pagefind wrote nothing of its own, in the project or anywhere the build did not put it
+    assert sorted(p.name for p in root.iterdir()) == [".explainer-cache", "content", "site.yaml"]
     assert {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.en.pagefind"} <= set(a)
     assert not any(name.startswith("pagefind-ui") or "playground" in name for name in a)
     entry = json.loads(a["pagefind-entry.json"])
