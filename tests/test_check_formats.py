@@ -124,7 +124,7 @@ def test_a_warning_in_each_format_and_exit_0(cli_run, project, command, form, ou
     assert result.out.splitlines() == out
     assert result.err_lines[:-1] == err  # then the closing line
     closing = (re.escape("explainer: no errors") if command == "check"
-               else re.escape("explainer: ") + r"(\d+) files \(5 pages\) in " + re.escape(f"{root}/site: ")
+               else re.escape("explainer: ") + r"(\d+) files \(6 pages\) in " + re.escape(f"{root}/site: ")
                + r"\1 written, 0 unchanged, [\d.]+ s")
     assert re.fullmatch(closing, result.err_lines[-1]), result.err_lines[-1]
 
