@@ -375,9 +375,14 @@ DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:")
 FORBIDDEN_ELEMENTS = {"iframe", "frame", "frameset", "object", "embed", "applet", "form", "base", "svg", "math",
                       "template", "portal", "style", "noscript", "input", "button", "textarea", "select"}
 """Elements the theme never writes: finding one means content became markup."""
-THEME_SCRIPT = re.compile(r"(\.\./)*/?assets/(explainer|embed)(\.[0-9a-f]{10})?\.js")
-"""The theme's scripts (an embed's is embed.js): fingerprinted in a built site, under their
-plain names in `serve`."""
+THEME_SCRIPT = re.compile(r"(\.\./)*/?assets/(explainer|embed|search)(\.[0-9a-f]{10})?\.js")
+"""The theme's scripts (an embed's is embed.js, the search page's search.js): fingerprinted in
+a built site, under their plain names in `serve`."""
+THEME_SEARCH_FORM = {
+    "form": {"class", "role", "hidden", "data-bundle", "data-root"}, "label": {"for"}, "div": {"class"},
+    "input": {"id", "name", "type", "autocomplete", "spellcheck"}, "button": {"type"}}
+"""The one form the theme writes, on the search page (search.html), and the attributes of each
+element in it: no `action`, nothing submitted anywhere (search.js searches in the page)."""
 THEME_BASE = {"href": "../../", "target": "_top"}
 """The one `<base>` the theme writes, in the `<head>` of an embed (docs/embeds.md)."""
 
@@ -406,6 +411,10 @@ def assert_no_executable_markup(page: Path | bytes, *, name: str = "page",
     bases = [el for el in (head if head is not None else ()) if el.tag == "base"]
     if bases and dict(bases[0].attrib) == THEME_BASE:
         exempt.add(id(bases[0]))
+    for form in tree.iter("form"):
+        if form.get("class") == "search-form" and all(
+                el.tag in THEME_SEARCH_FORM and set(el.attrib) <= THEME_SEARCH_FORM[el.tag] for el in form.iter()):
+            exempt.update(id(el) for el in form.iter())
     ld_json = strings = 0
     for element in tree.iter():
         if id(element) in exempt or not isinstance(element.tag, str):
@@ -421,7 +430,8 @@ def assert_no_executable_markup(page: Path | bytes, *, name: str = "page",
             if element.get("type") == "application/ld+json":
                 ld_json += 1
                 json.loads(element.text or "")
-            elif element.get("type") == "application/json" and element.get("id") == "explainer-strings":
+            elif element.get("type") == "application/json" and element.get("id") in ("explainer-strings",
+                                                                                     "search-strings"):
                 strings += 1  # the words explainer.js says, as data (see generator/i18n.py)
                 json.loads(element.text or "")
             else:
