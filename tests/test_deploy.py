@@ -771,7 +771,7 @@ def test_only_files_named_by_their_content_are_immutable(built_example: Path) ->
     immutable = sorted(rel for rel in files if "immutable" in expected_cache_control(rel))
     assert immutable == sorted(asset_named(files, stem, suffix)
                                for stem, suffix in (("embed", "js"), ("explainer", "js"), ("favicon", "svg"),
-                                                                ("style", "css")))
+                                                    ("search", "css"), ("search", "js"), ("style", "css")))
     for rel in immutable:
         assert names_its_content(rel, files[rel]), rel
         plain = re.sub(r"\.[0-9a-f]{10}\.", ".", rel)
