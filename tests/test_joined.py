@@ -81,7 +81,8 @@ def test_a_front_matter_edit_makes_only_its_own_part_of_claims_json(tmp_path: Pa
     assert made == [] and "claims.json" in report.changed
     assert "beta/c1" not in _claim_texts(out)
     assert tree(out) == clean_build(root, tmp_path / "clean-2")
-    assert len(list((root / cache.CACHE_DIR / parts.FOLDER).iterdir())) == 5  # beta's is gone
+    # beta's are gone; each explainer has a part of claims.json and one of the search index
+    assert len(list((root / cache.CACHE_DIR / parts.FOLDER).iterdir())) == 2 * 5
 
 
 def test_serve_keeps_the_parts_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,7 +122,7 @@ def test_the_compile_workers_of_a_full_build_make_every_part(tmp_path: Path, mon
     builder.build()
     assert all(unit.view is not None for unit in builder.units.values())  # compiled on the workers
     assert made == []
-    assert len(list((root / cache.CACHE_DIR / parts.FOLDER).iterdir())) == 6
+    assert len(list((root / cache.CACHE_DIR / parts.FOLDER).iterdir())) == 2 * 6  # claims.json's, the search's
     apply(root, ("write", "content/explainers/beta.md", explainer("Beta", tags="[a, b]", by="shared-two",
                                                                   claim="Edited claim")))
     Builder(BuildOptions(root, out, base_url=BASE, jobs=1)).build()

@@ -30,7 +30,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_builds_every_page(site: Path) -> None:
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("index.html"))
     assert pages == sorted(
-        ["index.html"]
+        ["index.html", "search/index.html"]
         + [f"{slug}/index.html" for slug in SLUGS]
         + [f"{slug}/embed/{section}/index.html" for slug in SLUGS for section in ("timeline", "claims", "questions")]
         + [f"actors/{a}/index.html" for a in ("daily-herald", "electoral-commission", "farmers-union",
