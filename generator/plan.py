@@ -159,13 +159,15 @@ def joined_file(name: str, joined: Joined, renderer: Renderer, item: Keyed) -> R
     return joined.join(renderer, _parts(name, joined, renderer, item))
 
 
-def _parts(name: str, joined: Joined, renderer: Renderer, item: Keyed) -> list[Part]:
+def _parts(name: str, joined: Joined, renderer: Renderer, item: Keyed, later: bool = False) -> list[Part]:
+    """The item's parts, kept or made; those made are written to the cache at once, or with
+    `later` (while planning, before any check) by a build that succeeds."""
     parts = []
     for explainer, key in zip(item.explainers, item.keys, strict=True):
         part = renderer.parts.get(name, explainer.slug, key)
         if part is None:
             part = joined.part(renderer, explainer)  # type: ignore[arg-type]  # a LazyExplainer reads its view
-            renderer.parts.put(name, explainer.slug, key, part)
+            renderer.parts.put(name, explainer.slug, key, part, later=later)
         parts.append(part)
     return parts
 
@@ -194,7 +196,7 @@ def search_files(renderer: Renderer, item: Keyed) -> list[RenderedFile]:
                   *(e.slug for e in item.explainers))
     kept = renderer.parts.bundle()
     if kept is None or kept.keys != keys:
-        parts = [*_parts(SEARCH_INDEX.path, SEARCH_PARTS, renderer, item), actors]
+        parts = [*_parts(SEARCH_INDEX.path, SEARCH_PARTS, renderer, item, later=True), actors]
         try:
             kept = search.bundle(keys, parts, kept, version, renderer.config.language)
         except pagefind.PagefindError as exc:

@@ -91,10 +91,13 @@ class PartStore:
             self._held[(name, slug)] = (key, part)
         return part
 
-    def put(self, name: str, slug: str, key: str, part: Part, stored: bool = False) -> None:
-        """Keep a part just made (`stored`: a compile worker already wrote its file)."""
+    def put(self, name: str, slug: str, key: str, part: Part, stored: bool = False, later: bool = False) -> None:
+        """Keep a part just made (`stored`: a compile worker already wrote its file; `later`:
+        written by `save`, after a successful build, as a part made while planning is)."""
         self._held[(name, slug)] = (key, part)
-        if stored:
+        if later:
+            self._unsaved.add((name, slug))
+        elif stored:
             self._unsaved.discard((name, slug))
         elif self._writes_now and self._root is not None and store(self._root, name, slug, key, part):
             self._unsaved.discard((name, slug))
@@ -109,9 +112,9 @@ class PartStore:
         return self._bundle
 
     def put_bundle(self, made: bundles.Bundle) -> None:
-        """Keep the search bundle just made, and write it to the cache if there is one."""
+        """Keep the search bundle just made; `save` writes it, after a successful build."""
         self._bundle = made
-        self._bundle_unsaved = self._root is None or not bundles.store(self._root, made)
+        self._bundle_unsaved = True
 
     def save(self, slugs: set[str]) -> None:
         """After a successful build of explainers `slugs`: forget the parts of any other
@@ -120,7 +123,7 @@ class PartStore:
         self._unsaved &= set(self._held)
         if self._root is None:
             return
-        if self._bundle is not None and self._bundle_unsaved:  # the first build: no cache folder before
+        if self._bundle is not None and self._bundle_unsaved:
             self._bundle_unsaved = not bundles.store(self._root, self._bundle)
         if self._unsaved and make_folder(self._root):
             for name, slug in sorted(self._unsaved):
