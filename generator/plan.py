@@ -30,6 +30,7 @@ from generator.incremental import dependencies as deps
 from generator.incremental.dependencies import Facts, Keyed, Read
 from generator.incremental.parts import Part
 from generator.incremental.stamps import file_stamp
+from generator.incremental.summary import NotPrepared
 from generator.model import Explainer
 from generator.render import EMBED_SECTIONS, RenderedFile, Renderer
 
@@ -189,7 +190,19 @@ SEARCH_PAGE = Over(lambda facts: (None,) if facts.config.search else (), lambda 
 def search_files(renderer: Renderer, item: Keyed) -> list[RenderedFile]:
     """The search index's files: kept by the digest of what its records are made from, else
     by the digest of the records themselves, else made by Pagefind (`search.bundle`). A
-    Pagefind that cannot run is the build's error."""
+    Pagefind that cannot run is the build's error. Made while planning, not by a job, so an
+    explainer known by its summary whose records read past it (a damaged view, an inline
+    actor's description) is compiled here, as `dependencies.render_prepared` does for a page."""
+    while True:
+        try:
+            return _search_files(renderer, item)
+        except NotPrepared as exc:
+            if exc.explainer.prepared():
+                raise RuntimeError(f"{exc.explainer.src_path}: compiled, yet not prepared") from None
+            exc.explainer.full()
+
+
+def _search_files(renderer: Renderer, item: Keyed) -> list[RenderedFile]:
     actors = renderer.search_actors()
     version = f"{code_version()} {search.engine_version()}"
     keys = digest(version, renderer.config.language, content_digest(actors.data), *item.keys,
