@@ -188,6 +188,10 @@ def _schema(names: list[str], out: Path | None) -> int:
     if out is None:
         sys.stdout.write(schema_files.text(names[0]))
         return EXIT_OK
+    if out.is_symlink():  # a cloned repository's docs/schema -> ~/.ssh: never written through
+        print(f"explainer: error: {out} is a symbolic link; refusing to write through it; "
+              "give the folder it points to, or another", file=sys.stderr)
+        return EXIT_ERRORS
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name in names or list(schema_files.FILES):

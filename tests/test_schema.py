@@ -205,6 +205,16 @@ def test_schema_out_into_a_file_is_an_error(cli_run, tmp_path: Path) -> None:
     assert result.err_lines == [f"explainer: error: File exists: {tmp_path / 'file'}"]
 
 
+def test_schema_out_that_is_a_link_is_refused(cli_run, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "schemas").symlink_to(tmp_path / "elsewhere")
+    result = cli_run("schema", "--out", tmp_path / "schemas")
+    assert (result.code, result.out) == (1, "")
+    assert result.err_lines == [f"explainer: error: {tmp_path / 'schemas'} is a symbolic link; refusing to "
+                                "write through it; give the folder it points to, or another"]
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
 # -- published in every site --------------------------------------------------------------------
 
 def test_every_site_publishes_them_and_links_to_them_are_checked(project, cli_run) -> None:
